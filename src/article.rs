@@ -1,0 +1,442 @@
+//! PARSE: one source file → one validated `Article`.
+//!
+//! Input: a Markdown file's bytes and the site `Config`. Output: the `Article`
+//! (front matter checked, deals with parsed amounts and canonical parties, body
+//! rendered) and its warnings, or every error found in the file, each placed at
+//! the line and column of its field. Pure: no disk, no clock; runs in parallel.
+
+use std::str::FromStr;
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::frontmatter::{self, RawAmount, RawDeal, RawFrontMatter, Split};
+use crate::i18n::Lang;
+use crate::markdown::{self, MarkdownOptions, Rendered};
+use crate::money::{self, Amount, Bound, Currency, Money};
+use crate::slug::Slug;
+use crate::source::SourceFile;
+use crate::yaml;
+
+/// A deal reported by an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deal {
+    /// The amount, exact or bounded, or undisclosed.
+    pub amount: Amount,
+    /// The amount's value in the reporting currency, when there is a figure.
+    pub reporting_value: Option<rust_decimal::Decimal>,
+    /// Canonical party names, two or more, all different, in the order written.
+    pub parties: Vec<String>,
+    /// The deal's date (the article's unless given).
+    pub date: Date,
+    /// Free-text kind (`cloud`, `chips`…).
+    pub kind: Option<String>,
+    /// Free-text term (`7 years`).
+    pub term: Option<String>,
+}
+
+/// A validated article.
+#[derive(Clone, Debug)]
+pub struct Article {
+    /// Path of the source relative to the site root.
+    pub source_path: String,
+    /// Source path without `.md` and without a language suffix: translations share it.
+    pub translation_key: String,
+    /// Whether the file name carries a language suffix (`FILE.fr.md`).
+    pub is_translation: bool,
+    /// For `SLUG/index.md`, the folder whose other files are copied beside the page.
+    pub bundle_dir: Option<String>,
+    /// URL segment.
+    pub slug: Slug,
+    /// The article's language.
+    pub lang: Lang,
+    /// Title as written.
+    pub title: String,
+    /// Publication date (an RFC 3339 date-time counts by its own calendar date).
+    pub date: Date,
+    /// The date as written, for feeds that want a time.
+    pub date_written: String,
+    /// Tags as written, with their slugs.
+    pub tags: Vec<(String, Slug)>,
+    /// Drafts are built only on request.
+    pub draft: bool,
+    /// The summary as HTML (front matter `summary` escaped, or from the body).
+    pub summary_html: String,
+    /// The summary as plain text.
+    pub summary_text: String,
+    /// The rendered body.
+    pub body: Rendered,
+    /// The deals reported, possibly none.
+    pub deals: Vec<Deal>,
+}
+
+/// Parses one Markdown source file. Errors are all the file's problems.
+pub fn parse(
+    file: &SourceFile,
+    config: &Config,
+) -> Result<(Article, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let path = file.path.as_str();
+    let text = decode(path, &file.bytes).map_err(|d| vec![d])?;
+    let split = frontmatter::split(text).ok_or_else(|| {
+        vec![
+            Diagnostic::error(
+                path,
+                "no front matter: the file must start with a `---` line, then YAML, then `---`",
+            )
+            .at(1, 1),
+        ]
+    })?;
+    let raw = frontmatter::parse(path, &split).map_err(|d| vec![d])?;
+    let mut ctx = Checker {
+        path,
+        split: &split,
+        config,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let article = ctx.article(raw);
+    if ctx.errors.is_empty() {
+        Ok((article, ctx.warnings))
+    } else {
+        ctx.errors.extend(ctx.warnings);
+        Err(ctx.errors)
+    }
+}
+
+/// UTF-8 text without a BOM, or an error placed at the first bad byte.
+fn decode<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    if bytes.is_empty() {
+        return Err(Diagnostic::error(path, "the file is empty"));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = good.len() - good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        Diagnostic::error(path, "the file is not UTF-8 text").at(line, col)
+    })
+}
+
+/// The file name's parts: translation key, language suffix, slug source, bundle folder.
+fn name_parts(path: &str) -> (String, Option<&str>, String, Option<String>) {
+    let without_md = path.strip_suffix(".md").unwrap_or(path);
+    let (key, suffix) = match without_md.rsplit_once('.') {
+        Some((key, code)) if Lang::from_code(code).is_some() && !key.ends_with('/') => {
+            (key, Some(code))
+        }
+        _ => (without_md, None),
+    };
+    let (dir, stem) = key.rsplit_once('/').unwrap_or(("", key));
+    if stem == "index" && dir != "content" && !dir.is_empty() {
+        let folder = dir.rsplit_once('/').map_or(dir, |(_, f)| f);
+        return (
+            key.to_string(),
+            suffix,
+            folder.to_string(),
+            Some(dir.to_string()),
+        );
+    }
+    (key.to_string(), suffix, stem.to_string(), None)
+}
+
+struct Checker<'a> {
+    path: &'a str,
+    split: &'a Split<'a>,
+    config: &'a Config,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    /// The file position of a field's value, from the front-matter scanner.
+    fn position(&self, field: &str) -> Option<(usize, usize)> {
+        yaml::locate(self.split.yaml, field).map(|(l, c)| (l + self.split.yaml_line - 1, c))
+    }
+
+    fn error(&mut self, field: &str, message: impl Into<String>) {
+        let d = Diagnostic::error(self.path, message)
+            .at_opt(self.position(field))
+            .field(field);
+        self.errors.push(d);
+    }
+
+    fn article(&mut self, raw: RawFrontMatter) -> Article {
+        let (translation_key, suffix, stem, bundle_dir) = name_parts(self.path);
+        let suffix_lang = suffix.and_then(Lang::from_code);
+        let lang = match raw.lang.as_deref() {
+            Some(code) => match Lang::from_code(code) {
+                Some(l) if suffix_lang.is_some_and(|s| s != l) => {
+                    self.error(
+                        "lang",
+                        format!(
+                            "`lang: {code}` contradicts the file name's `.{}.md`",
+                            suffix.unwrap_or("")
+                        ),
+                    );
+                    l
+                }
+                Some(l) => l,
+                None => {
+                    self.error(
+                        "lang",
+                        format!("unsupported language `{code}`: use `en` or `fr`"),
+                    );
+                    self.config.language
+                }
+            },
+            None => suffix_lang.unwrap_or(self.config.language),
+        };
+        if raw.title.trim().is_empty() {
+            self.error("title", "the title is empty");
+        }
+        let date = self.date("date", &raw.date).unwrap_or_default();
+        let slug = match raw.slug.as_deref() {
+            Some(s) => Slug::parse(s).unwrap_or_else(|m| {
+                self.error("slug", m);
+                fallback_slug()
+            }),
+            None => Slug::from_file_stem(&stem).unwrap_or_else(|| {
+                self.error(
+                    "",
+                    format!("cannot make a slug from the file name `{stem}`: add `slug:`"),
+                );
+                fallback_slug()
+            }),
+        };
+        let mut tags = Vec::new();
+        for (i, tag) in raw.tags.iter().enumerate() {
+            match Slug::from_text(tag) {
+                Some(s) => tags.push((tag.trim().to_string(), s)),
+                None => self.error(
+                    &format!("tags[{i}]"),
+                    format!("the tag `{tag}` needs at least one letter or digit"),
+                ),
+            }
+        }
+        let deals = match (raw.deal, raw.deals) {
+            (Some(_), Some(_)) => {
+                self.error("deals", "use either `deal:` or `deals:`, not both");
+                Vec::new()
+            }
+            (Some(d), None) => self.deal("deal", d, date, lang).into_iter().collect(),
+            (None, Some(ds)) => ds
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, d)| self.deal(&format!("deals[{i}]"), d, date, lang))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let body = markdown::render(
+            self.split.body,
+            MarkdownOptions {
+                unsafe_html: self.config.unsafe_html,
+            },
+        );
+        let (summary_html, summary_text) = match raw.summary {
+            Some(s) => (
+                format!("<p>{}</p>", markdown::html_escape(s.trim())),
+                s.trim().to_string(),
+            ),
+            None => (body.summary_html.clone(), body.summary_text.clone()),
+        };
+        Article {
+            source_path: self.path.to_string(),
+            translation_key,
+            is_translation: suffix_lang.is_some(),
+            bundle_dir,
+            slug,
+            lang,
+            title: raw.title.trim().to_string(),
+            date,
+            date_written: raw.date.trim().to_string(),
+            tags,
+            draft: raw.draft,
+            summary_html,
+            summary_text,
+            body,
+            deals,
+        }
+    }
+
+    /// `YYYY-MM-DD`, or an RFC 3339 date-time counted by its own calendar date.
+    fn date(&mut self, field: &str, text: &str) -> Option<Date> {
+        let text = text.trim();
+        let parsed = if text.len() == 10 {
+            Date::from_str(text).ok()
+        } else {
+            jiff::Timestamp::from_str(text)
+                .ok()
+                .filter(|_| text.len() > 10 && matches!(text.as_bytes()[10], b'T' | b't' | b' '))
+                .and_then(|_| Date::from_str(&text[..10]).ok())
+        };
+        if parsed.is_none() {
+            self.error(
+                field,
+                format!("`{text}` is not a date: write YYYY-MM-DD or an RFC 3339 date-time"),
+            );
+        }
+        parsed
+    }
+
+    fn deal(&mut self, field: &str, raw: RawDeal, article_date: Date, lang: Lang) -> Option<Deal> {
+        let errors_before = self.errors.len();
+        let amount_field = format!("{field}.amount");
+        let amount = self.amount(&amount_field, &raw.amount, lang);
+        let mut parties: Vec<String> = Vec::new();
+        for (i, written) in raw.parties.iter().enumerate() {
+            let canonical = self.config.parties.resolve(written);
+            if canonical.is_empty() || crate::party::party_slug(&canonical).is_none() {
+                self.error(
+                    &format!("{field}.parties[{i}]"),
+                    format!("`{written}` is not a party name"),
+                );
+            } else if let Some(first) = parties.iter().position(|p| *p == canonical) {
+                self.error(
+                    &format!("{field}.parties"),
+                    format!(
+                        "`{}` and `{written}` are the same party ({canonical}): a deal needs two different parties",
+                        raw.parties[first]
+                    ),
+                );
+            } else {
+                parties.push(canonical);
+            }
+        }
+        if raw.parties.len() < 2 {
+            self.error(
+                &format!("{field}.parties"),
+                "a deal needs at least two parties",
+            );
+        }
+        let date = match raw.date.as_deref() {
+            Some(d) => self
+                .date(&format!("{field}.date"), d)
+                .unwrap_or(article_date),
+            None => article_date,
+        };
+        let reporting_value = match amount.and_then(|a| a.money()) {
+            Some(m) => {
+                let value = money::convert(m, self.config.reporting_currency, &self.config.rates);
+                if value.is_none() {
+                    self.error(
+                        &amount_field,
+                        format!(
+                            "no rate for {} in site.yaml: add `rates: {{ {}: … }}` (its value in {})",
+                            m.currency, m.currency, self.config.reporting_currency
+                        ),
+                    );
+                }
+                value
+            }
+            None => None,
+        };
+        let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        (self.errors.len() == errors_before).then(|| Deal {
+            amount: amount.unwrap_or(Amount::Undisclosed),
+            reporting_value,
+            parties,
+            date,
+            kind: clean(raw.kind),
+            term: clean(raw.term),
+        })
+    }
+
+    fn amount(&mut self, field: &str, raw: &RawAmount, lang: Lang) -> Option<Amount> {
+        match raw {
+            RawAmount::Text(text) => match money::parse_amount(text, lang) {
+                Ok(parsed) => {
+                    if parsed.french_billion {
+                        let d = Diagnostic::warning(
+                            self.path,
+                            format!("`{}`: in French, `billion` means 10^12 (a thousand milliards); did you mean `milliard`?", text.trim()),
+                        )
+                        .at_opt(self.position(field))
+                        .field(field);
+                        self.warnings.push(d);
+                    }
+                    Some(parsed.amount)
+                }
+                Err(e) => {
+                    let position = self.position(field).map(|(line, col)| {
+                        let quoted = self
+                            .split
+                            .yaml
+                            .lines()
+                            .nth(line - self.split.yaml_line)
+                            .and_then(|l| l.get(col - 1..))
+                            .is_some_and(|rest| rest.starts_with(['"', '\'']));
+                        (line, col + e.offset + usize::from(quoted))
+                    });
+                    self.errors.push(
+                        Diagnostic::error(self.path, e.message)
+                            .at_opt(position)
+                            .field(field),
+                    );
+                    None
+                }
+            },
+            RawAmount::Mapping(m) => {
+                let currency = Currency::new(m.currency.trim());
+                let value = m.value.to_decimal();
+                if currency.is_none() {
+                    self.error(
+                        &format!("{field}.currency"),
+                        format!("`{}` is not an ISO 4217 currency code", m.currency),
+                    );
+                }
+                match value {
+                    Some(v) if v > rust_decimal::Decimal::ZERO => {}
+                    _ => self.error(
+                        &format!("{field}.value"),
+                        "the value must be a number greater than zero",
+                    ),
+                }
+                Some(Amount::Figure {
+                    money: Money {
+                        value: value?,
+                        currency: currency?,
+                    },
+                    bound: Bound::Exact,
+                })
+            }
+        }
+    }
+}
+
+/// Stands in while an error is reported; the article is discarded anyway.
+fn fallback_slug() -> Slug {
+    Slug::from_text("invalid").unwrap_or_else(|| unreachable!("a literal slug"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_parts_find_translations_and_bundles() {
+        assert_eq!(
+            name_parts("content/articles/a.fr.md"),
+            ("content/articles/a".into(), Some("fr"), "a".into(), None)
+        );
+        assert_eq!(name_parts("content/articles/a.md").1, None);
+        assert_eq!(
+            name_parts("content/articles/my-deal/index.md"),
+            (
+                "content/articles/my-deal/index".into(),
+                None,
+                "my-deal".into(),
+                Some("content/articles/my-deal".into())
+            )
+        );
+        assert_eq!(name_parts("content/x.v2.md").2, "x.v2");
+    }
+
+    #[test]
+    fn decode_rejects_empty_and_non_utf8() {
+        assert!(decode("a", b"").is_err());
+        assert_eq!(decode("a", b"\xEF\xBB\xBFok").unwrap(), "ok");
+        let e = decode("a", b"ab\ncd\xff").unwrap_err();
+        assert_eq!(e.position, Some((2, 3)));
+    }
+}

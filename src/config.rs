@@ -1,0 +1,296 @@
+//! Site configuration: `site.yaml` → `Config`.
+//!
+//! Input: the text of `site.yaml`. Output: a validated `Config`, or diagnostics
+//! naming the line and key. Unknown keys are errors, never ignored. Rates are read
+//! as exact decimals from the text YAML holds, never through `f64` arithmetic.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::i18n::Lang;
+use crate::money::Currency;
+use crate::party::Parties;
+use crate::yaml;
+
+/// Where `site.yaml` lives, relative to the site root.
+pub const CONFIG_FILE: &str = "site.yaml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    reporting_currency: Option<String>,
+    #[serde(default)]
+    rates: BTreeMap<String, RawNumber>,
+    #[serde(default)]
+    parties: BTreeMap<String, Option<RawParty>>,
+    #[serde(default)]
+    highlight: Option<RawHighlight>,
+    #[serde(default)]
+    markdown: Option<RawMarkdown>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParty {
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHighlight {
+    theme: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    #[serde(default)]
+    unsafe_html: bool,
+}
+
+/// A number as YAML wrote it: an integer, a float, or a string of digits.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum RawNumber {
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction; its shortest round-trip text is what was written.
+    Float(f64),
+    /// A number written as a string.
+    Text(String),
+}
+
+impl RawNumber {
+    /// The exact decimal that was written, or `None` when it is not a number.
+    pub fn to_decimal(&self) -> Option<Decimal> {
+        match self {
+            RawNumber::Int(i) => Some(Decimal::from(*i)),
+            RawNumber::Float(f) if f.is_finite() => Decimal::from_str(&f.to_string())
+                .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
+                .ok(),
+            RawNumber::Float(_) => None,
+            RawNumber::Text(s) => Decimal::from_str(s.trim()).ok(),
+        }
+    }
+}
+
+/// The validated site configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The briefing's title.
+    pub title: String,
+    /// The public base URL, always ending with `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/briefing/`), always starting and ending with `/`.
+    pub base_path: String,
+    /// The default language of articles.
+    pub language: Lang,
+    /// The theme name.
+    pub theme: String,
+    /// A one-sentence description of the site.
+    pub description: String,
+    /// The currency totals are computed in.
+    pub reporting_currency: Currency,
+    /// The value of one unit of each currency in the reporting currency.
+    pub rates: BTreeMap<Currency, Decimal>,
+    /// Canonical party names and their aliases.
+    pub parties: Parties,
+    /// The syntect theme for code blocks.
+    pub highlight_theme: String,
+    /// Whether raw HTML in Markdown passes through.
+    pub unsafe_html: bool,
+}
+
+impl Config {
+    /// Replaces the base URL (for `--base-url`).
+    pub fn with_base_url(mut self, url: &str) -> Result<Config, String> {
+        let (base_url, base_path) = normalise_base_url(url)?;
+        self.base_url = base_url;
+        self.base_path = base_path;
+        Ok(self)
+    }
+
+    /// An absolute URL for a site-relative path such as `articles/x/`.
+    pub fn absolute_url(&self, rel: &str) -> String {
+        format!("{}{}", self.base_url, rel.trim_start_matches('/'))
+    }
+
+    /// A root-relative URL (`/briefing/articles/x/`) for a site-relative path.
+    pub fn path_url(&self, rel: &str) -> String {
+        format!("{}{}", self.base_path, rel.trim_start_matches('/'))
+    }
+}
+
+/// Parses and validates `site.yaml`.
+pub fn parse(text: &str) -> Result<Config, Diagnostics> {
+    let raw: RawConfig = yaml::from_str(text).map_err(|e| {
+        Diagnostic::error(CONFIG_FILE, e.message)
+            .at_opt(e.position)
+            .field(e.field)
+    })?;
+    let mut diags = Diagnostics::new();
+    let err = |field: &str, message: String| {
+        Diagnostic::error(CONFIG_FILE, message)
+            .at_opt(yaml::locate(text, field))
+            .field(field)
+    };
+    let (base_url, base_path) = normalise_base_url(&raw.base_url).unwrap_or_else(|m| {
+        diags.push(err("base_url", m));
+        ("/".into(), "/".into())
+    });
+    let language = match raw.language.as_deref() {
+        None => Lang::En,
+        Some(code) => Lang::from_code(code).unwrap_or_else(|| {
+            diags.push(err(
+                "language",
+                format!("unsupported language `{code}`: use `en` or `fr`"),
+            ));
+            Lang::En
+        }),
+    };
+    let reporting_currency = match raw.reporting_currency.as_deref() {
+        None => Currency::USD,
+        Some(code) => Currency::new(code).unwrap_or_else(|| {
+            diags.push(err(
+                "reporting_currency",
+                format!("`{code}` is not an ISO 4217 currency code"),
+            ));
+            Currency::USD
+        }),
+    };
+    let mut rates = BTreeMap::new();
+    for (code, number) in &raw.rates {
+        let field = format!("rates.{code}");
+        match (Currency::new(code), number.to_decimal()) {
+            (None, _) => diags.push(err(
+                &field,
+                format!("`{code}` is not an ISO 4217 currency code"),
+            )),
+            (_, None) => diags.push(err(&field, "a rate must be a number".into())),
+            (Some(_), Some(rate)) if rate <= Decimal::ZERO => {
+                diags.push(err(&field, "a rate must be greater than zero".into()))
+            }
+            (Some(c), Some(rate)) => {
+                rates.insert(c, rate);
+            }
+        }
+    }
+    let theme = raw.theme.unwrap_or_else(|| "default".into());
+    if theme.is_empty()
+        || !theme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        diags.push(err(
+            "theme",
+            format!("`{theme}` is not a theme name (letters, digits, `-`, `_`)"),
+        ));
+    }
+    let party_entries = raw
+        .parties
+        .into_iter()
+        .map(|(name, p)| (name, p.map(|p| p.aliases).unwrap_or_default()));
+    let parties = Parties::new(party_entries).unwrap_or_else(|problems| {
+        for (name, message) in problems {
+            diags.push(err(&format!("parties.{name}"), message));
+        }
+        Parties::default()
+    });
+    if raw.title.trim().is_empty() {
+        diags.push(err("title", "the title is empty".into()));
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Config {
+        title: raw.title,
+        base_url,
+        base_path,
+        language,
+        theme,
+        description: raw.description.unwrap_or_default(),
+        reporting_currency,
+        rates,
+        parties,
+        highlight_theme: raw
+            .highlight
+            .map(|h| h.theme)
+            .unwrap_or_else(|| "base16-ocean.dark".into()),
+        unsafe_html: raw.markdown.is_some_and(|m| m.unsafe_html),
+    })
+}
+
+/// `https://example.org/briefing` → (`https://example.org/briefing/`, `/briefing/`).
+fn normalise_base_url(url: &str) -> Result<(String, String), String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if host.is_empty() || host.contains(['?', '#', ' ']) || path.contains(['?', '#', ' ', '\\']) {
+        return Err(format!(
+            "`{url}` is not a usable base URL (host, then an optional path)"
+        ));
+    }
+    let path = format!("/{}/", path.trim_matches('/'));
+    let path = if path == "//" { "/".to_string() } else { path };
+    let scheme = &url[..url.len() - rest.len()];
+    Ok((format!("{scheme}{host}{path}"), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_sub_path() {
+        let c = parse("title: T\nbase_url: https://example.org/briefing\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/briefing/");
+        assert_eq!(c.base_path, "/briefing/");
+        assert_eq!(c.language, Lang::En);
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.reporting_currency, Currency::USD);
+        assert_eq!(c.path_url("articles/a/"), "/briefing/articles/a/");
+    }
+
+    #[test]
+    fn rates_are_exact() {
+        let c = parse("title: T\nbase_url: https://e.org/\nrates:\n  EUR: 1.08\n  GBP: \"1.27\"\n  JPY: 0.0066\n").unwrap();
+        assert_eq!(c.rates[&Currency::EUR].to_string(), "1.08");
+        assert_eq!(c.rates[&Currency::GBP].to_string(), "1.27");
+        assert_eq!(c.rates[&Currency::JPY].to_string(), "0.0066");
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let e = parse("title: T\nbase_url: https://e.org/\ncolour: red\n").unwrap_err();
+        let d = &e.sorted()[0];
+        assert_eq!(d.position.map(|p| p.0), Some(3));
+        assert!(
+            d.message.contains("unknown field `colour`"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn missing_title_is_an_error() {
+        let e = parse("base_url: https://e.org/\n").unwrap_err();
+        assert!(e.sorted()[0].message.contains("missing field `title`"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Front matter: splits an article's `---` block from its body and reads it into
+//! the unvalidated `RawFrontMatter` shape.
+//!
+//! Input: the article text (BOM already removed). Output: the raw fields and the
+//! body, or a diagnostic whose line counts from the start of the file. Meaning
+//! (dates, amounts, parties, slugs) is checked later, in `article`.
+
+use serde::Deserialize;
+
+use crate::config::RawNumber;
+use crate::diag::Diagnostic;
+use crate::yaml;
+
+/// The front-matter fields as written.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrontMatter {
+    /// Required title.
+    pub title: String,
+    /// Required date, `YYYY-MM-DD` or RFC 3339.
+    pub date: String,
+    /// Optional language code.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Optional one-sentence summary.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Optional tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Drafts build only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Optional slug; must already be valid.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// One deal.
+    #[serde(default)]
+    pub deal: Option<RawDeal>,
+    /// Several deals.
+    #[serde(default)]
+    pub deals: Option<Vec<RawDeal>>,
+}
+
+/// A deal as written.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeal {
+    /// Text (`$38 billion`) or a mapping.
+    pub amount: RawAmount,
+    /// Two or more party names or aliases.
+    pub parties: Vec<String>,
+    /// Optional deal date; defaults to the article's.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Optional free-text kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Optional free-text term.
+    #[serde(default)]
+    pub term: Option<String>,
+}
+
+/// An amount as written: editor's text, or `{ value, currency }`.
+#[derive(Deserialize, Debug)]
+#[serde(
+    untagged,
+    expecting = "text such as `$38 billion`, or a mapping `{ value: 38000000000, currency: USD }`"
+)]
+pub enum RawAmount {
+    /// Text to parse in the article's language.
+    Text(String),
+    /// An exact value and an ISO currency code.
+    Mapping(RawAmountMapping),
+}
+
+/// The mapping form of an amount.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmountMapping {
+    /// The value in units of the currency.
+    pub value: RawNumber,
+    /// An ISO 4217 code.
+    pub currency: String,
+}
+
+/// An article file split in two.
+#[derive(Debug)]
+pub struct Split<'a> {
+    /// The YAML between the `---` lines.
+    pub yaml: &'a str,
+    /// The 1-based file line of the YAML's first line.
+    pub yaml_line: usize,
+    /// The Markdown after the closing `---`.
+    pub body: &'a str,
+}
+
+/// Finds the `---` block at the very start of the text.
+pub fn split(text: &str) -> Option<Split<'_>> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
+    let yaml_start = text.len() - rest.len();
+    let mut offset = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+            });
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Reads the YAML of a split file; positions count from the start of the file.
+pub fn parse(path: &str, split: &Split<'_>) -> Result<RawFrontMatter, Diagnostic> {
+    yaml::from_str(split.yaml).map_err(|e| {
+        let message = if e.message.contains("did not match any variant") {
+            "expected text such as `$38 billion`, or a mapping `{ value: 38000000000, currency: USD }`".into()
+        } else {
+            e.message
+        };
+        let position = e
+            .position
+            .or_else(|| yaml::locate(split.yaml, &e.field))
+            .map(|(l, c)| (l + split.yaml_line - 1, c));
+        Diagnostic::error(path, message).at_opt(position).field(e.field)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        let s = split("---\ntitle: T\n---\nBody\n").unwrap();
+        assert_eq!(s.yaml, "title: T\n");
+        assert_eq!(s.body, "Body\n");
+        assert!(split("title: T\n").is_none());
+        assert!(split("---\ntitle: T\n").is_none());
+        let crlf = split("---\r\ntitle: T\r\n---\r\nB").unwrap();
+        assert_eq!(crlf.body, "B");
+    }
+
+    #[test]
+    fn errors_count_lines_from_the_file_start() {
+        let text = "---\ntitle: T\ndate: 2025-01-01\ndraft: yes\n---\n";
+        let e = parse("a.md", &split(text).unwrap()).unwrap_err();
+        assert_eq!(e.position, Some((4, 8)));
+        assert_eq!(e.field.as_deref(), Some("draft"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let text = "---\ntitle: T\ndate: 2025-01-01\ndeal:\n  amount: $1B\n  parties: [A, B]\n  valeur: 3\n---\n";
+        let e = parse("a.md", &split(text).unwrap()).unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(7));
+        assert!(
+            e.message.contains("unknown field `valeur`"),
+            "{}",
+            e.message
+        );
+    }
+}

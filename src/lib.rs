@@ -1,0 +1,42 @@
+//! dealwire: a static site generator for a tech-news briefing that tracks deals.
+//!
+//! Editors write Markdown articles with YAML front matter (amount, parties,
+//! date); dealwire renders them through Tera themes into a static site with a
+//! deals index, totals, party and tag pages, and machine-readable exports.
+//!
+//! The build is a pipeline of values; only the first and last stages touch disk:
+//!
+//! ```text
+//!  source::load      Path        → SiteSource   (I/O: site.yaml, content/, static/, templates/, themes/)
+//!  config::parse     site.yaml   → Config
+//!  theme::resolve    SiteSource  → Theme → render::Templates
+//!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown, highlight)
+//!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties)
+//!  render::render_site Site      → Output       (parallel pages, exports, chart)
+//!  output::write     Output      → public/      (I/O: stage, marker, swap)
+//! ```
+//!
+//! `pipeline::build` runs the pure middle; `cmd::*` do the I/O around it.
+//! Errors are collected as `diag::Diagnostic`s, every broken file in one run.
+
+#![deny(missing_docs)]
+
+pub mod article;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod diag;
+pub mod frontmatter;
+pub mod highlight;
+pub mod i18n;
+pub mod markdown;
+pub mod money;
+pub mod output;
+pub mod party;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod theme;
+pub mod yaml;

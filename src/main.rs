@@ -1,0 +1,20 @@
+//! The `dealwire` binary: parses the command line, runs a command, maps the
+//! result to an exit status (0 ok, 1 the site has errors, 2 usage). Nothing else.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use dealwire::cli::{Cli, Command};
+use dealwire::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ok = match cli.command {
+        Command::Build(args) => cmd::build::run(&args),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

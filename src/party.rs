@@ -1,0 +1,117 @@
+//! Parties: the canonical names of the companies in deals, and their aliases.
+//!
+//! Input: the `parties:` mapping of `site.yaml`. `resolve` maps a name as an
+//! editor wrote it (`AWS`) to its canonical name (`Amazon`); a name the site does
+//! not declare is kept as written. Matching ignores case and surrounding spaces.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::slug::Slug;
+
+/// The site's declared parties.
+#[derive(Clone, Debug, Default)]
+pub struct Parties {
+    /// Canonical name → aliases, in name order.
+    declared: BTreeMap<String, Vec<String>>,
+    /// Lowercased name or alias → canonical name.
+    lookup: HashMap<String, String>,
+}
+
+impl Parties {
+    /// Builds the table, or lists `(canonical name, problem)` pairs: an alias
+    /// claimed by two parties, or a name without any letter or digit.
+    pub fn new(
+        entries: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Result<Parties, Vec<(String, String)>> {
+        let mut parties = Parties::default();
+        let mut problems = Vec::new();
+        for (name, aliases) in entries {
+            if Slug::from_text(&name).is_none() {
+                problems.push((
+                    name.clone(),
+                    format!("`{name}` needs at least one letter or digit"),
+                ));
+            }
+            for key in std::iter::once(&name).chain(&aliases) {
+                let folded = key.trim().to_lowercase();
+                match parties.lookup.get(&folded) {
+                    Some(owner) if *owner != name => problems.push((
+                        name.clone(),
+                        format!("`{key}` is already a name or alias of `{owner}`"),
+                    )),
+                    _ => {
+                        parties.lookup.insert(folded, name.clone());
+                    }
+                }
+            }
+            parties.declared.insert(name, aliases);
+        }
+        if problems.is_empty() {
+            Ok(parties)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The canonical name for a name as written; undeclared names are kept.
+    pub fn resolve(&self, written: &str) -> String {
+        let trimmed = written.trim();
+        self.lookup
+            .get(&trimmed.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| trimmed.to_string())
+    }
+
+    /// Canonical names and aliases, for near-miss checks.
+    pub fn known_names(&self) -> impl Iterator<Item = &str> {
+        self.declared
+            .iter()
+            .flat_map(|(name, aliases)| std::iter::once(name).chain(aliases).map(String::as_str))
+    }
+}
+
+/// The URL slug of a party, from its canonical name.
+pub fn party_slug(canonical: &str) -> Option<Slug> {
+    Slug::from_text(canonical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Parties {
+        Parties::new([
+            (
+                "Amazon".to_string(),
+                vec!["AWS".to_string(), "Amazon Web Services".to_string()],
+            ),
+            ("OpenAI".to_string(), vec![]),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn resolves_aliases_and_keeps_unknown_names() {
+        let p = table();
+        assert_eq!(p.resolve("AWS"), "Amazon");
+        assert_eq!(p.resolve(" amazon web services "), "Amazon");
+        assert_eq!(p.resolve("openai"), "OpenAI");
+        assert_eq!(p.resolve("Cisco"), "Cisco");
+    }
+
+    #[test]
+    fn rejects_an_alias_claimed_twice() {
+        let e = Parties::new([
+            ("Amazon".to_string(), vec!["AWS".to_string()]),
+            ("Other".to_string(), vec!["aws".to_string()]),
+        ])
+        .unwrap_err();
+        assert_eq!(e[0].0, "Other");
+    }
+
+    #[test]
+    fn party_slugs() {
+        assert_eq!(party_slug("Mistral AI").unwrap().as_str(), "mistral-ai");
+        assert_eq!(party_slug("SK Hynix").unwrap().as_str(), "sk-hynix");
+    }
+}

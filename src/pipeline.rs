@@ -1,0 +1,190 @@
+//! The build as a pure function: `SiteSource` + options → `Output` or diagnostics.
+//!
+//! ```text
+//! configure  site.yaml          → Config
+//! theme      themes/, templates → Templates
+//! parse      content/**/*.md    → Article   (parallel)
+//! model      Articles           → Site      (URLs, order, deals index, totals)
+//! render     Site               → Output    (pages, exports, chart)
+//! assets     static/, theme, content files → Output
+//! ```
+//!
+//! No disk, no clock: the same source and options give the same `Output`.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::article::{self, Article};
+use crate::config::{self, CONFIG_FILE};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::highlight;
+use crate::output::Output;
+use crate::render::{self, Templates};
+use crate::site::{self, Site};
+use crate::source::SiteSource;
+use crate::theme;
+
+/// What a build may change.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Replaces `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// Builds drafts too.
+    pub drafts: bool,
+}
+
+/// A successful build.
+#[derive(Debug)]
+pub struct Built {
+    /// Every output file.
+    pub output: Output,
+    /// Warnings met on the way (they never fail a build).
+    pub warnings: Vec<Diagnostic>,
+    /// Articles built.
+    pub articles: usize,
+    /// Deals in the index.
+    pub deals: usize,
+    /// HTML pages written.
+    pub pages: usize,
+}
+
+/// Builds the site. On failure, every error found (and the warnings) sorted.
+pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
+    let mut diags = source.diagnostics.clone();
+    let config = configure(&source.config, options)?;
+    let templates = theme::resolve(source, &config.theme)
+        .map_err(|d| vec![d])
+        .and_then(|t| Templates::new(t.templates.clone()).map(|tpl| (t, tpl)));
+    let markdown: Vec<_> = source
+        .under("content")
+        .filter(|f| f.path.ends_with(".md"))
+        .collect();
+    let parsed: Vec<_> = markdown
+        .par_iter()
+        .map(|f| article::parse(f, &config))
+        .collect();
+    let mut articles: Vec<Article> = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        match result {
+            Ok((a, warnings)) => {
+                diags.extend(warnings);
+                articles.push(a);
+            }
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    let (theme, templates) = match templates {
+        Ok(t) => t,
+        Err(errors) => {
+            diags.extend(errors);
+            return Err(diags);
+        }
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let bundles: BTreeMap<String, Vec<String>> = bundle_urls(&articles);
+    let site = site::assemble(config, articles, options.drafts).map_err(|errors| {
+        let mut d = diags.clone();
+        d.extend(errors);
+        d
+    })?;
+    let mut output = assets(source, &theme.statics, &site, &bundles);
+    let pages = render::render_site(&site, &templates).map_err(|errors| {
+        let mut d = diags.clone();
+        d.extend(errors);
+        d
+    })?;
+    let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
+    for (path, bytes) in pages.iter() {
+        output.insert(path, bytes.to_vec());
+    }
+    Ok(Built {
+        output,
+        warnings: diags.sorted(),
+        articles: site.articles.len(),
+        deals: site.deals.len(),
+        pages: page_count,
+    })
+}
+
+/// Parses `site.yaml` and applies the command-line overrides.
+fn configure(text: &str, options: &BuildOptions) -> Result<config::Config, Diagnostics> {
+    let mut config = config::parse(text)?;
+    if let Some(url) = &options.base_url {
+        config = config
+            .with_base_url(url)
+            .map_err(|m| Diagnostic::error("--base-url", m))?;
+    }
+    if !highlight::has_theme(&config.highlight_theme) {
+        return Err(Diagnostic::error(
+            CONFIG_FILE,
+            format!(
+                "`{}` is not a syntect theme (try `base16-ocean.dark` or `InspiredGitHub`)",
+                config.highlight_theme
+            ),
+        )
+        .at_opt(crate::yaml::locate(text, "highlight.theme"))
+        .field("highlight.theme")
+        .into());
+    }
+    Ok(config)
+}
+
+/// For each bundle folder (`content/articles/x`), the URL folders of its articles.
+fn bundle_urls(articles: &[Article]) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in articles {
+        if let Some(dir) = &a.bundle_dir {
+            map.entry(dir.clone())
+                .or_default()
+                .push(a.translation_key.clone());
+        }
+    }
+    map
+}
+
+/// Static files: the theme's, then the site's `static/`, then content files, then
+/// the highlighting stylesheet. Pages rendered later replace any clash.
+fn assets(
+    source: &SiteSource,
+    theme_statics: &BTreeMap<String, Vec<u8>>,
+    site: &Site,
+    bundles: &BTreeMap<String, Vec<String>>,
+) -> Output {
+    let mut output = Output::new();
+    for (path, bytes) in theme_statics {
+        output.insert(path.clone(), bytes.clone());
+    }
+    for f in source.under("static") {
+        output.insert(&f.path["static/".len()..], f.bytes.clone());
+    }
+    // Bundle folder → the URL folders of the pages built from it.
+    let mut bundle_targets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &site.articles {
+        if let Some(dir) = &p.article.bundle_dir {
+            bundle_targets
+                .entry(dir.as_str())
+                .or_default()
+                .push(p.rel_url.as_str());
+        }
+    }
+    for f in source.under("content").filter(|f| !f.path.ends_with(".md")) {
+        let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let name = f.path.rsplit_once('/').map_or(f.path.as_str(), |(_, n)| n);
+        match bundle_targets.get(dir) {
+            Some(targets) => {
+                for t in targets {
+                    output.insert(format!("{t}{name}"), f.bytes.clone());
+                }
+            }
+            None if bundles.contains_key(dir) => {} // a draft's bundle, not built
+            None => output.insert(&f.path["content/".len()..], f.bytes.clone()),
+        }
+    }
+    if let Some(css) = highlight::stylesheet(&site.config.highlight_theme) {
+        output.insert("syntax.css", css.into_bytes());
+    }
+    output
+}

@@ -1,0 +1,300 @@
+//! The data each template receives: typed, serializable view structs.
+//!
+//! These structs *are* the theme guide: every field a template can use is here,
+//! documented. List pages get light records (`ArticleCard`, `DealRow`) built once
+//! per article or deal and shared by reference, never an article's whole body.
+//! All strings are plain text that Tera escapes, except fields named `*_html`
+//! and `chart_svg`, which dealwire made safe and templates print with `| safe`.
+
+use serde::Serialize;
+
+use crate::markdown::Heading;
+
+/// Site-wide values, in every template as `site`.
+#[derive(Serialize, Debug, Clone)]
+pub struct SiteView {
+    /// The briefing's title.
+    pub title: String,
+    /// One-sentence description.
+    pub description: String,
+    /// Absolute base URL, ending with `/`.
+    pub base_url: String,
+    /// Root-relative base path (`/briefing/`): prefix of every internal link.
+    pub base_path: String,
+    /// The site's default language code.
+    pub language: String,
+    /// The reporting currency's ISO code.
+    pub reporting_currency: String,
+    /// Root-relative URL of the deals index.
+    pub deals_url: String,
+    /// Root-relative URL of the theme stylesheet.
+    pub stylesheet_url: String,
+    /// Root-relative URL of the code-highlighting stylesheet.
+    pub syntax_css_url: String,
+    /// Root-relative URL of the deals-table script.
+    pub script_url: String,
+    /// Root-relative URLs of `deals.json` and `deals.csv`.
+    pub deals_json_url: String,
+    /// See `deals_json_url`.
+    pub deals_csv_url: String,
+}
+
+/// What every page knows about itself, as `page`.
+#[derive(Serialize, Debug, Clone)]
+pub struct PageMeta {
+    /// The `<title>` text (without the site title).
+    pub title: String,
+    /// The meta description.
+    pub description: String,
+    /// The canonical absolute URL.
+    pub url: String,
+    /// The page's language code (`lang` attribute).
+    pub lang: String,
+    /// Open Graph type: `website` or `article`.
+    pub og_type: String,
+}
+
+/// A link to a tag page.
+#[derive(Serialize, Debug, Clone)]
+pub struct TagLink {
+    /// The tag as written.
+    pub name: String,
+    /// Root-relative URL of its page.
+    pub url: String,
+}
+
+/// A link to a party page.
+#[derive(Serialize, Debug, Clone)]
+pub struct PartyLink {
+    /// Canonical name.
+    pub name: String,
+    /// Root-relative URL of its page.
+    pub url: String,
+}
+
+/// A light record of an article for lists (home, tags).
+#[derive(Serialize, Debug, Clone)]
+pub struct ArticleCard {
+    /// Title.
+    pub title: String,
+    /// Root-relative URL.
+    pub url: String,
+    /// The article's language code.
+    pub lang: String,
+    /// Date in the article's language (`3 novembre 2025`).
+    pub date: String,
+    /// ISO date (`2025-11-03`) for `<time datetime>`.
+    pub date_iso: String,
+    /// Summary HTML (safe).
+    pub summary_html: String,
+    /// Tags.
+    pub tags: Vec<TagLink>,
+    /// How many deals the article reports.
+    pub deal_count: usize,
+}
+
+/// One deal, as a row of a table.
+#[derive(Serialize, Debug, Clone)]
+pub struct DealRow {
+    /// Date in the article's language.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// The deal's year.
+    pub year: i16,
+    /// The parties, canonical, with their pages.
+    pub parties: Vec<PartyLink>,
+    /// The parties joined with `, ` (for filters).
+    pub parties_text: String,
+    /// Free-text kind, empty when absent.
+    pub kind: String,
+    /// The amount in the article's language (`38 milliards de dollars`).
+    pub amount: String,
+    /// The reporting-currency equivalent for a foreign currency (`≈ $1.3 billion`), else empty.
+    pub reporting: String,
+    /// The reporting value as plain decimal digits, empty when undisclosed (for sorting).
+    pub reporting_value: String,
+    /// `exact`, `at_most`, `about` or `undisclosed`.
+    pub precision: String,
+    /// Free-text term, empty when absent.
+    pub term: String,
+    /// The reporting article's title.
+    pub article_title: String,
+    /// The reporting article's root-relative URL.
+    pub article_url: String,
+    /// The reporting article's language code.
+    pub lang: String,
+}
+
+/// A sum of deals in the reporting currency.
+#[derive(Serialize, Debug, Clone)]
+pub struct TotalView {
+    /// The sum, displayed (`$1.2 trillion`).
+    pub amount: String,
+    /// The sum as plain decimal digits.
+    pub value: String,
+    /// Deals counted, undisclosed ones included.
+    pub count: usize,
+    /// Of those, deals without a figure (counted, not summed).
+    pub undisclosed: usize,
+    /// Of those, deals summed at an upper bound (`up to`) or an estimate (`about`).
+    pub bounded: usize,
+}
+
+/// A year's total.
+#[derive(Serialize, Debug, Clone)]
+pub struct YearTotal {
+    /// The year.
+    pub year: i16,
+    /// Its total.
+    pub total: TotalView,
+}
+
+/// A party's total.
+#[derive(Serialize, Debug, Clone)]
+pub struct PartyTotal {
+    /// The party.
+    pub party: PartyLink,
+    /// Its total.
+    pub total: TotalView,
+}
+
+/// One exchange rate used for totals.
+#[derive(Serialize, Debug, Clone)]
+pub struct RateView {
+    /// ISO code of the currency.
+    pub currency: String,
+    /// Value of one unit in the reporting currency, as written in site.yaml.
+    pub rate: String,
+}
+
+/// A heading of the article, for its table of contents.
+pub type TocEntry = Heading;
+
+/// A link to the same article in another language.
+#[derive(Serialize, Debug, Clone)]
+pub struct Translation {
+    /// Language code.
+    pub lang: String,
+    /// Root-relative URL.
+    pub url: String,
+    /// Absolute URL (for `hreflang` alternates).
+    pub permalink: String,
+}
+
+/// The full article, for `article.html`.
+#[derive(Serialize, Debug, Clone)]
+pub struct ArticleView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Date in the article's language.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// Language code.
+    pub lang: &'a str,
+    /// The body as HTML (safe).
+    pub content_html: &'a str,
+    /// Summary HTML (safe).
+    pub summary_html: &'a str,
+    /// Tags.
+    pub tags: &'a [TagLink],
+    /// The deals it reports, as rows.
+    pub deals: Vec<&'a DealRow>,
+    /// Headings of level 2 and 3.
+    pub toc: Vec<&'a TocEntry>,
+    /// Estimated minutes to read (at least 1).
+    pub reading_minutes: usize,
+    /// The same article in other languages.
+    pub translations: Vec<Translation>,
+}
+
+/// `home.html`.
+#[derive(Serialize, Debug)]
+pub struct HomeContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The latest articles.
+    pub articles: Vec<&'a ArticleCard>,
+    /// The latest deals.
+    pub deals: Vec<&'a DealRow>,
+    /// All deals' total.
+    pub total: &'a TotalView,
+}
+
+/// `article.html`.
+#[derive(Serialize, Debug)]
+pub struct ArticleContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The article.
+    pub article: ArticleView<'a>,
+}
+
+/// `deals.html`: the deals index.
+#[derive(Serialize, Debug)]
+pub struct DealsContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// Every deal, newest first.
+    pub deals: Vec<&'a DealRow>,
+    /// The grand total (each deal once).
+    pub total: &'a TotalView,
+    /// Totals by year, newest first.
+    pub by_year: &'a [YearTotal],
+    /// Totals by party, largest first.
+    pub by_party: &'a [PartyTotal],
+    /// The rates used for foreign currencies.
+    pub rates: &'a [RateView],
+    /// An SVG chart of value by year (safe).
+    pub chart_svg: &'a str,
+    /// Distinct years, kinds and parties, for the filter controls.
+    pub years: Vec<i16>,
+    /// See `years`.
+    pub kinds: Vec<&'a str>,
+    /// See `years`.
+    pub parties: Vec<&'a PartyLink>,
+}
+
+/// `party.html`: one party's deals.
+#[derive(Serialize, Debug)]
+pub struct PartyContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The party.
+    pub party: &'a PartyLink,
+    /// Its deals, newest first.
+    pub deals: Vec<&'a DealRow>,
+    /// Their total.
+    pub total: &'a TotalView,
+}
+
+/// `tag.html`: articles with a tag.
+#[derive(Serialize, Debug)]
+pub struct TagContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The tag.
+    pub tag: &'a TagLink,
+    /// Its articles, newest first.
+    pub articles: Vec<&'a ArticleCard>,
+}
+
+/// `404.html`: links in it are absolute, so it works at any URL.
+#[derive(Serialize, Debug)]
+pub struct NotFoundContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+}

@@ -1,0 +1,94 @@
+//! The template layer: a theme's templates, overridden by the site's own, in one
+//! Tera instance with autoescaping on.
+//!
+//! Input: template sources by name, each with the site path it came from. Output:
+//! a ready `Templates`, or diagnostics placed at the template's line and column.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+
+use crate::diag::Diagnostic;
+
+/// One template's text and where it came from (for messages).
+#[derive(Clone, Debug)]
+pub struct TemplateSource {
+    /// Site-relative path, or `(built-in)/templates/NAME` for the embedded theme.
+    pub path: String,
+    /// The template text.
+    pub text: String,
+}
+
+/// The templates every theme must provide.
+pub const REQUIRED: [&str; 6] = [
+    "home.html",
+    "article.html",
+    "deals.html",
+    "party.html",
+    "tag.html",
+    "404.html",
+];
+
+/// Parsed templates, ready to render from many threads.
+pub struct Templates {
+    tera: Tera,
+    sources: BTreeMap<String, TemplateSource>,
+}
+
+impl Templates {
+    /// Parses every template; names are file names under `templates/`.
+    pub fn new(sources: BTreeMap<String, TemplateSource>) -> Result<Templates, Vec<Diagnostic>> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
+        let mut errors = Vec::new();
+        for name in REQUIRED {
+            if !sources.contains_key(name) {
+                errors.push(Diagnostic::error(
+                    "templates",
+                    format!("the theme has no `{name}` template"),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let result =
+            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())));
+        let mut templates = Templates {
+            tera: Tera::new(),
+            sources,
+        };
+        match result {
+            Ok(()) => {
+                templates.tera = tera;
+                Ok(templates)
+            }
+            Err(e) => Err(vec![templates.diagnostic(&e, None)]),
+        }
+    }
+
+    /// Renders a template with a serializable context.
+    pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, Diagnostic> {
+        let ctx = Context::from_serialize(context).map_err(|e| self.diagnostic(&e, Some(name)))?;
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| self.diagnostic(&e, Some(name)))
+    }
+
+    fn diagnostic(&self, e: &tera::Error, name: Option<&str>) -> Diagnostic {
+        let path_of = |n: &str| {
+            self.sources
+                .get(n)
+                .map_or_else(|| format!("templates/{n}"), |s| s.path.clone())
+        };
+        match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+                let span = r.span();
+                Diagnostic::error(path_of(r.filename()), r.message().to_string())
+                    .at(span.start_line, span.start_col + 1)
+            }
+            _ => Diagnostic::error(path_of(name.unwrap_or("templates")), e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! MODEL: validated articles → one `Site`: URLs, order, the deals index, totals,
+//! tags and parties.
+//!
+//! Input: the parsed articles and the `Config`. Output: a `Site` where everything
+//! a page needs is computed once, or the cross-file errors (two articles at one
+//! URL). Order is total and stable: newest first, ties by slug, so output is the
+//! same whatever order the articles were parsed in.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::article::{Article, Deal};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::i18n::Lang;
+use crate::money::{Amount, Bound};
+use crate::party::party_slug;
+use crate::slug::Slug;
+
+/// An article placed in the site.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    /// The article.
+    pub article: Article,
+    /// Its path relative to the base URL (`articles/x/` or `fr/articles/x/`).
+    pub rel_url: String,
+    /// Indexes (in `Site::articles`) of the same article in other languages.
+    pub translations: Vec<usize>,
+    /// Whether this is the translation of another article (not listed on its own).
+    pub is_translation: bool,
+}
+
+/// A deal in the index: which article, which of its deals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DealRef {
+    /// Index in `Site::articles`.
+    pub article: usize,
+    /// Index in that article's `deals`.
+    pub deal: usize,
+}
+
+/// A sum of deals in the reporting currency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Total {
+    /// Sum of the figures converted to the reporting currency.
+    pub sum: Decimal,
+    /// Deals counted.
+    pub count: usize,
+    /// Deals without a figure.
+    pub undisclosed: usize,
+    /// Deals summed at an upper bound or an estimate.
+    pub bounded: usize,
+}
+
+impl Total {
+    fn add(&mut self, deal: &Deal) {
+        self.count += 1;
+        match (deal.amount, deal.reporting_value) {
+            (Amount::Figure { bound, .. }, Some(v)) => {
+                self.sum += v;
+                if bound != Bound::Exact {
+                    self.bounded += 1;
+                }
+            }
+            _ => self.undisclosed += 1,
+        }
+    }
+}
+
+/// A party with deals.
+#[derive(Clone, Debug)]
+pub struct PartyEntry {
+    /// Canonical name.
+    pub name: String,
+    /// URL slug.
+    pub slug: Slug,
+    /// Its deals, as indexes in `Site::deals`, newest first.
+    pub deals: Vec<usize>,
+    /// Their total.
+    pub total: Total,
+}
+
+/// A tag with articles.
+#[derive(Clone, Debug)]
+pub struct TagEntry {
+    /// The tag as first written.
+    pub name: String,
+    /// URL slug.
+    pub slug: Slug,
+    /// Listed articles with this tag, as indexes in `Site::articles`, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// The whole site model.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The configuration.
+    pub config: Config,
+    /// Every article to build, newest first, ties by slug then language.
+    pub articles: Vec<Placed>,
+    /// Every deal of listed articles, newest first, ties by article slug.
+    pub deals: Vec<DealRef>,
+    /// All deals' total.
+    pub total: Total,
+    /// Totals by year of the deal, newest first.
+    pub by_year: Vec<(i16, Total)>,
+    /// Parties with deals, by slug.
+    pub parties: BTreeMap<Slug, PartyEntry>,
+    /// Tags, by slug.
+    pub tags: BTreeMap<Slug, TagEntry>,
+}
+
+impl Site {
+    /// The deal a reference points at.
+    pub fn deal(&self, r: DealRef) -> &Deal {
+        &self.articles[r.article].article.deals[r.deal]
+    }
+
+    /// Indexes of articles listed on their own (originals and untranslated articles).
+    pub fn listed(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.articles.len()).filter(|&i| !self.articles[i].is_translation)
+    }
+}
+
+/// Places articles, orders them and computes the deals index.
+pub fn assemble(
+    config: Config,
+    mut articles: Vec<Article>,
+    drafts: bool,
+) -> Result<Site, Vec<Diagnostic>> {
+    articles.retain(|a| drafts || !a.draft);
+    articles.sort_by(|a, b| {
+        (b.date, &a.slug, a.lang, &a.source_path).cmp(&(a.date, &b.slug, b.lang, &b.source_path))
+    });
+    let mut errors = Vec::new();
+    // Pair translations: a file with a language suffix whose original exists.
+    let mut originals: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        if !a.is_translation {
+            originals.insert(a.translation_key.as_str(), i);
+        }
+    }
+    let original_of: Vec<Option<usize>> = articles
+        .iter()
+        .map(|a| {
+            a.is_translation
+                .then(|| originals.get(a.translation_key.as_str()).copied())
+                .flatten()
+        })
+        .collect();
+    let original_slugs: Vec<Option<Slug>> = original_of
+        .iter()
+        .map(|o| o.map(|o| articles[o].slug.clone()))
+        .collect();
+    let mut placed: Vec<Placed> = Vec::with_capacity(articles.len());
+    for (mut article, original_slug) in articles.into_iter().zip(original_slugs) {
+        let is_translation = original_slug.is_some();
+        let rel_url = match original_slug {
+            Some(slug) => {
+                article.slug = slug;
+                format!("{}/articles/{}/", article.lang.code(), article.slug)
+            }
+            None => format!("articles/{}/", article.slug),
+        };
+        placed.push(Placed {
+            article,
+            rel_url,
+            translations: Vec::new(),
+            is_translation,
+        });
+    }
+    for (i, o) in original_of.iter().enumerate() {
+        if let Some(o) = *o {
+            let siblings: Vec<usize> = std::iter::once(o)
+                .chain((0..placed.len()).filter(|&j| j != i && original_of[j] == Some(o)))
+                .collect();
+            placed[i].translations = siblings;
+            placed[o].translations.push(i);
+        }
+    }
+    check_collisions(&placed, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(index(config, placed))
+}
+
+/// Two articles at one URL, or with one slug and language, are an error naming both.
+fn check_collisions(placed: &[Placed], errors: &mut Vec<Diagnostic>) {
+    let mut by_url: BTreeMap<&str, &Placed> = BTreeMap::new();
+    let mut by_slug_lang: BTreeMap<(&Slug, Lang), &Placed> = BTreeMap::new();
+    let mut sorted: Vec<&Placed> = placed.iter().collect();
+    sorted.sort_by(|a, b| a.article.source_path.cmp(&b.article.source_path));
+    for p in sorted {
+        let clash = by_url
+            .get(p.rel_url.as_str())
+            .or_else(|| by_slug_lang.get(&(&p.article.slug, p.article.lang)));
+        if let Some(first) = clash {
+            errors.push(
+                Diagnostic::error(
+                    &p.article.source_path,
+                    format!(
+                        "the slug `{}` is already used by {} (same URL or language): set a different `slug:`",
+                        p.article.slug, first.article.source_path
+                    ),
+                )
+                .field("slug"),
+            );
+        } else {
+            by_url.insert(&p.rel_url, p);
+            by_slug_lang.insert((&p.article.slug, p.article.lang), p);
+        }
+    }
+}
+
+fn index(config: Config, articles: Vec<Placed>) -> Site {
+    let mut deals: Vec<DealRef> = Vec::new();
+    for (ai, p) in articles.iter().enumerate() {
+        if !p.is_translation {
+            deals.extend((0..p.article.deals.len()).map(|di| DealRef {
+                article: ai,
+                deal: di,
+            }));
+        }
+    }
+    let key = |r: &DealRef| -> (Date, &Slug) {
+        (
+            articles[r.article].article.deals[r.deal].date,
+            &articles[r.article].article.slug,
+        )
+    };
+    deals.sort_by(|a, b| {
+        let (da, sa) = key(a);
+        let (db, sb) = key(b);
+        db.cmp(&da).then(sa.cmp(sb)).then(a.deal.cmp(&b.deal))
+    });
+    let mut total = Total::default();
+    let mut years: BTreeMap<i16, Total> = BTreeMap::new();
+    let mut parties: BTreeMap<Slug, PartyEntry> = BTreeMap::new();
+    for (i, r) in deals.iter().enumerate() {
+        let deal = &articles[r.article].article.deals[r.deal];
+        total.add(deal);
+        years.entry(deal.date.year()).or_default().add(deal);
+        for name in &deal.parties {
+            let Some(slug) = party_slug(name) else {
+                continue;
+            };
+            let entry = parties.entry(slug.clone()).or_insert_with(|| PartyEntry {
+                name: name.clone(),
+                slug,
+                deals: Vec::new(),
+                total: Total::default(),
+            });
+            entry.deals.push(i);
+            entry.total.add(deal);
+        }
+    }
+    let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
+    for (i, p) in articles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.is_translation)
+    {
+        for (name, slug) in &p.article.tags {
+            tags.entry(slug.clone())
+                .or_insert_with(|| TagEntry {
+                    name: name.clone(),
+                    slug: slug.clone(),
+                    articles: Vec::new(),
+                })
+                .articles
+                .push(i);
+        }
+    }
+    Site {
+        config,
+        articles,
+        deals,
+        total,
+        by_year: years.into_iter().rev().collect(),
+        parties,
+        tags,
+    }
+}

@@ -1,0 +1,188 @@
+//! LOAD: reads a site from disk into memory, once, and is the only reader of it.
+//!
+//! Input: the site root. Output: a `SiteSource` holding `site.yaml`, every file
+//! under `content/`, `static/`, `templates/` and `themes/`, as bytes, sorted by
+//! path, plus the problems met on the way (a symlink leaving the site or looping,
+//! an oversized file, an unreadable one). Nothing is parsed here, and the output
+//! directory is never read.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::CONFIG_FILE;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// The largest content file accepted.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The folders of a site that dealwire reads, besides `site.yaml`.
+pub const SITE_FOLDERS: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// One file of the site, as bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the site root, with `/` separators (`content/articles/a.md`).
+    pub path: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A whole site, in memory.
+#[derive(Clone, Debug, Default)]
+pub struct SiteSource {
+    /// The site root on disk, for messages and the output-directory checks.
+    pub root: PathBuf,
+    /// The text of `site.yaml`.
+    pub config: String,
+    /// Every file under the site folders, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Problems met while reading (they fail the build).
+    pub diagnostics: Diagnostics,
+}
+
+impl SiteSource {
+    /// The files under one top-level folder (`content/`, `static/`…).
+    pub fn under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a SourceFile> + 'a {
+        self.files.iter().filter(move |f| {
+            f.path
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+}
+
+/// Reads the site at `root`. A missing root or `site.yaml` is an error naming the path.
+pub fn load(root: &Path) -> Result<SiteSource, Diagnostics> {
+    if !root.is_dir() {
+        return Err(Diagnostic::error(
+            root.display().to_string(),
+            "the site root is not a directory",
+        )
+        .into());
+    }
+    let config_path = root.join(CONFIG_FILE);
+    let config = std::fs::read(&config_path).map_err(|e| {
+        Diagnostic::error(
+            config_path.display().to_string(),
+            format!("cannot read the site configuration: {e}"),
+        )
+    })?;
+    let config = String::from_utf8(config)
+        .map_err(|_| Diagnostic::error(CONFIG_FILE, "the file is not UTF-8"))?;
+    let canonical_root = root.canonicalize().map_err(|e| {
+        Diagnostic::error(
+            root.display().to_string(),
+            format!("cannot resolve the site root: {e}"),
+        )
+    })?;
+    let mut diagnostics = Diagnostics::new();
+    let mut paths = Vec::new();
+    for folder in SITE_FOLDERS {
+        walk(&canonical_root, folder, &mut paths, &mut diagnostics);
+    }
+    let read: Vec<Result<SourceFile, Diagnostic>> = paths
+        .par_iter()
+        .map(|(rel, abs)| read_file(rel, abs))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(SiteSource {
+        root: canonical_root,
+        config: config
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(config),
+        files,
+        diagnostics,
+    })
+}
+
+/// Collects `(relative path, absolute path)` of the files under `root/folder`.
+fn walk(root: &Path, folder: &str, out: &mut Vec<(String, PathBuf)>, diags: &mut Diagnostics) {
+    let start = root.join(folder);
+    if !start.exists() {
+        return;
+    }
+    let mut escapes = Vec::new();
+    let walker = WalkDir::new(&start)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            if e.depth() > 0 && (name.starts_with('.') || name.ends_with('~')) {
+                return false;
+            }
+            if e.path_is_symlink() {
+                let inside = e.path().canonicalize().is_ok_and(|p| p.starts_with(root));
+                if !inside {
+                    escapes.push(e.path().to_path_buf());
+                    return false;
+                }
+            }
+            true
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if let Some(rel) = relative(root, e.path()) {
+                    out.push((rel, e.path().to_path_buf()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .and_then(|p| relative(root, p))
+                    .unwrap_or_else(|| folder.to_string());
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    format!("cannot read: {err}")
+                };
+                diags.push(Diagnostic::error(path, message));
+            }
+        }
+    }
+    for path in escapes {
+        let rel = relative(root, &path).unwrap_or_else(|| path.display().to_string());
+        diags.push(Diagnostic::error(
+            rel,
+            "symbolic link leads outside the site (or nowhere); it is not followed",
+        ));
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+fn read_file(rel: &str, abs: &Path) -> Result<SourceFile, Diagnostic> {
+    let meta =
+        std::fs::metadata(abs).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            format!("the file is {} bytes, over the 10 MiB limit", meta.len()),
+        ));
+    }
+    let bytes =
+        std::fs::read(abs).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
+    Ok(SourceFile {
+        path: rel.to_string(),
+        bytes,
+    })
+}

@@ -1,0 +1,73 @@
+//! Themes: which templates and static files a site renders with.
+//!
+//! A site's `themes/NAME/` folder wins; the `default` theme is also compiled into
+//! the binary, so a site without a `themes/` folder builds. The site's own
+//! `templates/` folder overrides any theme template of the same name.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::render::TemplateSource;
+use crate::source::SiteSource;
+
+/// The default theme's files, relative to `themes/default/`, embedded at compile time.
+static BUILTIN: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/builtin_theme.rs"));
+
+/// A resolved theme: templates by name, static files by output path.
+#[derive(Clone, Debug, Default)]
+pub struct Theme {
+    /// Template name (`article.html`) → source.
+    pub templates: BTreeMap<String, TemplateSource>,
+    /// Output path (`style.css`) → bytes.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+/// Resolves the theme `name` for a site, then applies the site's `templates/`.
+pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
+    let prefix = format!("themes/{name}/");
+    let mut files: Vec<(String, String, &[u8])> = source
+        .files
+        .iter()
+        .filter_map(|f| {
+            f.path
+                .strip_prefix(&prefix)
+                .map(|rel| (rel.to_string(), f.path.clone(), &f.bytes[..]))
+        })
+        .collect();
+    if files.is_empty() {
+        if name != "default" {
+            return Err(Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                format!("theme `{name}` not found: there is no `{prefix}` folder and no built-in theme of that name"),
+            )
+            .field("theme"));
+        }
+        files = BUILTIN
+            .iter()
+            .map(|(rel, bytes)| (rel.to_string(), format!("(built-in theme)/{rel}"), *bytes))
+            .collect();
+    }
+    let mut theme = Theme::default();
+    let site_templates = source.under("templates").map(|f| {
+        (
+            f.path["templates/".len()..].to_string(),
+            f.path.clone(),
+            &f.bytes[..],
+        )
+    });
+    for (rel, path, bytes) in files
+        .into_iter()
+        .chain(site_templates.map(|(n, p, b)| (format!("templates/{n}"), p, b)))
+    {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| Diagnostic::error(&path, "the template is not UTF-8 text"))?;
+            theme
+                .templates
+                .insert(name.to_string(), TemplateSource { path, text });
+        } else if let Some(out) = rel.strip_prefix("static/") {
+            theme.statics.insert(out.to_string(), bytes.to_vec());
+        }
+    }
+    Ok(theme)
+}

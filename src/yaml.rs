@@ -1,0 +1,286 @@
+//! YAML reading: the one place that calls the YAML library, and a small scanner
+//! that finds where a field's value sits in the text.
+//!
+//! `from_str` turns YAML text into a typed serde shape, or a `YamlError` with the
+//! field path (from `serde_path_to_error`) and 1-based position. The YAML crate
+//! gives positions only for its own errors, so semantic errors found later (an
+//! amount that does not parse, one party twice) are placed by `locate`, which
+//! follows block mappings and sequences by indentation. Nothing here knows about
+//! articles or sites.
+
+use serde::de::DeserializeOwned;
+
+/// A YAML document that did not fit the expected shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// The field path, as `deal.amount` or `deals[1].parties`; empty at the top.
+    pub field: String,
+    /// 1-based line and column within the YAML text, when known.
+    pub position: Option<(usize, usize)>,
+    /// The problem, without position or path.
+    pub message: String,
+}
+
+/// Deserializes YAML 1.2 text. `yes`/`no` stay strings, duplicate keys and alias
+/// expansion past the library's budget are errors.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let field = clean_path(&err.path().to_string());
+        let inner = err.into_inner();
+        let position = inner.location().map(|l| (l.line(), l.column()));
+        YamlError {
+            message: clean_message(&inner.to_string()),
+            field,
+            position,
+        }
+    })
+}
+
+fn clean_path(path: &str) -> String {
+    if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    }
+}
+
+/// The library's message carries the path and position; we print those apart.
+fn clean_message(raw: &str) -> String {
+    let mut msg = raw;
+    if let Some(cut) = msg.rfind(" at line ") {
+        msg = &msg[..cut];
+    }
+    // The library prefixes its own path (`inner.n: …`); a path has no spaces.
+    if let Some((head, rest)) = msg.split_once(": ") {
+        if !head.is_empty() && !head.contains(' ') && !head.contains('`') {
+            msg = rest;
+        }
+    }
+    msg.replace(
+        "repetition limit exceeded",
+        "too many alias expansions (alias bomb?)",
+    )
+}
+
+/// One step of a field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// A mapping key.
+    Key(&'a str),
+    /// A sequence index, from 0.
+    Index(usize),
+}
+
+/// Splits `deals[1].parties` into steps.
+pub fn parse_path(path: &str) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            steps.push(Step::Key(key));
+        }
+        while let Some(close) = rest.find(']') {
+            if let Ok(n) = rest[1..close].parse() {
+                steps.push(Step::Index(n));
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    steps
+}
+
+/// Finds the 1-based (line, column) of the value at `path` in block-style YAML,
+/// or of the deepest enclosing entry it could find (flow style, odd layouts).
+/// Returns `None` only when not even the first key is found.
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = None;
+    // The block we search in: lines [start, end) whose entries sit at `indent`.
+    let (mut start, mut end, mut indent) = (0usize, lines.len(), 0usize);
+    for step in parse_path(path) {
+        let hit = match step {
+            Step::Key(key) => find_key(&lines, start, end, indent, key),
+            Step::Index(n) => find_item(&lines, start, end, indent, n),
+        };
+        let Some((line, value_col)) = hit else { break };
+        found = Some((line + 1, value_col + 1));
+        let entry_indent = lines[line].len() - lines[line].trim_start().len();
+        let block_end = (line + 1..end)
+            .find(|&i| {
+                let l = lines[i];
+                !l.trim().is_empty()
+                    && !l.trim_start().starts_with('#')
+                    && l.len() - l.trim_start().len() <= entry_indent
+            })
+            .unwrap_or(end);
+        // A value on the same line (`- amount: x` or `key: [a, b]`) continues at
+        // its own column; a nested block continues on the next lines.
+        let rest = lines[line][value_col.min(lines[line].len())..].trim();
+        if rest.is_empty() {
+            start = line + 1;
+            end = block_end;
+            indent = (start..end)
+                .map(|i| lines[i])
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .map(|l| l.len() - l.trim_start().len())
+                .unwrap_or(entry_indent + 2);
+        } else {
+            start = line;
+            end = block_end;
+            indent = value_col;
+        }
+    }
+    found
+}
+
+/// A `key:` entry at exactly `indent` (or after `- ` ending at `indent`).
+fn find_key(
+    lines: &[&str],
+    start: usize,
+    end: usize,
+    indent: usize,
+    key: &str,
+) -> Option<(usize, usize)> {
+    (start..end).find_map(|i| {
+        let line = lines[i];
+        let at = entry_start(line, indent)?;
+        let rest = &line[at..];
+        let after = rest.strip_prefix(key).or_else(|| {
+            rest.strip_prefix('"')
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix('"'))
+        })?;
+        let after_colon = after.strip_prefix(':')?;
+        let skip = after_colon.len() - after_colon.trim_start().len();
+        Some((i, line.len() - after_colon.len() + skip))
+    })
+}
+
+/// Where an entry of a block at `indent` starts on `line`, if it does.
+fn entry_start(line: &str, indent: usize) -> Option<usize> {
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    if lead == indent {
+        return Some(indent);
+    }
+    // `- key:` where the key lands at `indent`.
+    if lead < indent && line[lead..].starts_with("- ") {
+        let after =
+            lead + 2 + (line[lead + 2..].len() - line[lead + 2..].trim_start_matches(' ').len());
+        return (after == indent).then_some(indent);
+    }
+    None
+}
+
+/// The `n`th `- ` item of a block sequence at `indent`, or the key line itself
+/// for a flow sequence.
+fn find_item(
+    lines: &[&str],
+    start: usize,
+    end: usize,
+    indent: usize,
+    n: usize,
+) -> Option<(usize, usize)> {
+    if start < lines.len() && start < end {
+        let line = lines[start];
+        if indent < line.len() && line[indent..].trim_start().starts_with('[') {
+            return Some((start, indent));
+        }
+    }
+    (start..end)
+        .filter(|&i| {
+            let l = lines[i];
+            let lead = l.len() - l.trim_start_matches(' ').len();
+            lead == indent && (l[lead..].starts_with("- ") || l[lead..].trim_end() == "-")
+        })
+        .nth(n)
+        .map(|i| {
+            let l = lines[i];
+            let after = &l[indent + 1..];
+            (i, l.len() - after.trim_start().len())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FM: &str = "title: T\ndate: 2025-11-03\ndeal:\n  amount: 38 zillion\n  parties: [OpenAI]\ndeals:\n  - amount: $1B\n    parties:\n      - A\n      - B\n  - amount: $2B\n    parties: [C, C]\n";
+
+    #[test]
+    fn locates_nested_fields() {
+        assert_eq!(locate(FM, "title"), Some((1, 8)));
+        assert_eq!(locate(FM, "deal.amount"), Some((4, 11)));
+        assert_eq!(locate(FM, "deal.parties"), Some((5, 12)));
+        assert_eq!(locate(FM, "deals[0].amount"), Some((7, 13)));
+        assert_eq!(locate(FM, "deals[0].parties[1]"), Some((10, 9)));
+        assert_eq!(locate(FM, "deals[1].amount"), Some((11, 13)));
+        assert_eq!(locate(FM, "deals[1].parties"), Some((12, 14)));
+        assert_eq!(locate(FM, "deals[1].parties[1]"), Some((12, 14)));
+    }
+
+    #[test]
+    fn falls_back_to_the_enclosing_entry() {
+        let flow = "deal: { amount: x, parties: [A] }\n";
+        assert_eq!(locate(flow, "deal.amount"), Some((1, 7)));
+        assert_eq!(locate(flow, "missing"), None);
+    }
+
+    #[test]
+    fn parses_paths() {
+        assert_eq!(
+            parse_path("deals[1].parties[0]"),
+            vec![
+                Step::Key("deals"),
+                Step::Index(1),
+                Step::Key("parties"),
+                Step::Index(0)
+            ]
+        );
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        flag: Option<bool>,
+        inner: Option<Inner>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: Option<u32>,
+    }
+
+    #[test]
+    fn errors_carry_field_and_position() {
+        let e = from_str::<Shape>("flag: yes\n").unwrap_err();
+        assert_eq!(e.field, "flag");
+        assert_eq!(e.position, Some((1, 7)));
+        assert!(e.message.contains("expected a boolean"), "{}", e.message);
+        let e = from_str::<Shape>("inner:\n  n: 1\n  typo: 2\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(3));
+        assert!(
+            e.message.starts_with("unknown field `typo`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.field, "inner.typo");
+    }
+
+    #[test]
+    fn alias_bombs_fail_fast() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = (b'a' + i) as char;
+            let next = (b'a' + i + 1) as char;
+            doc.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let e = from_str::<serde_yaml::Value>(&doc).unwrap_err();
+        assert!(e.message.contains("alias"), "{}", e.message);
+    }
+}

@@ -1,0 +1,74 @@
+//! `deals.json` and `deals.csv`: exact content for every amount form, order,
+//! nulls, escaping and formula guards.
+
+use crate::harness::{expect, site};
+
+#[test]
+fn deals_exports_match_the_expected_files() {
+    let site = site("ok-amounts");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    expect("ok-amounts", &site, &run, &["deals.json", "deals.csv"]);
+}
+
+#[test]
+fn json_is_newest_first_with_exact_decimals() {
+    let site = site("ok-amounts");
+    assert_eq!(site.build().status, 0);
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    assert_eq!(json["reporting_currency"], "USD");
+    let deals = json["deals"].as_array().expect("array");
+    let dates: Vec<&str> = deals
+        .iter()
+        .map(|d| d["date"].as_str().expect("date"))
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+    for d in deals {
+        let precision = d["amount"]["precision"].as_str().expect("precision");
+        assert!(["exact", "at_most", "about", "undisclosed"].contains(&precision));
+        if precision == "undisclosed" {
+            assert!(
+                d["amount"]["value"].is_null()
+                    && d["amount"]["currency"].is_null()
+                    && d["reporting_value"].is_null()
+            );
+        } else {
+            let v = d["amount"]["value"].as_str().expect("value is a string");
+            assert!(
+                v.chars().all(|c| c.is_ascii_digit() || c == '.') && !v.contains('e'),
+                "{v}"
+            );
+            assert!(
+                !(v.contains('.') && v.ends_with('0')),
+                "no trailing zeros: {v}"
+            );
+        }
+        assert!(
+            d["article"]["url"]
+                .as_str()
+                .expect("url")
+                .starts_with("https://example.org/briefing/articles/")
+        );
+    }
+}
+
+#[test]
+fn csv_follows_json_order_and_guards_formulas() {
+    let site = site("ok-amounts");
+    assert_eq!(site.build().status, 0);
+    let csv = site.read("deals.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("date,parties,kind,value,currency,precision,reporting_value,title,url")
+    );
+    assert!(!csv.contains(",=SUM"), "formula cells are prefixed: {csv}");
+    assert!(csv.contains("'=SUM(1)"));
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    assert_eq!(
+        csv.lines().count() - 1,
+        json["deals"].as_array().expect("deals").len()
+    );
+}

@@ -1,0 +1,10 @@
+//! dealwire's integration tests: one binary, a module per feature, a fixture
+//! folder per case under `tests/fixtures/`.
+
+mod harness;
+
+mod cli;
+mod errors;
+mod exports;
+mod output_dir;
+mod pages;

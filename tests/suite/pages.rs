@@ -1,0 +1,306 @@
+//! The pages: every internal link resolves under the sub-path, translations link
+//! each other, raw HTML is escaped unless allowed, templates can be overridden,
+//! assets land beside their pages, and builds are byte-identical.
+
+use std::path::Path;
+
+use crate::harness::{Site, run_env, site, snapshot, walk};
+
+/// `href`/`src` values of an HTML page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            out.push(rest[..end].replace("&amp;", "&"));
+        }
+    }
+    out
+}
+
+/// Resolves a link of a page to an output file, or says why it cannot.
+fn target(public: &Path, page_rel: &str, link: &str, base_path: &str) -> Result<(), String> {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    if link.is_empty() {
+        return Ok(());
+    }
+    if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+        return Ok(());
+    }
+    let path = if let Some(abs) = link.strip_prefix('/') {
+        let under = format!("/{abs}");
+        under
+            .strip_prefix(base_path)
+            .map(str::to_string)
+            .ok_or_else(|| format!("{link} is outside the base path"))?
+    } else {
+        let dir = page_rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+        for seg in link.split('/') {
+            match seg {
+                ".." => {
+                    parts
+                        .pop()
+                        .ok_or_else(|| format!("{link} climbs above the site"))?;
+                }
+                "." | "" => {}
+                s => parts.push(s),
+            }
+        }
+        let mut joined = parts.join("/");
+        if link.ends_with('/') && !joined.is_empty() {
+            joined.push('/');
+        }
+        joined
+    };
+    let file = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path
+    };
+    if public.join(&file).is_file() {
+        Ok(())
+    } else {
+        Err(format!("{link} → {file} does not exist"))
+    }
+}
+
+fn check_all_links(site: &Site, base_path: &str) -> usize {
+    let public = site.public();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for rel in walk(&public).into_iter().filter(|p| p.ends_with(".html")) {
+        let html = std::fs::read_to_string(public.join(&rel)).expect("read");
+        for link in links(&html) {
+            checked += 1;
+            if let Err(e) = target(&public, &rel, &link, base_path) {
+                broken.push(format!("{rel}: {e}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+    checked
+}
+
+#[test]
+fn every_internal_link_works_under_the_sub_path() {
+    let site = site("ok-subpath");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let checked = check_all_links(&site, "/briefing/");
+    assert!(checked > 20, "only {checked} links checked");
+    let home = site.read("index.html");
+    assert!(
+        home.contains("href=\"/briefing/deals/\""),
+        "nav links carry the base path"
+    );
+    assert!(
+        site.read("404.html").contains("href=\"/briefing/\""),
+        "404 links are absolute"
+    );
+}
+
+#[test]
+fn base_url_flag_moves_every_link() {
+    let site = site("ok-subpath");
+    let run = site.dealwire(&["build", "--base-url", "https://preview.example.net/pr-7/"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    check_all_links(&site, "/pr-7/");
+    assert!(
+        site.read("deals.json")
+            .contains("https://preview.example.net/pr-7/articles/")
+    );
+}
+
+#[test]
+fn assets_land_beside_their_pages_and_drafts_wait() {
+    let site = site("ok-subpath");
+    assert_eq!(site.build().status, 0);
+    let public = site.public();
+    assert!(
+        public.join("articles/with-image/chart.png").is_file(),
+        "bundle asset beside its page"
+    );
+    assert!(
+        public.join("files/report.txt").is_file(),
+        "content files keep their path"
+    );
+    assert!(
+        public.join("robots-extra.txt").is_file(),
+        "static/ is copied"
+    );
+    assert!(public.join("style.css").is_file() && public.join("syntax.css").is_file());
+    let drafts: Vec<String> = walk(&site.root.join("content"))
+        .into_iter()
+        .filter(|p| {
+            std::fs::read_to_string(site.root.join("content").join(p))
+                .is_ok_and(|t| t.contains("draft: true"))
+        })
+        .collect();
+    assert_eq!(drafts.len(), 1, "the fixture has one draft");
+    let html_pages = walk(&public)
+        .into_iter()
+        .filter(|p| p.starts_with("articles/"))
+        .count();
+    assert_eq!(site.dealwire(&["build", "--drafts"]).status, 0);
+    let with_drafts = walk(&public)
+        .into_iter()
+        .filter(|p| p.starts_with("articles/"))
+        .count();
+    assert_eq!(with_drafts, html_pages + 1, "--drafts builds the draft");
+}
+
+#[test]
+fn translations_link_each_other() {
+    let site = site("ok-translation");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let en = site.read("articles/pair/index.html");
+    let fr = site.read("fr/articles/pair/index.html");
+    assert!(
+        en.contains("hreflang=\"fr\"")
+            && en.contains("https://example.org/briefing/fr/articles/pair/"),
+        "{en}"
+    );
+    assert!(fr.contains("hreflang=\"en\"") && fr.contains("lang=\"fr\""));
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    assert_eq!(
+        json["deals"].as_array().expect("deals").len(),
+        1,
+        "a translated deal counts once"
+    );
+}
+
+#[test]
+fn raw_html_is_escaped_unless_the_site_opts_in() {
+    let escaped = site("ok-raw-html-escaped");
+    assert_eq!(escaped.build().status, 0);
+    let page = std::fs::read_to_string(
+        walk(&escaped.public())
+            .iter()
+            .find(|p| p.starts_with("articles/") && p.ends_with(".html"))
+            .map(|p| escaped.public().join(p))
+            .expect("page"),
+    )
+    .expect("read");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            && !page.contains("<script>alert(1)"),
+        "{page}"
+    );
+    let allowed = site("ok-raw-html-allowed");
+    assert_eq!(allowed.build().status, 0);
+    let page = std::fs::read_to_string(
+        walk(&allowed.public())
+            .iter()
+            .find(|p| p.starts_with("articles/") && p.ends_with(".html"))
+            .map(|p| allowed.public().join(p))
+            .expect("page"),
+    )
+    .expect("read");
+    assert!(page.contains("<b>bold</b>"), "{page}");
+}
+
+#[test]
+fn site_templates_override_the_theme() {
+    let site = site("ok-template-override");
+    assert_eq!(site.build().status, 0);
+    let public = site.public();
+    let article = walk(&public)
+        .into_iter()
+        .find(|p| p.starts_with("articles/") && p.ends_with("index.html"))
+        .expect("article");
+    assert!(
+        std::fs::read_to_string(public.join(article))
+            .expect("read")
+            .contains("class=\"override-marker\"")
+    );
+    assert!(
+        !site.read("index.html").contains("override-marker"),
+        "other templates stay the theme's"
+    );
+}
+
+#[test]
+fn builds_are_byte_identical_across_runs_and_thread_counts() {
+    let site = site("ok-amounts");
+    let root = site.root.to_string_lossy().into_owned();
+    let mut snapshots = Vec::new();
+    for (i, threads) in ["1", "2", "2"].iter().enumerate() {
+        let out = site.root.join(format!("../out{i}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        let run = run_env(
+            &site.root,
+            &["build", "--root", &root, "--output-dir", &out_arg],
+            &site.root,
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        snapshots.push(snapshot(&out));
+    }
+    assert!(snapshots[0].len() > 10);
+    assert!(
+        snapshots[0] == snapshots[1],
+        "1 thread and 2 threads differ"
+    );
+    assert!(snapshots[1] == snapshots[2], "two runs differ");
+}
+
+#[test]
+fn symlinks_may_not_leave_the_site() {
+    let site = site("ok-subpath");
+    let outside = site.root.join("../outside.md");
+    std::fs::write(
+        &outside,
+        "---\ntitle: Secret\ndate: 2025-01-01\n---\nsecret\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(&outside, site.root.join("content/articles/leak.md"))
+        .expect("symlink");
+    let run = site.build();
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr
+            .contains("error: content/articles/leak.md: symbolic link leads outside the site"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(site.root.join("content/articles/leak.md")).expect("rm");
+    std::os::unix::fs::symlink(
+        site.root.join("content"),
+        site.root.join("content/articles/loop"),
+    )
+    .expect("symlink");
+    let run = site.build();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
+}
+
+#[test]
+fn oversized_files_and_boms() {
+    let site = site("ok-subpath");
+    let big = "x".repeat(10 * 1024 * 1024 + 1);
+    std::fs::write(
+        site.root.join("content/articles/big.md"),
+        format!("---\ntitle: Big\ndate: 2025-01-01\n---\n{big}"),
+    )
+    .expect("write");
+    let run = site.build();
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr
+            .contains("content/articles/big.md: the file is 10485797 bytes, over the 10 MiB limit"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        site.root.join("content/articles/big.md"),
+        "\u{feff}---\ntitle: BOM\ndate: 2025-01-01\n---\nok\n",
+    )
+    .expect("write");
+    let run = site.build();
+    assert_eq!(run.status, 0, "a BOM is fine: {}", run.stderr);
+    assert!(site.read("articles/big/index.html").contains("BOM"));
+}
