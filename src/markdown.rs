@@ -80,6 +80,8 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
     let mut ids = HashSet::new();
     let mut heading: Option<(usize, HeadingLevel, Option<CowStr>)> = None;
     let mut code: Option<(String, String)> = None;
+    // Inside an escaped HTML block: whether its paragraph is open yet.
+    let mut html_block: Option<bool> = None;
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         if let Some((lang, text)) = code.as_mut() {
@@ -140,14 +142,20 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
             Event::Html(t) | Event::InlineHtml(t) if t.trim() == MORE => {
                 more_at.get_or_insert(events.len());
             }
-            Event::Start(Tag::HtmlBlock) if !opts.unsafe_html => {
-                events.push(Event::Start(Tag::Paragraph))
-            }
+            // Escaped raw HTML blocks become paragraphs of text; the paragraph
+            // opens with the first text, so a lone `<!-- more -->` leaves nothing.
+            Event::Start(Tag::HtmlBlock) if !opts.unsafe_html => html_block = Some(false),
             Event::End(TagEnd::HtmlBlock) if !opts.unsafe_html => {
-                events.push(Event::End(TagEnd::Paragraph))
+                if html_block.take() == Some(true) {
+                    events.push(Event::End(TagEnd::Paragraph));
+                }
             }
             Event::Html(t) | Event::InlineHtml(t) if !opts.unsafe_html => {
-                events.push(Event::Text(t))
+                if html_block == Some(false) {
+                    html_block = Some(true);
+                    events.push(Event::Start(Tag::Paragraph));
+                }
+                events.push(Event::Text(t));
             }
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
@@ -164,8 +172,6 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
             other => events.push(other),
         }
     }
-    // An empty HTML block left by a removed `<!-- more -->` renders as `<p></p>`.
-    drop_empty_paragraphs(&mut events);
     let summary_events = match (more_at, first_paragraph) {
         (Some(at), _) => &events[..at.min(events.len())],
         (None, Some((start, Some(end)))) => &events[start..end.min(events.len())],
@@ -176,19 +182,6 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     out
-}
-
-fn drop_empty_paragraphs(events: &mut Vec<Event>) {
-    let mut i = 0;
-    while i + 1 < events.len() {
-        if matches!(events[i], Event::Start(Tag::Paragraph))
-            && matches!(events[i + 1], Event::End(TagEnd::Paragraph))
-        {
-            events.drain(i..i + 2);
-        } else {
-            i += 1;
-        }
-    }
 }
 
 fn code_block(code: &str, lang: &str) -> String {
@@ -220,7 +213,9 @@ pub fn rebase_links(html: &str, page_url: &str) -> String {
     while let Some(i) = rest.find(['h', 's']) {
         let (before, tail) = rest.split_at(i);
         out.push_str(before);
-        let attr = ["href=\"", "src=\""].into_iter().find(|a| tail.starts_with(a));
+        let attr = ["href=\"", "src=\""]
+            .into_iter()
+            .find(|a| tail.starts_with(a));
         let Some(attr) = attr else {
             out.push_str(&tail[..1]);
             rest = &tail[1..];
@@ -243,16 +238,20 @@ pub fn rebase_links(html: &str, page_url: &str) -> String {
 
 fn is_relative(link: &str) -> bool {
     !(link.is_empty()
-        || link.starts_with(['/', '#', '?'])
+        || link.starts_with(['/', '?'])
         || link.split_once(':').is_some_and(|(scheme, _)| {
-            scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         }))
 }
 
 /// `resolve("/b/articles/x/", "../y/")` → `/b/articles/y/`.
 fn resolve(page_url: &str, link: &str) -> String {
     let mut parts: Vec<&str> = page_url.split('/').filter(|p| !p.is_empty()).collect();
-    let (path, suffix) = link.find(['#', '?']).map_or((link, ""), |i| link.split_at(i));
+    let (path, suffix) = link
+        .find(['#', '?'])
+        .map_or((link, ""), |i| link.split_at(i));
     for seg in path.split('/') {
         match seg {
             ".." => {
@@ -262,7 +261,15 @@ fn resolve(page_url: &str, link: &str) -> String {
             s => parts.push(s),
         }
     }
-    let trailing = if path.ends_with('/') || path.ends_with("/..") || path == ".." { "/" } else { "" };
+    let trailing = if path.ends_with('/')
+        || path.ends_with("/..")
+        || path == ".."
+        || (path.is_empty() && page_url.ends_with('/'))
+    {
+        "/"
+    } else {
+        ""
+    };
     format!("/{}{trailing}{suffix}", parts.join("/")).replace("//", "/")
 }
 
@@ -329,8 +336,12 @@ mod tests {
 
     #[test]
     fn summary_from_more_marker_or_first_paragraph() {
-        let out = r("One *a*.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
-        assert_eq!(out.summary_text, "One a. Two.");
+        let out = r("One *a*.\n\n## Two\n\n<!-- more -->\n\nThree.\n");
+        assert_eq!(
+            out.summary_html,
+            "<p>One <em>a</em>.</p>\n<h2 id=\"two\">Two</h2>\n"
+        );
+        assert_eq!(out.summary_text, "One a. Two");
         assert!(!out.html.contains("more"), "{}", out.html);
         assert!(!out.html.contains("<p></p>"));
         let out = r("# T\n\nFirst para.\n\nSecond.\n");
@@ -367,9 +378,12 @@ mod tests {
         let out = rebase_links(html, "/b/articles/x/");
         assert_eq!(
             out,
-            "<a href=\"/b/articles/y/\">y</a> <img src=\"/b/articles/x/i.png\" alt=\"\"> <a href=\"https://e.org/\">e</a> <a href=\"#f\">f</a>"
+            "<a href=\"/b/articles/y/\">y</a> <img src=\"/b/articles/x/i.png\" alt=\"\"> <a href=\"https://e.org/\">e</a> <a href=\"/b/articles/x/#f\">f</a>"
         );
-        assert_eq!(resolve("/b/articles/x/", "../../fr/articles/z/#top"), "/b/fr/articles/z/#top");
+        assert_eq!(
+            resolve("/b/articles/x/", "../../fr/articles/z/#top"),
+            "/b/fr/articles/z/#top"
+        );
     }
 
     #[test]

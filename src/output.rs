@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The file dealwire writes into every output folder it makes.
 pub const MARKER: &str = ".dealwire-output";
@@ -19,7 +18,7 @@ pub const MARKER: &str = ".dealwire-output";
 /// A built site: site-relative path (`articles/x/index.html`) → bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, Vec<u8>>,
 }
 
 impl Output {
@@ -29,8 +28,13 @@ impl Output {
     }
 
     /// Adds or replaces a file.
-    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Arc<[u8]>>) {
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
         self.files.insert(path.into(), bytes.into());
+    }
+
+    /// Moves every file of `other` in, replacing files at the same paths.
+    pub fn extend(&mut self, other: Output) {
+        self.files.extend(other.files);
     }
 
     /// Whether a path is taken.
@@ -165,11 +169,34 @@ pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteErr
             let _ = fs::rename(&old, &target);
             return Err(WriteError::Io(target, e));
         }
-        fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        remove_parallel(&old).map_err(io_err(&old))?;
     } else {
         fs::rename(&staging, &target).map_err(io_err(&target))?;
     }
     Ok(())
+}
+
+/// Removes a previous output (ours: it had the marker) using every core: its
+/// subfolders, and their subfolders, go in parallel.
+fn remove_parallel(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let mut jobs = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            for inner in fs::read_dir(entry.path())? {
+                jobs.push(inner?.path());
+            }
+        }
+    }
+    jobs.par_iter().try_for_each(|p| {
+        if p.is_dir() {
+            fs::remove_dir_all(p)
+        } else {
+            fs::remove_file(p)
+        }
+    })?;
+    fs::remove_dir_all(dir)
 }
 
 fn stage(output: &Output, staging: &Path) -> Result<(), WriteError> {

@@ -97,9 +97,7 @@ pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagn
         d
     })?;
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
-    for (path, bytes) in pages.iter() {
-        output.insert(path, bytes.to_vec());
-    }
+    output.extend(pages);
     Ok(Built {
         output,
         warnings: diags.sorted(),

@@ -72,3 +72,43 @@ fn csv_follows_json_order_and_guards_formulas() {
         json["deals"].as_array().expect("deals").len()
     );
 }
+
+/// `EXPECTED.tsv` beside the fixture was written by hand from the amounts table,
+/// independently of the code: `deals.json` must agree with it row for row.
+#[test]
+fn json_agrees_with_the_hand_written_table() {
+    let site = site("ok-amounts");
+    assert_eq!(site.build().status, 0);
+    let table = std::fs::read_to_string(crate::harness::fixtures().join("ok-amounts/EXPECTED.tsv"))
+        .expect("table");
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    let deals = json["deals"].as_array().expect("deals");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), deals.len());
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    for (row, deal) in rows.iter().zip(deals) {
+        let url = text(&deal["article"]["url"]);
+        assert!(
+            url.ends_with(&format!("/articles/{}/", row[1])),
+            "{url} vs {}",
+            row[1]
+        );
+        assert_eq!(text(&deal["date"]), row[0]);
+        let parties: Vec<String> = deal["parties"]
+            .as_array()
+            .expect("parties")
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(parties.join("; "), row[4]);
+        assert_eq!(text(&deal["kind"]), row[5]);
+        assert_eq!(text(&deal["amount"]["value"]), row[7], "{}", row[6]);
+        assert_eq!(text(&deal["amount"]["currency"]), row[8], "{}", row[6]);
+        assert_eq!(text(&deal["amount"]["precision"]), row[9], "{}", row[6]);
+        assert_eq!(text(&deal["reporting_value"]), row[10], "{}", row[6]);
+    }
+}

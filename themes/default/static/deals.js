@@ -24,7 +24,7 @@
   var count = null;
   try {
     money = new Intl.NumberFormat(lang, {
-      style: "currency", currency: currency, notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: 1
+      style: "currency", currency: currency, notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: 2
     });
     count = new Intl.NumberFormat(lang);
   } catch (e) {
