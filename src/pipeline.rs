@@ -55,7 +55,7 @@ pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagn
     let config = configure(&source.config, options)?;
     let templates = theme::resolve(source, &config.theme)
         .map_err(|d| vec![d])
-        .and_then(|t| Templates::new(t.templates.clone()).map(|tpl| (t, tpl)));
+        .and_then(|t| Templates::new(t.templates.clone(), &t.strings).map(|tpl| (t, tpl)));
     let markdown: Vec<_> = source
         .under("content")
         .filter(|f| f.path.ends_with(".md"))
@@ -91,7 +91,8 @@ pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagn
         d
     })?;
     let mut output = assets(source, &theme.statics, &site, &bundles);
-    let pages = render::render_site(&site, &templates).map_err(|errors| {
+    let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
+    let pages = render::render_site(site, &templates).map_err(|errors| {
         let mut d = diags.clone();
         d.extend(errors);
         d
@@ -101,8 +102,8 @@ pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagn
     Ok(Built {
         output,
         warnings: diags.sorted(),
-        articles: site.articles.len(),
-        deals: site.deals.len(),
+        articles: articles_built,
+        deals: deals_built,
         pages: page_count,
     })
 }

@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// The folders of a site that dealwire reads, besides `site.yaml`.
-pub const SITE_FOLDERS: [&str; 4] = ["content", "static", "templates", "themes"];
+pub const SITE_FOLDERS: [&str; 5] = ["content", "static", "strings", "templates", "themes"];
 
 /// One file of the site, as bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //!
 //! A site's `themes/NAME/` folder wins; the `default` theme is also compiled into
 //! the binary, so a site without a `themes/` folder builds. The site's own
-//! `templates/` folder overrides any theme template of the same name.
+//! `templates/` folder overrides any theme template of the same name, and its
+//! `strings/LANG.yaml` files override the theme's interface words key by key.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,9 @@ pub struct Theme {
     pub templates: BTreeMap<String, TemplateSource>,
     /// Output path (`style.css`) → bytes.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// Interface words: language code → key → text (or a flag), from the theme's
+    /// `strings/LANG.yaml`, overridden key by key by the site's `strings/LANG.yaml`.
+    pub strings: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 /// Resolves the theme `name` for a site, then applies the site's `templates/`.
@@ -55,9 +59,13 @@ pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
             &f.bytes[..],
         )
     });
+    let site_strings = source
+        .under("strings")
+        .map(|f| (f.path.clone(), f.path.clone(), &f.bytes[..]));
     for (rel, path, bytes) in files
         .into_iter()
         .chain(site_templates.map(|(n, p, b)| (format!("templates/{n}"), p, b)))
+        .chain(site_strings)
     {
         if let Some(name) = rel.strip_prefix("templates/") {
             let text = String::from_utf8(bytes.to_vec())
@@ -65,6 +73,23 @@ pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
             theme
                 .templates
                 .insert(name.to_string(), TemplateSource { path, text });
+        } else if let Some(file) = rel.strip_prefix("strings/") {
+            let Some(lang) = file.strip_suffix(".yaml").filter(|l| !l.contains('/')) else {
+                continue;
+            };
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Diagnostic::error(&path, "the file is not UTF-8 text"))?;
+            let words: BTreeMap<String, serde_json::Value> =
+                crate::yaml::from_str(text).map_err(|e| {
+                    Diagnostic::error(&path, e.message)
+                        .at_opt(e.position)
+                        .field(e.field)
+                })?;
+            theme
+                .strings
+                .entry(lang.to_string())
+                .or_default()
+                .extend(words);
         } else if let Some(out) = rel.strip_prefix("static/") {
             theme.statics.insert(out.to_string(), bytes.to_vec());
         }

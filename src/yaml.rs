@@ -24,6 +24,21 @@ pub struct YamlError {
 /// Deserializes YAML 1.2 text. `yes`/`no` stay strings, duplicate keys and alias
 /// expansion past the library's budget are errors.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    // Most documents are valid: read them without the cost of tracking paths,
+    // and read a failing one again to learn the path of its error.
+    match serde_yaml::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(first) => Err(from_str_tracked::<T>(text)
+            .err()
+            .unwrap_or_else(|| YamlError {
+                field: String::new(),
+                position: first.location().map(|l| (l.line(), l.column())),
+                message: clean_message(&first.to_string()),
+            })),
+    }
+}
+
+fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     let de = serde_yaml::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let field = clean_path(&err.path().to_string());

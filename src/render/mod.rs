@@ -25,8 +25,15 @@ type Page = (String, String, Option<jiff::civil::Date>);
 /// How many articles and deals the home page lists.
 const HOME_ITEMS: usize = 10;
 
-/// Renders the whole site; errors are template problems.
-pub fn render_site(site: &Site, templates: &Templates) -> Result<Output, Vec<Diagnostic>> {
+/// Renders the whole site; errors are template problems. The site is consumed so
+/// that each article's body is freed as soon as its page is rendered.
+pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<Diagnostic>> {
+    let bodies: Vec<String> = site
+        .articles
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.article.body.html))
+        .collect();
+    let site = &site;
     let config = &site.config;
     let views = views::build(site);
     let lang = config.language;
@@ -75,11 +82,11 @@ pub fn render_site(site: &Site, templates: &Templates) -> Result<Output, Vec<Dia
     );
 
     // Articles, in parallel.
-    let article_pages: Vec<_> = site
-        .articles
-        .par_iter()
+    let article_pages: Vec<_> = bodies
+        .into_par_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, body)| {
+            let p = &site.articles[i];
             let a = &p.article;
             let own_rows: Vec<&DealRow> = if p.is_translation {
                 Vec::new()
@@ -101,7 +108,7 @@ pub fn render_site(site: &Site, templates: &Templates) -> Result<Output, Vec<Dia
                     date: format_date(a.date, a.lang),
                     date_iso: a.date.to_string(),
                     lang: a.lang.code(),
-                    content_html: &a.body.html,
+                    content_html: &body,
                     summary_html: &a.summary_html,
                     tags: &views.tag_links[i],
                     deals,

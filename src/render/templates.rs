@@ -37,9 +37,14 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Parses every template; names are file names under `templates/`.
-    pub fn new(sources: BTreeMap<String, TemplateSource>) -> Result<Templates, Vec<Diagnostic>> {
+    /// Parses every template; names are file names under `templates/`. `globals`
+    /// are visible to every template (the theme's interface words, as `labels`).
+    pub fn new(
+        sources: BTreeMap<String, TemplateSource>,
+        labels: &impl Serialize,
+    ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();
+        tera.global_context().insert("labels", labels);
         tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
         let mut errors = Vec::new();
         for name in REQUIRED {
