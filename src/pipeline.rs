@@ -50,20 +50,24 @@ pub struct Built {
 }
 
 /// Builds the site. On failure, every error found (and the warnings) sorted.
-pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
+/// The source is consumed: Markdown text is freed once parsed.
+pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let config = configure(&source.config, options)?;
-    let templates = theme::resolve(source, &config.theme)
+    let templates = theme::resolve(&source, &config.theme)
         .map_err(|d| vec![d])
         .and_then(|t| Templates::new(t.templates.clone(), &t.strings).map(|tpl| (t, tpl)));
     let markdown: Vec<_> = source
-        .under("content")
-        .filter(|f| f.path.ends_with(".md"))
+        .files
+        .iter()
+        .filter(|f| is_article(&f.path))
         .collect();
     let parsed: Vec<_> = markdown
         .par_iter()
         .map(|f| article::parse(f, &config))
         .collect();
+    source.files.retain(|f| !is_article(&f.path));
+    let source = &source;
     let mut articles: Vec<Article> = Vec::with_capacity(parsed.len());
     for result in parsed {
         match result {
@@ -106,6 +110,11 @@ pub fn build(source: &SiteSource, options: &BuildOptions) -> Result<Built, Diagn
         deals: deals_built,
         pages: page_count,
     })
+}
+
+/// Every `.md` file under `content/` is an article.
+fn is_article(path: &str) -> bool {
+    path.starts_with("content/") && path.ends_with(".md")
 }
 
 /// Parses `site.yaml` and applies the command-line overrides.

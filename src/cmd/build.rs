@@ -22,7 +22,8 @@ pub fn run(args: &BuildArgs) -> bool {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
     };
-    let built = match pipeline::build(&source, &options) {
+    let root = source.root.clone();
+    let built = match pipeline::build(source, &options) {
         Ok(b) => b,
         Err(d) => {
             let all = d.sorted();
@@ -40,7 +41,7 @@ pub fn run(args: &BuildArgs) -> bool {
         .output_dir
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
-    if let Err(e) = output::write(&built.output, &target, &source.root) {
+    if let Err(e) = output::write(&built.output, &target, &root) {
         super::report([&Diagnostic::error(
             target.display().to_string(),
             e.to_string(),
