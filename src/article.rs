@@ -440,3 +440,34 @@ mod tests {
         assert_eq!(e.position, Some((2, 3)));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every prefix of a valid file, and a few mangled ones, parse or fail
+    /// cleanly: no input may panic.
+    #[test]
+    fn truncated_and_mangled_files_never_panic() {
+        let config = crate::config::parse("title: T\nbase_url: https://e.org/\n").unwrap();
+        let text = "---\ntitle: Accord à 38 milliards\ndate: 2025-11-03T09:00:00+01:00\nlang: fr\ntags: [a, b]\ndeals:\n  - amount: 38 milliards de dollars\n    parties: [OpenAI, AWS]\n    date: 2025-11-03\n---\n# Titre\n\nTexte <!-- more --> suite.\n";
+        let mut inputs: Vec<Vec<u8>> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .map(|i| text.as_bytes()[..i].to_vec())
+            .collect();
+        inputs.push(text.replace(": ", ":").into_bytes());
+        inputs.push(text.replace("  ", "\t").into_bytes());
+        inputs.push(text.replace('[', "{").into_bytes());
+        inputs.push(text.replace("2025", "99999").into_bytes());
+        inputs.push(b"---\n---\n".to_vec());
+        inputs.push(b"---\n- a\n- b\n---\n".to_vec());
+        inputs.push(b"---\n\"unterminated\n---\n".to_vec());
+        for bytes in inputs {
+            let file = SourceFile {
+                path: "content/x.md".into(),
+                bytes,
+            };
+            let _ = parse(&file, &config);
+        }
+    }
+}

@@ -284,3 +284,114 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
         tags,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn config() -> Config {
+        crate::config::parse(
+            "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.5 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
+        )
+        .unwrap()
+    }
+
+    fn article(path: &str, front: &str) -> Article {
+        let file = SourceFile {
+            path: path.into(),
+            bytes: format!("---\n{front}---\nBody.\n").into_bytes(),
+        };
+        crate::article::parse(&file, &config()).unwrap().0
+    }
+
+    fn deal(date: &str, amount: &str) -> String {
+        format!("date: {date}\ntitle: x\ndeal:\n  amount: {amount}\n  parties: [AWS, OpenAI]\n")
+    }
+
+    #[test]
+    fn orders_deals_newest_first_then_by_slug_and_sums_once() {
+        let site = assemble(
+            config(),
+            vec![
+                article("content/b.md", &deal("2025-01-02", "$1B")),
+                article("content/a.md", &deal("2025-01-02", "up to €2B")),
+                article("content/c.md", &deal("2024-05-01", "undisclosed")),
+                article(
+                    "content/d.md",
+                    &format!("draft: true\n{}", deal("2026-01-01", "$9B")),
+                ),
+            ],
+            false,
+        )
+        .unwrap();
+        let order: Vec<&str> = site
+            .deals
+            .iter()
+            .map(|r| site.articles[r.article].article.slug.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b", "c"], "drafts left out, ties by slug");
+        assert_eq!(
+            site.total,
+            Total {
+                sum: Decimal::from(4),
+                count: 3,
+                undisclosed: 1,
+                bounded: 1
+            }
+            .scaled()
+        );
+        assert_eq!(
+            site.by_year
+                .iter()
+                .map(|(y, t)| (*y, t.count))
+                .collect::<Vec<_>>(),
+            [(2025, 2), (2024, 1)]
+        );
+        let amazon = &site.parties[&Slug::parse("amazon").unwrap()];
+        assert_eq!(
+            (amazon.total.count, amazon.total.sum),
+            (3, Decimal::from(4_000_000_000u64))
+        );
+    }
+
+    #[test]
+    fn pairs_translations_and_rejects_shared_slugs() {
+        let site = assemble(
+            config(),
+            vec![
+                article("content/x.md", &deal("2025-01-01", "$1B")),
+                article("content/x.fr.md", &deal("2025-01-01", "1 Md$")),
+            ],
+            false,
+        )
+        .unwrap();
+        let urls: Vec<&str> = site.articles.iter().map(|p| p.rel_url.as_str()).collect();
+        assert_eq!(urls, ["articles/x/", "fr/articles/x/"]);
+        assert_eq!(site.deals.len(), 1, "a translation's deal counts once");
+        assert_eq!(site.articles[0].translations, [1]);
+        let clash = assemble(
+            config(),
+            vec![
+                article("content/one.md", "slug: s\ndate: 2025-01-01\ntitle: a\n"),
+                article("content/two.md", "slug: s\ndate: 2025-01-01\ntitle: b\n"),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            clash[0].message.contains("content/one.md"),
+            "{}",
+            clash[0].message
+        );
+        assert_eq!(clash[0].path, "content/two.md");
+    }
+
+    impl Total {
+        /// The test's sums are in billions.
+        fn scaled(mut self) -> Total {
+            self.sum *= Decimal::from(1_000_000_000u64);
+            self
+        }
+    }
+}
