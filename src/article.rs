@@ -65,8 +65,10 @@ pub struct Article {
     pub summary_html: String,
     /// The summary as plain text.
     pub summary_text: String,
-    /// The rendered body.
+    /// The rendered body; its links' lines count from `body_line`.
     pub body: Rendered,
+    /// The 1-based file line where the body starts.
+    pub body_line: usize,
     /// The deals reported, possibly none.
     pub deals: Vec<Deal>,
 }
@@ -255,6 +257,7 @@ impl Checker<'_> {
             summary_html,
             summary_text,
             body,
+            body_line: self.split.body_line,
             deals,
         }
     }
@@ -286,6 +289,15 @@ impl Checker<'_> {
         let mut parties: Vec<String> = Vec::new();
         for (i, written) in raw.parties.iter().enumerate() {
             let canonical = self.config.parties.resolve(written);
+            if let Some(known) = self.config.parties.near_miss(written) {
+                let d = Diagnostic::warning(
+                    self.path,
+                    format!("`{written}` is not a declared party; did you mean `{known}`?"),
+                )
+                .at_opt(self.position(&format!("{field}.parties[{i}]")))
+                .field(format!("{field}.parties[{i}]"));
+                self.warnings.push(d);
+            }
             if canonical.is_empty() || crate::party::party_slug(&canonical).is_none() {
                 self.error(
                     &format!("{field}.parties[{i}]"),
@@ -315,6 +327,16 @@ impl Checker<'_> {
                 .unwrap_or(article_date),
             None => article_date,
         };
+        if date > article_date {
+            let date_field = format!("{field}.date");
+            let d = Diagnostic::warning(
+                self.path,
+                format!("the deal is dated {date}, after its article ({article_date})"),
+            )
+            .at_opt(self.position(&date_field))
+            .field(date_field);
+            self.warnings.push(d);
+        }
         let reporting_value = match amount.and_then(|a| a.money()) {
             Some(m) => {
                 let value = money::convert(m, self.config.reporting_currency, &self.config.rates);

@@ -18,6 +18,12 @@ pub struct Cli {
 pub enum Command {
     /// Builds the site into the output directory (default `public/`).
     Build(BuildArgs),
+    /// Checks everything a build would, plus internal links; writes nothing.
+    Check(CheckArgs),
+    /// Creates a dated article with a front-matter skeleton.
+    New(NewArgs),
+    /// Creates a new, buildable briefing site in an empty directory.
+    Init(InitArgs),
 }
 
 /// Options of `dealwire build`.
@@ -36,4 +42,38 @@ pub struct BuildArgs {
     /// Builds drafts too.
     #[arg(long)]
     pub drafts: bool,
+}
+
+/// Options of `dealwire check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The site root, where `site.yaml` is.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Checks drafts too.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Options of `dealwire new`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NewArgs {
+    /// The article's title; the file name comes from it.
+    pub title: String,
+    /// Adds a commented `deal:` skeleton.
+    #[arg(long)]
+    pub deal: bool,
+    /// The article's language (`en` or `fr`), when not the site's.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// The site root, where `site.yaml` is.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// Options of `dealwire init`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InitArgs {
+    /// The directory to create the site in (new or empty).
+    pub dir: PathBuf,
 }

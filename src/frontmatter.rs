@@ -93,6 +93,8 @@ pub struct Split<'a> {
     pub yaml_line: usize,
     /// The Markdown after the closing `---`.
     pub body: &'a str,
+    /// The 1-based file line where the body starts.
+    pub body_line: usize,
 }
 
 /// Finds the `---` block at the very start of the text.
@@ -106,10 +108,12 @@ pub fn split(text: &str) -> Option<Split<'_>> {
     let mut offset = yaml_start;
     for line in text[yaml_start..].split_inclusive('\n') {
         if line.trim_end() == "---" {
+            let body_start = offset + line.len();
             return Some(Split {
                 yaml: &text[yaml_start..offset],
                 yaml_line: 2,
-                body: &text[offset + line.len()..],
+                body: &text[body_start..],
+                body_line: text[..body_start].matches('\n').count() + 1,
             });
         }
         offset += line.len();
@@ -142,6 +146,7 @@ mod tests {
         let s = split("---\ntitle: T\n---\nBody\n").unwrap();
         assert_eq!(s.yaml, "title: T\n");
         assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
         assert!(split("title: T\n").is_none());
         assert!(split("---\ntitle: T\n").is_none());
         let crlf = split("---\r\ntitle: T\r\n---\r\nB").unwrap();

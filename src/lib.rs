@@ -11,9 +11,10 @@
 //!  config::parse     site.yaml   → Config
 //!  theme::resolve    SiteSource  → Theme → render::Templates
 //!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown, highlight)
-//!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties)
+//!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties, `@/` links)
 //!  render::render_site Site      → Output       (parallel pages, exports, chart)
 //!  output::write     Output      → public/      (I/O: stage, marker, swap)
+//!  links::check      Output      → Diagnostics  (`dealwire check`: every internal link resolves)
 //! ```
 //!
 //! `pipeline::build` runs the pure middle; `cmd::*` do the I/O around it.
@@ -29,6 +30,7 @@ pub mod diag;
 pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;
+pub mod links;
 pub mod markdown;
 pub mod money;
 pub mod output;

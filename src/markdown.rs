@@ -33,6 +33,8 @@ pub struct Link {
     pub dest: String,
     /// 1-based line, counted from the start of the body.
     pub line: usize,
+    /// 1-based column (in characters) where the link starts.
+    pub col: usize,
 }
 
 /// The rendered body and what was gathered on the way.
@@ -162,6 +164,10 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
                 out.links.push(Link {
                     dest: dest_url.to_string(),
                     line: line_of(range.start),
+                    col: body[line_starts[line_of(range.start) - 1]..range.start]
+                        .chars()
+                        .count()
+                        + 1,
                 });
                 events.push(event);
             }
@@ -394,11 +400,13 @@ mod tests {
             vec![
                 Link {
                     dest: "../b/".into(),
-                    line: 3
+                    line: 3,
+                    col: 5
                 },
                 Link {
                     dest: "i.png".into(),
-                    line: 3
+                    line: 3,
+                    col: 20
                 }
             ]
         );

@@ -62,11 +62,30 @@ impl Parties {
             .unwrap_or_else(|| trimmed.to_string())
     }
 
-    /// Canonical names and aliases, for near-miss checks.
-    pub fn known_names(&self) -> impl Iterator<Item = &str> {
-        self.declared
+    /// For a name the site does not declare, the canonical name of a declared
+    /// party or alias that it nearly spells (`Open AI` → `OpenAI`): case, spaces
+    /// and punctuation ignored, then at most one edit per five letters.
+    pub fn near_miss(&self, written: &str) -> Option<&str> {
+        if self.lookup.contains_key(&written.trim().to_lowercase()) {
+            return None;
+        }
+        let fold = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = fold(written);
+        if wanted.chars().count() < 3 {
+            return None;
+        }
+        let budget = (wanted.chars().count() / 5).max(1);
+        self.lookup
             .iter()
-            .flat_map(|(name, aliases)| std::iter::once(name).chain(aliases).map(String::as_str))
+            .map(|(key, canonical)| (strsim::levenshtein(&wanted, &fold(key)), key, canonical))
+            .filter(|(distance, _, _)| *distance <= budget)
+            .min()
+            .map(|(_, _, canonical)| canonical.as_str())
     }
 }
 
@@ -107,6 +126,16 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(e[0].0, "Other");
+    }
+
+    #[test]
+    fn near_misses_are_found() {
+        let p = table();
+        assert_eq!(p.near_miss("Open AI"), Some("OpenAI"));
+        assert_eq!(p.near_miss("Amazn"), Some("Amazon"));
+        assert_eq!(p.near_miss("Amazon Web Service"), Some("Amazon"));
+        assert_eq!(p.near_miss("AWS"), None, "declared names are no miss");
+        assert_eq!(p.near_miss("Oracle"), None);
     }
 
     #[test]

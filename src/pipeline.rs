@@ -47,6 +47,10 @@ pub struct Built {
     pub deals: usize,
     /// HTML pages written.
     pub pages: usize,
+    /// Every article's links with their lines, for `links::check`.
+    pub links: Vec<crate::links::PageLinks>,
+    /// The configuration the site was built with.
+    pub config: config::Config,
 }
 
 /// Builds the site. On failure, every error found (and the warnings) sorted.
@@ -96,6 +100,12 @@ pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Di
     })?;
     let mut output = assets(source, &theme.statics, &site, &bundles);
     let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
+    let links = site
+        .articles
+        .iter()
+        .map(crate::links::PageLinks::of)
+        .collect();
+    let config = site.config.clone();
     let pages = render::render_site(site, &templates).map_err(|errors| {
         let mut d = diags.clone();
         d.extend(errors);
@@ -109,6 +119,8 @@ pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Di
         articles: articles_built,
         deals: deals_built,
         pages: page_count,
+        links,
+        config,
     })
 }
 

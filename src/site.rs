@@ -181,6 +181,7 @@ pub fn assemble(
         }
     }
     check_collisions(&placed, &mut errors);
+    errors.extend(crate::links::resolve_source_links(&mut placed, &config));
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -31,7 +31,7 @@ pub fn run(args: &BuildArgs) -> bool {
             super::report(&all);
             eprintln!(
                 "build failed: {errors} error{}; the output directory was not changed",
-                plural(errors)
+                super::plural(errors)
             );
             return false;
         }
@@ -51,17 +51,13 @@ pub fn run(args: &BuildArgs) -> bool {
     println!(
         "built {} article{}, {} deal{}, {} page{} into {} in {} ms",
         built.articles,
-        plural(built.articles),
+        super::plural(built.articles),
         built.deals,
-        plural(built.deals),
+        super::plural(built.deals),
         built.pages,
-        plural(built.pages),
+        super::plural(built.pages),
         target.display(),
         started.elapsed().as_millis()
     );
     true
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -2,6 +2,9 @@
 //! whether it succeeded; diagnostics go to stderr, summaries to stdout.
 
 pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
 
 use crate::diag::Diagnostic;
 
@@ -13,4 +16,9 @@ pub fn report<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
     for d in diagnostics {
         let _ = writeln!(lock, "{d}");
     }
+}
+
+/// `s` for counts other than one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -3,8 +3,10 @@
 
 mod harness;
 
+mod check;
 mod cli;
 mod errors;
 mod exports;
 mod output_dir;
 mod pages;
+mod scaffold;

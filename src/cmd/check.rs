@@ -1,0 +1,55 @@
+//! `dealwire check`: everything a build checks, plus internal links; writes nothing.
+
+use crate::cli::CheckArgs;
+use crate::links;
+use crate::pipeline::{self, BuildOptions};
+use crate::source;
+
+/// Runs the checks; false when the site has errors. Warnings never fail it.
+pub fn run(args: &CheckArgs) -> bool {
+    let source = match source::load(&args.root) {
+        Ok(s) => s,
+        Err(d) => {
+            super::report(&d.sorted());
+            return false;
+        }
+    };
+    let options = BuildOptions {
+        base_url: None,
+        drafts: args.drafts,
+    };
+    let built = match pipeline::build(source, &options) {
+        Ok(b) => b,
+        Err(d) => {
+            let all = d.sorted();
+            let errors = all.iter().filter(|d| d.is_error()).count();
+            super::report(&all);
+            eprintln!("check failed: {errors} error{}", super::plural(errors));
+            return false;
+        }
+    };
+    let broken = links::check(&built.links, &built.output, &built.config);
+    let mut all: crate::diag::Diagnostics = built.warnings.into_iter().collect();
+    all.extend(broken);
+    let all = all.sorted();
+    super::report(&all);
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let warnings = all.len() - errors;
+    let link_count: usize = built.links.iter().map(|p| p.links.len()).sum();
+    if errors > 0 {
+        eprintln!("check failed: {errors} error{}", super::plural(errors));
+        return false;
+    }
+    println!(
+        "checked {} article{}, {} deal{} and {} link{}: no errors, {} warning{}",
+        built.articles,
+        super::plural(built.articles),
+        built.deals,
+        super::plural(built.deals),
+        link_count,
+        super::plural(link_count),
+        warnings,
+        super::plural(warnings)
+    );
+    true
+}

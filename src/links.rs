@@ -1,0 +1,219 @@
+//! Internal links: resolves `@/` source-path links while the site is modelled,
+//! and checks every internal link of the built output for `dealwire check`.
+//!
+//! Input: the articles' links (with their file lines) and the `Output`. Output:
+//! diagnostics naming the file and line of each broken link. External links
+//! (`https:`, `mailto:`…) are not fetched; fragments are not checked.
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::output::Output;
+use crate::site::Placed;
+
+/// The links of one article page, for the checker.
+#[derive(Clone, Debug)]
+pub struct PageLinks {
+    /// The article's source path.
+    pub source_path: String,
+    /// The page's URL folder relative to the base URL (`articles/x/`).
+    pub rel_url: String,
+    /// Each link as written, with its 1-based file line and column.
+    pub links: Vec<(String, usize, usize)>,
+}
+
+impl PageLinks {
+    /// The links of a placed article.
+    pub fn of(p: &Placed) -> PageLinks {
+        PageLinks {
+            source_path: p.article.source_path.clone(),
+            rel_url: p.rel_url.clone(),
+            links: p
+                .article
+                .body
+                .links
+                .iter()
+                .map(|l| (l.dest.clone(), l.line + p.article.body_line - 1, l.col))
+                .collect(),
+        }
+    }
+}
+
+/// Rewrites `@/articles/FILE.md` links (Zola-style, relative to `content/`) to
+/// the target's URL in every body and summary. Unknown targets are errors.
+pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
+    let urls: BTreeMap<String, String> = placed
+        .iter()
+        .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
+        .collect();
+    let mut errors = Vec::new();
+    for p in placed.iter_mut() {
+        if !p
+            .article
+            .body
+            .links
+            .iter()
+            .any(|l| l.dest.starts_with("@/"))
+        {
+            continue;
+        }
+        let mut replacements: Vec<(String, String)> = Vec::new();
+        for link in p
+            .article
+            .body
+            .links
+            .iter()
+            .filter(|l| l.dest.starts_with("@/"))
+        {
+            let (path, fragment) = link
+                .dest
+                .split_at(link.dest.find('#').unwrap_or(link.dest.len()));
+            let source = format!("content/{}", &path[2..]);
+            match urls.get(&source) {
+                Some(url) => replacements.push((link.dest.clone(), format!("{url}{fragment}"))),
+                None => errors.push(
+                    Diagnostic::error(
+                        &p.article.source_path,
+                        format!(
+                            "the link `{}` points to no article (no file `{source}`)",
+                            link.dest
+                        ),
+                    )
+                    .at(link.line + p.article.body_line - 1, link.col),
+                ),
+            }
+        }
+        for (from, to) in replacements {
+            let (from, to) = (format!("=\"{from}\""), format!("=\"{to}\""));
+            p.article.body.html = p.article.body.html.replace(&from, &to);
+            p.article.summary_html = p.article.summary_html.replace(&from, &to);
+        }
+    }
+    errors
+}
+
+/// Checks every internal link of the articles against the built output.
+pub fn check(pages: &[PageLinks], output: &Output, config: &Config) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for page in pages {
+        for (dest, line, col) in &page.links {
+            if let Err(why) = target(dest, &page.rel_url, config).and_then(|t| exists(output, &t)) {
+                errors.push(
+                    Diagnostic::error(&page.source_path, format!("broken link `{dest}`: {why}"))
+                        .at(*line, *col),
+                );
+            }
+        }
+    }
+    errors
+}
+
+/// The site-relative output path a link points at, or why it cannot point anywhere.
+fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String> {
+    let dest = dest.split(['#', '?']).next().unwrap_or("");
+    let own = dest
+        .strip_prefix(config.base_url.as_str())
+        .map(|rest| format!("{}{rest}", config.base_path));
+    let dest = own.as_deref().unwrap_or(dest);
+    // `@/` links were resolved (or reported) while the site was modelled.
+    if dest.is_empty() || has_scheme(dest) || dest.starts_with("@/") {
+        return Ok(String::new());
+    }
+    if let Some(path) = dest.strip_prefix('/') {
+        let rooted = format!("/{path}");
+        return rooted
+            .strip_prefix(config.base_path.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("it is outside the site's base path `{}`", config.base_path));
+    }
+    let mut parts: Vec<&str> = page_rel.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in dest.split('/') {
+        match seg {
+            ".." => {
+                parts
+                    .pop()
+                    .ok_or_else(|| "it climbs above the site's root".to_string())?;
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    let mut path = parts.join("/");
+    if dest.ends_with('/') && !path.is_empty() {
+        path.push('/');
+    }
+    Ok(path)
+}
+
+fn has_scheme(link: &str) -> bool {
+    link.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+fn exists(output: &Output, path: &str) -> Result<(), String> {
+    if path.is_empty() && output.contains("index.html") {
+        return Ok(());
+    }
+    let decoded = path.replace("%20", " ");
+    let candidates = [
+        decoded.clone(),
+        format!("{}index.html", decoded),
+        format!("{}/index.html", decoded),
+    ];
+    if candidates.iter().any(|c| output.contains(c)) {
+        Ok(())
+    } else {
+        Err(format!("nothing is built at `{path}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        crate::config::parse("title: T\nbase_url: https://e.org/b/\n").unwrap()
+    }
+
+    #[test]
+    fn resolves_targets() {
+        let c = config();
+        assert_eq!(target("../y/", "articles/x/", &c).unwrap(), "articles/y/");
+        assert_eq!(target("/b/deals/", "articles/x/", &c).unwrap(), "deals/");
+        assert_eq!(
+            target("https://e.org/b/deals/#t", "articles/x/", &c).unwrap(),
+            "deals/"
+        );
+        assert_eq!(target("https://other.org/", "articles/x/", &c).unwrap(), "");
+        assert!(target("/elsewhere/", "articles/x/", &c).is_err());
+        assert!(target("../../../x", "articles/x/", &c).is_err());
+    }
+
+    #[test]
+    fn checks_against_the_output() {
+        let mut out = Output::new();
+        out.insert("articles/y/index.html", b"".to_vec());
+        out.insert("index.html", b"".to_vec());
+        let pages = vec![PageLinks {
+            source_path: "content/x.md".into(),
+            rel_url: "articles/x/".into(),
+            links: vec![
+                ("../y/".into(), 7, 1),
+                ("../z/".into(), 9, 3),
+                ("../../".into(), 10, 1),
+                ("mailto:a@b".into(), 11, 1),
+            ],
+        }];
+        let errors = check(&pages, &out, &config());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "error: content/x.md:9:3: broken link `../z/`: nothing is built at `articles/z/`"
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! `dealwire check`: exit codes, broken internal links with their lines, the
+//! warnings that never change the exit status, and nothing written.
+
+use crate::harness::{expect, site};
+
+#[test]
+fn broken_links_are_errors_with_their_line() {
+    let site = site("check-links");
+    let run = site.dealwire(&["check"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(!site.public().exists(), "check writes nothing");
+    expect("check-links", &site, &run, &["status", "stderr"]);
+    let build = site.build();
+    assert_eq!(
+        build.status, 0,
+        "URL links are checked by `check`, not by `build`: {}",
+        build.stderr
+    );
+    let page = site.read("articles/a/index.html");
+    assert!(
+        page.contains("href=\"/briefing/articles/b/\"")
+            && page.contains("href=\"/briefing/articles/b/#why\""),
+        "@/ links resolve"
+    );
+}
+
+#[test]
+fn a_broken_source_link_fails_the_build_too() {
+    let site = site("err-source-link");
+    let run = site.build();
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.starts_with("error: content/articles/a.md:8:5: the link `@/articles/missing.md` points to no article"), "{}", run.stderr);
+}
+
+#[test]
+fn warnings_keep_exit_zero() {
+    let site = site("check-warnings");
+    let run = site.dealwire(&["check"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("no errors, 3 warnings"),
+        "{}",
+        run.stdout
+    );
+    expect("check-warnings", &site, &run, &["status", "stderr"]);
+}
+
+#[test]
+fn errors_exit_one_and_a_clean_site_exits_zero() {
+    let broken = site("err-many");
+    assert_eq!(broken.dealwire(&["check"]).status, 1);
+    let clean = site("ok-subpath");
+    let run = clean.dealwire(&["check"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert!(!clean.public().exists(), "check writes nothing");
+}
