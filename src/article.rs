@@ -41,6 +41,8 @@ pub struct Deal {
 pub struct Article {
     /// Path of the source relative to the site root.
     pub source_path: String,
+    /// The hash of the source file's bytes (a cache key).
+    pub source_hash: u64,
     /// Source path without `.md` and without a language suffix: translations share it.
     pub translation_key: String,
     /// Whether the file name carries a language suffix (`FILE.fr.md`).
@@ -97,7 +99,8 @@ pub fn parse(
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    let article = ctx.article(raw);
+    let mut article = ctx.article(raw);
+    article.source_hash = file.hash;
     if ctx.errors.is_empty() {
         Ok((article, ctx.warnings))
     } else {
@@ -244,6 +247,7 @@ impl Checker<'_> {
         };
         Article {
             source_path: self.path.to_string(),
+            source_hash: 0,
             translation_key,
             is_translation: suffix_lang.is_some(),
             bundle_dir,
@@ -485,10 +489,7 @@ mod robustness {
         inputs.push(b"---\n- a\n- b\n---\n".to_vec());
         inputs.push(b"---\n\"unterminated\n---\n".to_vec());
         for bytes in inputs {
-            let file = SourceFile {
-                path: "content/x.md".into(),
-                bytes,
-            };
+            let file = SourceFile::new("content/x.md", bytes);
             let _ = parse(&file, &config);
         }
     }

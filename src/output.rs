@@ -12,13 +12,15 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
+
 /// The file dealwire writes into every output folder it makes.
 pub const MARKER: &str = ".dealwire-output";
 
 /// A built site: site-relative path (`articles/x/index.html`) → bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Bytes>,
 }
 
 impl Output {
@@ -28,7 +30,8 @@ impl Output {
     }
 
     /// Adds or replaces a file.
-    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+    /// A `Vec<u8>` or `String` moves in without a copy.
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Bytes>) {
         self.files.insert(path.into(), bytes.into());
     }
 
@@ -45,6 +48,29 @@ impl Output {
     /// A file's bytes.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(|b| &b[..])
+    }
+
+    /// A file's bytes as a shared buffer (cloning it does not copy).
+    pub fn shared(&self, path: &str) -> Option<Bytes> {
+        self.files.get(path).cloned()
+    }
+
+    /// Paths whose bytes differ between two outputs, or that only one has.
+    pub fn changed_paths(&self, newer: &Output) -> Vec<String> {
+        let mut changed: Vec<String> = newer
+            .files
+            .iter()
+            .filter(|(p, b)| self.files.get(*p) != Some(b))
+            .map(|(p, _)| p.clone())
+            .collect();
+        changed.extend(
+            self.files
+                .keys()
+                .filter(|p| !newer.files.contains_key(*p))
+                .cloned(),
+        );
+        changed.sort();
+        changed
     }
 
     /// Every file, in path order.

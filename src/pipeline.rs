@@ -11,7 +11,7 @@
 //!
 //! No disk, no clock: the same source and options give the same `Output`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -53,25 +53,105 @@ pub struct Built {
     pub config: config::Config,
 }
 
+/// One file's parse: the article and its warnings, or its errors.
+type ParseResult = Result<(Article, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// What a long-running session (`serve`) keeps between builds so that a rebuild
+/// parses only the files that changed and renders only the article pages whose
+/// inputs changed. A plain `build` needs none.
+#[derive(Default)]
+pub struct Cache {
+    /// Fingerprint of what every parse depends on besides its file.
+    parse_key: u64,
+    /// Source path → (content hash, parse result).
+    parsed: HashMap<String, (u64, ParseResult)>,
+    /// The article pages of the last good build.
+    pages: render::PageCache,
+}
+
 /// Builds the site. On failure, every error found (and the warnings) sorted.
 /// The source is consumed: Markdown text is freed once parsed.
 pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
+    build_with(&mut source, options, None)
+}
+
+/// Builds again from a source that is kept, reusing what `cache` holds from the
+/// previous build of the same site; the output is the same as `build`'s.
+pub fn rebuild(
+    source: &SiteSource,
+    options: &BuildOptions,
+    cache: &mut Cache,
+) -> Result<Built, Diagnostics> {
+    let mut source = source.clone();
+    build_with(&mut source, options, Some(cache))
+}
+
+fn build_with(
+    source: &mut SiteSource,
+    options: &BuildOptions,
+    mut cache: Option<&mut Cache>,
+) -> Result<Built, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let config = configure(&source.config, options)?;
-    let templates = theme::resolve(&source, &config.theme)
+    let templates = theme::resolve(source, &config.theme)
         .map_err(|d| vec![d])
         .and_then(|t| Templates::new(t.templates.clone(), &t.strings).map(|tpl| (t, tpl)));
+    let parse_key = fingerprint(
+        &[
+            source.config.as_bytes(),
+            options.base_url.as_deref().unwrap_or("").as_bytes(),
+        ],
+        options.drafts,
+    );
+    if let Some(c) = cache.as_deref_mut() {
+        if c.parse_key != parse_key {
+            c.parsed.clear();
+            c.parse_key = parse_key;
+        }
+    }
+    let parsed_before = cache.as_deref().map(|c| &c.parsed);
     let markdown: Vec<_> = source
         .files
         .iter()
         .filter(|f| is_article(&f.path))
         .collect();
-    let parsed: Vec<_> = markdown
+    let parsed: Vec<ParseResult> = markdown
         .par_iter()
-        .map(|f| article::parse(f, &config))
+        .map(|f| {
+            match parsed_before
+                .and_then(|p| p.get(&f.path))
+                .filter(|(hash, _)| *hash == f.hash)
+            {
+                Some((_, result)) => result.clone(),
+                None => article::parse(f, &config),
+            }
+        })
         .collect();
+    if let Some(c) = cache.as_deref_mut() {
+        c.parsed = markdown
+            .iter()
+            .zip(&parsed)
+            .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
+            .collect();
+    }
+    let site_key = fingerprint(
+        &source
+            .files
+            .iter()
+            .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
+            .map(|f| f.hash.to_le_bytes())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|b| &b[..])
+            .chain([
+                source.config.as_bytes(),
+                options.base_url.as_deref().unwrap_or("").as_bytes(),
+            ])
+            .collect::<Vec<_>>(),
+        options.drafts,
+    );
     source.files.retain(|f| !is_article(&f.path));
-    let source = &source;
+    let source = &*source;
     let mut articles: Vec<Article> = Vec::with_capacity(parsed.len());
     for result in parsed {
         match result {
@@ -106,13 +186,18 @@ pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Di
         .map(crate::links::PageLinks::of)
         .collect();
     let config = site.config.clone();
-    let pages = render::render_site(site, &templates).map_err(|errors| {
-        let mut d = diags.clone();
-        d.extend(errors);
-        d
-    })?;
+    let previous_pages = cache.as_deref().map(|c| &c.pages);
+    let (pages, page_cache) = render::render_site(site, &templates, site_key, previous_pages)
+        .map_err(|errors| {
+            let mut d = diags.clone();
+            d.extend(errors);
+            d
+        })?;
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
     output.extend(pages);
+    if let Some(c) = cache {
+        c.pages = page_cache;
+    }
     Ok(Built {
         output,
         warnings: diags.sorted(),
@@ -122,6 +207,17 @@ pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Di
         links,
         config,
     })
+}
+
+/// A hash of some byte strings and a flag, for cache keys.
+fn fingerprint(parts: &[&[u8]], flag: bool) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    flag.hash(&mut h);
+    h.finish()
 }
 
 /// Every `.md` file under `content/` is an article.

@@ -299,10 +299,7 @@ mod tests {
     }
 
     fn article(path: &str, front: &str) -> Article {
-        let file = SourceFile {
-            path: path.into(),
-            bytes: format!("---\n{front}---\nBody.\n").into_bytes(),
-        };
+        let file = SourceFile::new(path, format!("---\n{front}---\nBody.\n").into_bytes());
         crate::article::parse(&file, &config()).unwrap().0
     }
 

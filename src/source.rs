@@ -6,7 +6,12 @@
 //! an oversized file, an unreadable one). Nothing is parsed here, and the output
 //! directory is never read.
 
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use bytes::Bytes;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -25,8 +30,32 @@ pub const SITE_FOLDERS: [&str; 5] = ["content", "static", "strings", "templates"
 pub struct SourceFile {
     /// Path relative to the site root, with `/` separators (`content/articles/a.md`).
     pub path: String,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
+    /// The file's bytes (shared: cloning does not copy).
+    pub bytes: Bytes,
+    /// A hash of the bytes, for caches keyed by content.
+    pub hash: u64,
+    /// Length and modification time when read, to skip unchanged files on a refresh.
+    stamp: Option<(u64, SystemTime)>,
+}
+
+impl SourceFile {
+    /// A file made in memory (tests, generated sources).
+    pub fn new(path: impl Into<String>, bytes: impl Into<Bytes>) -> SourceFile {
+        let bytes = bytes.into();
+        SourceFile {
+            path: path.into(),
+            hash: content_hash(&bytes),
+            bytes,
+            stamp: None,
+        }
+    }
+}
+
+/// The hash used for content-keyed caches.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// A whole site, in memory.
@@ -55,6 +84,24 @@ impl SiteSource {
 
 /// Reads the site at `root`. A missing root or `site.yaml` is an error naming the path.
 pub fn load(root: &Path) -> Result<SiteSource, Diagnostics> {
+    load_reusing(root, None, &HashSet::new())
+}
+
+/// Reads the site again, reusing the bytes of files from `previous` whose length
+/// and modification time are unchanged, unless they are among `changed` (paths
+/// a file watcher reported, which are always read again).
+pub fn refresh(
+    previous: &SiteSource,
+    changed: &HashSet<PathBuf>,
+) -> Result<SiteSource, Diagnostics> {
+    load_reusing(&previous.root, Some(previous), changed)
+}
+
+fn load_reusing(
+    root: &Path,
+    previous: Option<&SiteSource>,
+    changed: &HashSet<PathBuf>,
+) -> Result<SiteSource, Diagnostics> {
     if !root.is_dir() {
         return Err(Diagnostic::error(
             root.display().to_string(),
@@ -82,9 +129,15 @@ pub fn load(root: &Path) -> Result<SiteSource, Diagnostics> {
     for folder in SITE_FOLDERS {
         walk(&canonical_root, folder, &mut paths, &mut diagnostics);
     }
+    let known: BTreeMap<&str, &SourceFile> = previous
+        .map(|p| p.files.iter().map(|f| (f.path.as_str(), f)).collect())
+        .unwrap_or_default();
     let read: Vec<Result<SourceFile, Diagnostic>> = paths
         .par_iter()
-        .map(|(rel, abs)| read_file(rel, abs))
+        .map(|(rel, abs)| {
+            let reusable = known.get(rel.as_str()).filter(|_| !changed.contains(abs));
+            read_file(rel, abs, reusable.copied())
+        })
         .collect();
     let mut files = Vec::with_capacity(read.len());
     for r in read {
@@ -170,7 +223,11 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn read_file(rel: &str, abs: &Path) -> Result<SourceFile, Diagnostic> {
+fn read_file(
+    rel: &str,
+    abs: &Path,
+    previous: Option<&SourceFile>,
+) -> Result<SourceFile, Diagnostic> {
     let meta =
         std::fs::metadata(abs).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
@@ -179,10 +236,16 @@ fn read_file(rel: &str, abs: &Path) -> Result<SourceFile, Diagnostic> {
             format!("the file is {} bytes, over the 10 MiB limit", meta.len()),
         ));
     }
+    let stamp = meta.modified().ok().map(|m| (meta.len(), m));
+    if let Some(prev) = previous.filter(|p| stamp.is_some() && p.stamp == stamp) {
+        return Ok(prev.clone());
+    }
     let bytes =
         std::fs::read(abs).map_err(|e| Diagnostic::error(rel, format!("cannot read: {e}")))?;
     Ok(SourceFile {
         path: rel.to_string(),
-        bytes,
+        hash: content_hash(&bytes),
+        bytes: bytes.into(),
+        stamp,
     })
 }

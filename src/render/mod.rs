@@ -10,6 +10,10 @@ pub mod exports;
 pub mod templates;
 pub mod views;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
@@ -20,14 +24,57 @@ use context::*;
 pub use templates::{TemplateSource, Templates};
 
 /// A rendered page: site-relative URL folder, HTML, last modification date.
-type Page = (String, String, Option<jiff::civil::Date>);
+type Page = (String, Bytes, Option<jiff::civil::Date>);
 
 /// How many articles and deals the home page lists.
 const HOME_ITEMS: usize = 10;
 
+/// The article pages of a previous render, with the key of their inputs, so a
+/// rebuild reuses every page whose inputs did not change.
+#[derive(Clone, Debug, Default)]
+pub struct PageCache {
+    pages: HashMap<String, (u64, Bytes)>,
+}
+
+/// The key of an article page's inputs: everything site-wide (`site_key`: the
+/// configuration, theme and options), the article's source, its URL, and the
+/// URLs of its translations; plus its body when `@/` links tie it to other pages.
+fn page_key(site_key: u64, site: &Site, i: usize) -> u64 {
+    let p = &site.articles[i];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        site_key,
+        p.article.source_hash,
+        &p.rel_url,
+        p.is_translation,
+    )
+        .hash(&mut h);
+    for &t in &p.translations {
+        (&site.articles[t].rel_url, site.articles[t].article.lang).hash(&mut h);
+    }
+    if p.article
+        .body
+        .links
+        .iter()
+        .any(|l| l.dest.starts_with("@/"))
+    {
+        p.article.body.html.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// Renders the whole site; errors are template problems. The site is consumed so
-/// that each article's body is freed as soon as its page is rendered.
-pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<Diagnostic>> {
+/// that each article's body is freed as soon as its page is rendered. Article
+/// pages found in `previous` under the same key are reused, not rendered.
+pub fn render_site(
+    mut site: Site,
+    templates: &Templates,
+    site_key: u64,
+    previous: Option<&PageCache>,
+) -> Result<(Output, PageCache), Vec<Diagnostic>> {
+    let keys: Vec<u64> = (0..site.articles.len())
+        .map(|i| page_key(site_key, &site, i))
+        .collect();
     let bodies: Vec<String> = site
         .articles
         .iter_mut()
@@ -78,7 +125,7 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
     pages.push(
         templates
             .render("home.html", &home)
-            .map(|h| (String::new(), h, newest)),
+            .map(|h| (String::new(), Bytes::from(h), newest)),
     );
 
     // Articles, in parallel.
@@ -88,6 +135,12 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
         .map(|(i, body)| {
             let p = &site.articles[i];
             let a = &p.article;
+            let reused = previous
+                .and_then(|c| c.pages.get(&p.rel_url))
+                .filter(|(k, _)| *k == keys[i]);
+            if let Some((_, html)) = reused {
+                return Ok((p.rel_url.clone(), html.clone(), Some(a.date)));
+            }
             let own_rows: Vec<&DealRow> = if p.is_translation {
                 Vec::new()
             } else {
@@ -132,9 +185,20 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
             };
             templates
                 .render("article.html", &ctx)
-                .map(|h| (p.rel_url.clone(), h, Some(a.date)))
+                .map(|h| (p.rel_url.clone(), Bytes::from(h), Some(a.date)))
         })
         .collect();
+    let cache = PageCache {
+        pages: article_pages
+            .iter()
+            .zip(&keys)
+            .filter_map(|(page, key)| {
+                page.as_ref()
+                    .ok()
+                    .map(|(rel, html, _)| (rel.clone(), (*key, html.clone())))
+            })
+            .collect(),
+    };
     pages.extend(article_pages);
 
     // Deals index.
@@ -227,7 +291,7 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
     pages.push(
         templates
             .render("deals.html", &deals_ctx)
-            .map(|h| ("deals/".to_string(), h, newest_deal)),
+            .map(|h| ("deals/".to_string(), Bytes::from(h), newest_deal)),
     );
 
     // Party pages.
@@ -251,7 +315,7 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
             let lastmod = entry.deals.first().map(|&k| site.deal(site.deals[k]).date);
             templates
                 .render("party.html", &ctx)
-                .map(|h| (rel, h, lastmod))
+                .map(|h| (rel, Bytes::from(h), lastmod))
         })
         .collect();
     pages.extend(party_pages);
@@ -290,7 +354,7 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
                 .map(|&i| site.articles[i].article.date);
             templates
                 .render("tag.html", &ctx)
-                .map(|h| (rel, h, lastmod))
+                .map(|h| (rel, Bytes::from(h), lastmod))
         })
         .collect();
     pages.extend(tag_pages);
@@ -307,7 +371,7 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
     for page in pages {
         match page {
             Ok((rel, html, lastmod)) => {
-                output.insert(format!("{rel}index.html"), html.into_bytes());
+                output.insert(format!("{rel}index.html"), html);
                 sitemap_entries.push((rel, lastmod));
             }
             Err(d) => errors.push(d),
@@ -327,5 +391,5 @@ pub fn render_site(mut site: Site, templates: &Templates) -> Result<Output, Vec<
     output.insert("robots.txt", exports::robots(config));
     output.insert("deals.json", exports::deals_json(site));
     output.insert("deals.csv", exports::deals_csv(site));
-    Ok(output)
+    Ok((output, cache))
 }
