@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Builds the site into the output directory (default `public/`).
     Build(BuildArgs),
+    /// Builds, serves from memory, rebuilds on change and reloads the browser.
+    Serve(ServeArgs),
     /// Checks everything a build would, plus internal links; writes nothing.
     Check(CheckArgs),
     /// Creates a dated article with a front-matter skeleton.
@@ -76,4 +78,21 @@ pub struct NewArgs {
 pub struct InitArgs {
     /// The directory to create the site in (new or empty).
     pub dir: PathBuf,
+}
+
+/// Options of `dealwire serve`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The site root, where `site.yaml` is.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The address to listen on; anything but loopback is reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub interface: std::net::IpAddr,
+    /// The port; 0 picks a free one (printed at start).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Builds drafts too.
+    #[arg(long)]
+    pub drafts: bool,
 }

@@ -18,6 +18,7 @@
 //! ```
 //!
 //! `pipeline::build` runs the pure middle; `cmd::*` do the I/O around it.
+//! `serve` keeps a `pipeline::Cache` between rebuilds and serves `Output` from memory.
 //! Errors are collected as `diag::Diagnostic`s, every broken file in one run.
 
 #![deny(missing_docs)]
@@ -37,6 +38,7 @@ pub mod output;
 pub mod party;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;

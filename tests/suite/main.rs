@@ -10,3 +10,4 @@ mod exports;
 mod output_dir;
 mod pages;
 mod scaffold;
+mod serve;

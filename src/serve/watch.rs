@@ -1,0 +1,108 @@
+//! File watching for `serve`: the site's folders and `site.yaml`, debounced;
+//! editor swap files and the output directory never trigger a rebuild.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use crate::config::CONFIG_FILE;
+use crate::source::SITE_FOLDERS;
+
+/// The running watcher; dropping it stops watching.
+pub type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
+
+/// Watches the site under `root` and sends the set of changed paths that matter.
+pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<Watcher> {
+    let site_root = root.to_path_buf();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(30),
+        None,
+        move |result: DebounceEventResult| {
+            if let Ok(events) = result {
+                let paths: HashSet<PathBuf> = events
+                    .iter()
+                    .filter(|e| changes_content(&e.kind))
+                    .flat_map(|e| e.paths.iter())
+                    .filter(|p| matters(&site_root, p))
+                    .cloned()
+                    .collect();
+                if !paths.is_empty() {
+                    let _ = changes.send(paths);
+                }
+            }
+        },
+    )?;
+    // The root itself, not recursively: `site.yaml`, and site folders created later.
+    debouncer.watch(root, RecursiveMode::NonRecursive)?;
+    for folder in SITE_FOLDERS {
+        let path = root.join(folder);
+        if path.is_dir() {
+            debouncer.watch(&path, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(debouncer)
+}
+
+/// Reading a file (our own rebuild does) is an event too; only writes,
+/// creations, removals and renames count.
+fn changes_content(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+    )
+}
+
+/// Whether a changed path can change the site: `site.yaml` or a file under a
+/// site folder, and not an editor's swap, backup or lock file.
+pub fn matters(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let top_level_ok = first == CONFIG_FILE || SITE_FOLDERS.contains(&first.as_ref());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let editor_file = name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swx", ".swo", ".tmp", ".bak"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+    top_level_ok && !editor_file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_site_files_matter() {
+        let root = Path::new("/s");
+        assert!(matters(root, Path::new("/s/site.yaml")));
+        assert!(matters(root, Path::new("/s/content/articles/a.md")));
+        assert!(matters(
+            root,
+            Path::new("/s/themes/default/templates/base.html")
+        ));
+        assert!(
+            !matters(root, Path::new("/s/public/index.html")),
+            "the output never triggers a rebuild"
+        );
+        assert!(!matters(root, Path::new("/s/content/articles/.a.md.swp")));
+        assert!(!matters(root, Path::new("/s/content/articles/a.md~")));
+        assert!(!matters(root, Path::new("/s/content/articles/4913")));
+        assert!(!matters(root, Path::new("/s/content/articles/#a.md#")));
+        assert!(!matters(root, Path::new("/elsewhere/site.yaml")));
+    }
+}

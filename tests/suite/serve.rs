@@ -1,0 +1,252 @@
+//! `dealwire serve` on loopback, driven by a plain HTTP client, in bounded loops:
+//! pages from memory, edits picked up with a reload event, errors shown while the
+//! last good page is still served, recovery, refused traversal, real 404s.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::{Site, site};
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Site) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealwire"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&site.root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = loop {
+        assert!(Instant::now() < deadline, "serve printed no URL");
+        let line = lines.next().expect("serve exited").expect("read");
+        if let Some(rest) = line.strip_prefix("serving http://") {
+            break rest.split_whitespace().next().expect("url").to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let (address, path) = url.split_at(url.find('/').expect("path"));
+    Server {
+        child,
+        address: address.to_string(),
+        base: path.to_string(),
+    }
+}
+
+/// One request; returns (status, head, body).
+fn request(server: &Server, method: &str, path: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(&server.address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.address
+    )
+    .expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// Reads the event stream until `want` appears or 20 seconds pass.
+struct Events(TcpStream, String);
+
+impl Events {
+    fn open(server: &Server) -> Events {
+        let mut stream = TcpStream::connect(&server.address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__dealwire/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send");
+        Events(stream, String::new())
+    }
+
+    fn wait_for(&mut self, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            if let Some(at) = self.1.find(want) {
+                let seen = self.1[..at + want.len()].to_string();
+                self.1.drain(..at + want.len());
+                return seen;
+            }
+            if let Ok(n) = self.0.read(&mut buf) {
+                self.1.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+        panic!("no `{want}` event within 20 s; got: {}", self.1);
+    }
+}
+
+fn get_until(server: &Server, path: &str, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, _, body) = request(server, "GET", path);
+        if body.contains(want) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{path} never contained `{want}`");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serves_rebuilds_reports_errors_and_recovers() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let base = server.base.clone();
+    assert_eq!(base, "/briefing/");
+    let (status, head, body) = request(&server, "GET", &base);
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html; charset=utf-8")
+    );
+    assert!(
+        body.contains("/__dealwire/livereload.js"),
+        "the reload script is injected"
+    );
+    let (_, _, css) = request(&server, "GET", &format!("{base}style.css"));
+    assert!(!css.contains("livereload"));
+    let article = format!("{base}articles/alpha-deal/");
+    let (status, _, _) = request(&server, "GET", &article);
+    assert_eq!(status, 200);
+
+    let mut events = Events::open(&server);
+    std::thread::sleep(Duration::from_millis(300));
+    let file = site.root.join("content/articles/alpha-deal.md");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let title_line = text
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .expect("title")
+        .to_string();
+    std::fs::write(
+        &file,
+        text.replacen(&title_line, "title: A freshly edited title", 1),
+    )
+    .expect("edit");
+    events.wait_for("event: reload");
+    get_until(&server, &article, "A freshly edited title");
+
+    std::fs::write(
+        site.root.join("content/articles/broken.md"),
+        "---\ntitle: x\ndate: nope\n---\n",
+    )
+    .expect("break");
+    let seen = events.wait_for("date: `nope` is not a date");
+    assert!(
+        seen.contains("event: errors") && seen.contains("content/articles/broken.md:3:7"),
+        "{seen}"
+    );
+    let (status, _, body) = request(&server, "GET", &article);
+    assert_eq!(status, 200, "the last good site is still served");
+    assert!(body.contains("A freshly edited title"));
+    let (_, _, errors_on_connect) = {
+        let mut late = Events::open(&server);
+        let seen = late.wait_for("not a date");
+        (0, String::new(), seen)
+    };
+    assert!(
+        errors_on_connect.contains("event: errors"),
+        "a page opened later sees the errors too"
+    );
+
+    std::fs::remove_file(site.root.join("content/articles/broken.md")).expect("fix");
+    events.wait_for("event: reload");
+    assert!(!site.public().exists(), "serve leaves public/ alone");
+}
+
+#[test]
+fn refuses_traversal_and_answers_404_head_and_redirects() {
+    let site = site("ok-subpath");
+    std::fs::write(site.root.join("secret.txt"), "top secret").expect("write");
+    let server = start(&site);
+    for path in [
+        "/briefing/../secret.txt",
+        "/briefing/%2e%2e/secret.txt",
+        "/briefing/%2E%2E%2Fsecret.txt",
+        "/briefing/..%5csecret.txt",
+        "/briefing/a\\..\\secret.txt",
+    ] {
+        let (status, _, body) = request(&server, "GET", path);
+        assert_eq!(status, 400, "{path}");
+        assert!(!body.contains("top secret"));
+    }
+    let (status, _, body) = request(&server, "GET", "/briefing/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the site's own 404 page");
+    let (status, _, _) = request(&server, "GET", "/secret.txt");
+    assert_eq!(status, 404, "nothing outside the base path");
+    let (status, head, body) = request(&server, "HEAD", "/briefing/");
+    assert_eq!(status, 200);
+    assert!(body.is_empty(), "HEAD has no body");
+    assert!(head.to_ascii_lowercase().contains("content-length:"));
+    let (status, head, _) = request(&server, "GET", "/");
+    assert_eq!(status, 302);
+    assert!(head.contains("/briefing/"));
+    let (status, head, _) = request(&server, "GET", "/briefing/articles/alpha-deal");
+    assert_eq!(status, 302, "a folder without its slash redirects");
+    assert!(head.contains("/briefing/articles/alpha-deal/"));
+    let (status, _, _) = request(&server, "POST", "/briefing/");
+    assert_eq!(status, 405);
+    let (status, _, _) = request(&server, "GET", "/briefing/files/");
+    assert_eq!(status, 404, "no directory listings");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_even_with_open_event_streams() {
+    let site = site("ok-subpath");
+    let mut server = start(&site);
+    let mut events = Events::open(&server);
+    events.wait_for("HTTP/1.1 200");
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(exit) = server.child.try_wait().expect("wait") {
+            assert!(exit.success(), "serve exits 0 on Ctrl-C: {exit:?}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop within 10 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
