@@ -86,8 +86,9 @@ pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagn
         }
         for (from, to) in replacements {
             let (from, to) = (format!("=\"{from}\""), format!("=\"{to}\""));
-            p.article.body.html = p.article.body.html.replace(&from, &to);
-            p.article.summary_html = p.article.summary_html.replace(&from, &to);
+            let article = std::sync::Arc::make_mut(&mut p.article);
+            article.body.html = article.body.html.replace(&from, &to);
+            article.summary_html = article.summary_html.replace(&from, &to);
         }
     }
     errors

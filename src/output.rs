@@ -60,7 +60,7 @@ impl Output {
         let mut changed: Vec<String> = newer
             .files
             .iter()
-            .filter(|(p, b)| self.files.get(*p) != Some(b))
+            .filter(|(p, b)| !self.files.get(*p).is_some_and(|old| same_bytes(old, b)))
             .map(|(p, _)| p.clone())
             .collect();
         changed.extend(
@@ -87,6 +87,11 @@ impl Output {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+}
+
+/// Equal contents; shared buffers (a reused page) compare without a scan.
+fn same_bytes(a: &Bytes, b: &Bytes) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 /// Why an output folder was not written.

@@ -12,6 +12,7 @@
 //! No disk, no clock: the same source and options give the same `Output`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -53,8 +54,12 @@ pub struct Built {
     pub config: config::Config,
 }
 
-/// One file's parse: the article and its warnings, or its errors.
-type ParseResult = Result<(Article, Vec<Diagnostic>), Vec<Diagnostic>>;
+/// One file's parse: the article (shared with the cache) and its warnings, or its errors.
+type ParseResult = Result<(Arc<Article>, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+fn parse_shared(file: &crate::source::SourceFile, config: &config::Config) -> ParseResult {
+    article::parse(file, config).map(|(a, w)| (Arc::new(a), w))
+}
 
 /// What a long-running session (`serve`) keeps between builds so that a rebuild
 /// parses only the files that changed and renders only the article pages whose
@@ -109,31 +114,30 @@ fn build_with(
             c.parse_key = parse_key;
         }
     }
-    let parsed_before = cache.as_deref().map(|c| &c.parsed);
     let markdown: Vec<_> = source
         .files
         .iter()
         .filter(|f| is_article(&f.path))
         .collect();
-    let parsed: Vec<ParseResult> = markdown
-        .par_iter()
-        .map(|f| {
-            match parsed_before
-                .and_then(|p| p.get(&f.path))
-                .filter(|(hash, _)| *hash == f.hash)
-            {
-                Some((_, result)) => result.clone(),
-                None => article::parse(f, &config),
-            }
-        })
-        .collect();
-    if let Some(c) = cache.as_deref_mut() {
-        c.parsed = markdown
-            .iter()
-            .zip(&parsed)
-            .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
-            .collect();
-    }
+    // With a cache, articles are shared with it, never copied.
+    let parsed: Vec<ParseResult> = match cache.as_deref_mut() {
+        None => markdown.par_iter().map(|f| parse_shared(f, &config)).collect(),
+        Some(c) => {
+            let results: Vec<ParseResult> = markdown
+                .par_iter()
+                .map(|f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
+                    Some((_, result)) => result.clone(),
+                    None => parse_shared(f, &config),
+                })
+                .collect();
+            c.parsed = markdown
+                .iter()
+                .zip(&results)
+                .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
+                .collect();
+            results
+        }
+    };
     let site_key = fingerprint(
         &source
             .files
@@ -152,7 +156,7 @@ fn build_with(
     );
     source.files.retain(|f| !is_article(&f.path));
     let source = &*source;
-    let mut articles: Vec<Article> = Vec::with_capacity(parsed.len());
+    let mut articles: Vec<Arc<Article>> = Vec::with_capacity(parsed.len());
     for result in parsed {
         match result {
             Ok((a, warnings)) => {
@@ -249,7 +253,7 @@ fn configure(text: &str, options: &BuildOptions) -> Result<config::Config, Diagn
 }
 
 /// For each bundle folder (`content/articles/x`), the URL folders of its articles.
-fn bundle_urls(articles: &[Article]) -> BTreeMap<String, Vec<String>> {
+fn bundle_urls(articles: &[Arc<Article>]) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in articles {
         if let Some(dir) = &a.bundle_dir {

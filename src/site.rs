@@ -7,6 +7,7 @@
 //! same whatever order the articles were parsed in.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -22,8 +23,8 @@ use crate::slug::Slug;
 /// An article placed in the site.
 #[derive(Clone, Debug)]
 pub struct Placed {
-    /// The article.
-    pub article: Article,
+    /// The article (shared with a session's parse cache, copied only to change it).
+    pub article: Arc<Article>,
     /// Its path relative to the base URL (`articles/x/` or `fr/articles/x/`).
     pub rel_url: String,
     /// Indexes (in `Site::articles`) of the same article in other languages.
@@ -127,7 +128,7 @@ impl Site {
 /// Places articles, orders them and computes the deals index.
 pub fn assemble(
     config: Config,
-    mut articles: Vec<Article>,
+    mut articles: Vec<Arc<Article>>,
     drafts: bool,
 ) -> Result<Site, Vec<Diagnostic>> {
     articles.retain(|a| drafts || !a.draft);
@@ -159,7 +160,7 @@ pub fn assemble(
         let is_translation = original_slug.is_some();
         let rel_url = match original_slug {
             Some(slug) => {
-                article.slug = slug;
+                Arc::make_mut(&mut article).slug = slug;
                 format!("{}/articles/{}/", article.lang.code(), article.slug)
             }
             None => format!("articles/{}/", article.slug),
@@ -303,6 +304,10 @@ mod tests {
         crate::article::parse(&file, &config()).unwrap().0
     }
 
+    fn shared(articles: Vec<Article>) -> Vec<Arc<Article>> {
+        articles.into_iter().map(Arc::new).collect()
+    }
+
     fn deal(date: &str, amount: &str) -> String {
         format!("date: {date}\ntitle: x\ndeal:\n  amount: {amount}\n  parties: [AWS, OpenAI]\n")
     }
@@ -311,7 +316,7 @@ mod tests {
     fn orders_deals_newest_first_then_by_slug_and_sums_once() {
         let site = assemble(
             config(),
-            vec![
+            shared(vec![
                 article("content/b.md", &deal("2025-01-02", "$1B")),
                 article("content/a.md", &deal("2025-01-02", "up to €2B")),
                 article("content/c.md", &deal("2024-05-01", "undisclosed")),
@@ -319,7 +324,7 @@ mod tests {
                     "content/d.md",
                     &format!("draft: true\n{}", deal("2026-01-01", "$9B")),
                 ),
-            ],
+            ]),
             false,
         )
         .unwrap();
@@ -357,10 +362,10 @@ mod tests {
     fn pairs_translations_and_rejects_shared_slugs() {
         let site = assemble(
             config(),
-            vec![
+            shared(vec![
                 article("content/x.md", &deal("2025-01-01", "$1B")),
                 article("content/x.fr.md", &deal("2025-01-01", "1 Md$")),
-            ],
+            ]),
             false,
         )
         .unwrap();
@@ -370,10 +375,10 @@ mod tests {
         assert_eq!(site.articles[0].translations, [1]);
         let clash = assemble(
             config(),
-            vec![
+            shared(vec![
                 article("content/one.md", "slug: s\ndate: 2025-01-01\ntitle: a\n"),
                 article("content/two.md", "slug: s\ndate: 2025-01-01\ntitle: b\n"),
-            ],
+            ]),
             false,
         )
         .unwrap_err();

@@ -97,6 +97,34 @@ pub fn refresh(
     load_reusing(&previous.root, Some(previous), changed)
 }
 
+/// The quick path of a refresh: when every changed path is `site.yaml` or a
+/// file already known, reads just those. `None` when the tree itself may have
+/// changed (a new, removed or renamed file, a folder), so a full `refresh` is due.
+pub fn reread(previous: &SiteSource, changed: &HashSet<PathBuf>) -> Option<SiteSource> {
+    if !previous.diagnostics.is_empty() {
+        return None;
+    }
+    let root = &previous.root;
+    let mut next = previous.clone();
+    for abs in changed {
+        let rel = relative(root, abs)?;
+        if rel == CONFIG_FILE {
+            let text = std::fs::read(abs).ok()?;
+            next.config = String::from_utf8(text).ok()?;
+            continue;
+        }
+        let at = next.files.binary_search_by(|f| f.path.as_str().cmp(&rel)).ok()?;
+        if !abs.is_file() || std::fs::symlink_metadata(abs).ok()?.file_type().is_symlink() {
+            return None;
+        }
+        match read_file(&rel, abs, None) {
+            Ok(file) => next.files[at] = file,
+            Err(_) => return None,
+        }
+    }
+    Some(next)
+}
+
 fn load_reusing(
     root: &Path,
     previous: Option<&SiteSource>,

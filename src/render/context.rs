@@ -221,7 +221,7 @@ pub struct HomeContext<'a> {
     /// The latest deals.
     pub deals: Vec<&'a DealRow>,
     /// All deals' total.
-    pub total: &'a TotalView,
+    pub total: TotalView,
 }
 
 /// `article.html`.
@@ -245,7 +245,7 @@ pub struct DealsContext<'a> {
     /// Every deal, newest first.
     pub deals: Vec<&'a DealRow>,
     /// The grand total (each deal once).
-    pub total: &'a TotalView,
+    pub total: TotalView,
     /// Totals by year, newest first.
     pub by_year: &'a [YearTotal],
     /// Totals by party, largest first.
@@ -253,7 +253,7 @@ pub struct DealsContext<'a> {
     /// The rates used for foreign currencies.
     pub rates: &'a [RateView],
     /// An SVG chart of value by year (safe).
-    pub chart_svg: &'a str,
+    pub chart_svg: String,
     /// Distinct years, kinds and parties, for the filter controls.
     pub years: Vec<i16>,
     /// See `years`.
@@ -270,11 +270,11 @@ pub struct PartyContext<'a> {
     /// This page.
     pub page: PageMeta,
     /// The party.
-    pub party: &'a PartyLink,
+    pub party: PartyLink,
     /// Its deals, newest first.
     pub deals: Vec<&'a DealRow>,
     /// Their total.
-    pub total: &'a TotalView,
+    pub total: TotalView,
 }
 
 /// `tag.html`: articles with a tag.
@@ -285,7 +285,7 @@ pub struct TagContext<'a> {
     /// This page.
     pub page: PageMeta,
     /// The tag.
-    pub tag: &'a TagLink,
+    pub tag: TagLink,
     /// Its articles, newest first.
     pub articles: Vec<&'a ArticleCard>,
 }

@@ -71,18 +71,18 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
 }
 
 /// `deals.json`: `{ "reporting_currency": "USD", "deals": [...] }`, newest first.
-pub fn deals_json(site: &Site) -> Vec<u8> {
+pub fn deals_json(site: &Site) -> String {
     let export = JsonExport {
         reporting_currency: site.config.reporting_currency.code(),
         deals: records(site),
     };
-    let mut bytes = serde_json::to_vec_pretty(&export).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    let mut text = serde_json::to_string_pretty(&export).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// `deals.csv`: one deal a row, in the JSON order, cells guarded against formulas.
-pub fn deals_csv(site: &Site) -> Vec<u8> {
+pub fn deals_csv(site: &Site) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "date",
@@ -114,7 +114,8 @@ pub fn deals_csv(site: &Site) -> Vec<u8> {
     for row in rows {
         let _ = w.write_record(row.iter().map(|c| guard_formula(c).into_owned()));
     }
-    w.into_inner().unwrap_or_default()
+    // Every cell is a Rust string, so the bytes are UTF-8.
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Spreadsheets run cells starting with `= + - @` (or a tab or CR) as formulas.

@@ -1,6 +1,8 @@
 //! Light view records built once from the model: article cards, deal rows,
 //! totals. List pages borrow these; none holds an article's body.
 
+use std::sync::OnceLock;
+
 use rust_decimal::Decimal;
 
 use crate::config::Config;
@@ -9,58 +11,61 @@ use crate::money::{self, Money, format};
 use crate::render::context::{ArticleCard, DealRow, PartyLink, TagLink, TotalView};
 use crate::site::{Placed, Site, Total};
 
-/// Every card and row of the site, indexed like `Site::articles` and `Site::deals`.
-pub struct Views {
-    /// One card per article.
-    pub cards: Vec<ArticleCard>,
-    /// One row per deal of the index.
-    pub rows: Vec<DealRow>,
-    /// Tag links per article.
-    pub tag_links: Vec<Vec<TagLink>>,
-    /// Per article, the indexes of its rows in `rows`.
+/// Every card and row of the site, indexed like `Site::articles` and
+/// `Site::deals`, each made the first time a page asks for it (a rebuild that
+/// reuses most pages makes few), then shared by every page that shows it.
+pub struct Views<'a> {
+    site: &'a Site,
+    cards: Vec<OnceLock<ArticleCard>>,
+    rows: Vec<OnceLock<DealRow>>,
+    /// Per article, the indexes of its rows in the deals index.
     pub rows_of: Vec<Vec<usize>>,
 }
 
-/// Builds every card and row once.
-pub fn build(site: &Site) -> Views {
-    let tag_links: Vec<Vec<TagLink>> = site
-        .articles
-        .iter()
-        .map(|p| {
-            p.article
-                .tags
-                .iter()
-                .map(|(name, slug)| TagLink {
-                    name: name.clone(),
-                    url: site.config.path_url(&format!("tags/{slug}/")),
-                })
-                .collect()
-        })
-        .collect();
-    let cards = site
-        .articles
-        .iter()
-        .zip(&tag_links)
-        .map(|(p, tags)| card(&site.config, p, tags.clone()))
-        .collect();
-    let rows = site
-        .deals
-        .iter()
-        .map(|r| row(site, &site.articles[r.article], r.deal))
-        .collect();
-    let mut rows_of = vec![Vec::new(); site.articles.len()];
-    for (k, r) in site.deals.iter().enumerate() {
-        rows_of[r.article].push(k);
+impl<'a> Views<'a> {
+    /// Prepares the (empty) cards and rows of a site.
+    pub fn new(site: &'a Site) -> Views<'a> {
+        let mut rows_of = vec![Vec::new(); site.articles.len()];
+        for (k, r) in site.deals.iter().enumerate() {
+            rows_of[r.article].push(k);
+        }
+        Views {
+            site,
+            cards: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
+            rows: (0..site.deals.len()).map(|_| OnceLock::new()).collect(),
+            rows_of,
+        }
     }
-    Views {
-        cards,
-        rows,
-        tag_links,
-        rows_of,
+
+    /// The card of article `i`.
+    pub fn card(&self, i: usize) -> &ArticleCard {
+        self.cards[i].get_or_init(|| card(&self.site.config, &self.site.articles[i]))
+    }
+
+    /// The row of deal `k` of the index.
+    pub fn row(&self, k: usize) -> &DealRow {
+        self.rows[k].get_or_init(|| {
+            let r = self.site.deals[k];
+            row(self.site, &self.site.articles[r.article], r.deal)
+        })
+    }
+
+    /// Every row, newest first.
+    pub fn all_rows(&self) -> Vec<&DealRow> {
+        (0..self.rows.len()).map(|k| self.row(k)).collect()
     }
 }
 
-fn card(config: &Config, p: &Placed, tags: Vec<TagLink>) -> ArticleCard {
+/// The links to an article's tag pages.
+pub fn tag_links(config: &Config, p: &Placed) -> Vec<TagLink> {
+    p.article
+        .tags
+        .iter()
+        .map(|(name, slug)| TagLink { name: name.clone(), url: config.path_url(&format!("tags/{slug}/")) })
+        .collect()
+}
+
+fn card(config: &Config, p: &Placed) -> ArticleCard {
     let a = &p.article;
     ArticleCard {
         title: a.title.clone(),
@@ -69,7 +74,7 @@ fn card(config: &Config, p: &Placed, tags: Vec<TagLink>) -> ArticleCard {
         date: format_date(a.date, a.lang),
         date_iso: a.date.to_string(),
         summary_html: crate::markdown::rebase_links(&a.summary_html, &config.path_url(&p.rel_url)),
-        tags,
+        tags: tag_links(config, p),
         deal_count: a.deals.len(),
     }
 }

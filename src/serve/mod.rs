@@ -78,7 +78,7 @@ impl Session {
     fn build(&mut self, changed: &HashSet<PathBuf>, root: &std::path::Path, shared: &Shared) {
         let started = Instant::now();
         let loaded = match &self.source {
-            Some(previous) => source::refresh(previous, changed),
+            Some(previous) => source::reread(previous, changed).map_or_else(|| source::refresh(previous, changed), Ok),
             None => source::load(root),
         };
         let source = match loaded {

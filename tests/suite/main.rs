@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod errors;
 mod exports;
+mod incremental;
 mod output_dir;
 mod pages;
 mod scaffold;

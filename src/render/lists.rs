@@ -1,0 +1,137 @@
+//! The list pages: home, the deals index, party pages, tag pages and 404. Each
+//! borrows the light cards and rows built once, and is keyed by the keys of the
+//! cards and rows it shows, so a rebuild renders only the lists that changed.
+
+use rayon::prelude::*;
+
+use super::cache::Page;
+use super::context::*;
+use super::{Renderer, chart, views};
+use crate::diag::Diagnostic;
+
+/// How many articles and deals the home page lists.
+const HOME_ITEMS: usize = 10;
+
+/// Every list page.
+pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let mut pages = vec![home(r), deals(r), not_found(r)];
+    pages.extend(parties(r));
+    pages.extend(tags(r));
+    pages
+}
+
+fn home(r: &Renderer) -> Result<Page, Diagnostic> {
+    let (site, config) = (r.site, r.config());
+    let listed: Vec<usize> = site.listed().take(HOME_ITEMS).collect();
+    let t = &site.total;
+    let key = r
+        .key("home")
+        .with_all(listed.iter().map(|&i| &r.card_keys[i]))
+        .with_all(r.row_keys.iter().take(HOME_ITEMS))
+        .with(&(t.sum, t.count, t.undisclosed, t.bounded))
+        .finish();
+    let newest = site.articles.first().map(|p| p.article.date);
+    r.page("home.html", String::new(), key, newest, || HomeContext {
+        site: &r.site_view,
+        page: r.meta(&config.title, &config.description, "", config.language, "website"),
+        articles: listed.iter().map(|&i| r.views.card(i)).collect(),
+        deals: (0..r.row_keys.len().min(HOME_ITEMS)).map(|k| r.views.row(k)).collect(),
+        total: views::total(config, &site.total, config.language),
+    })
+}
+
+fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
+    let (site, config) = (r.site, r.config());
+    let lang = config.language;
+    let key = r.key("deals").with_all(&r.row_keys).finish();
+    let newest = site.deals.first().map(|d| site.deal(*d).date);
+    let by_year: Vec<YearTotal> =
+        site.by_year.iter().map(|(y, t)| YearTotal { year: *y, total: views::total(config, t, lang) }).collect();
+    let party_links: Vec<PartyLink> = site.parties.values().map(|e| views::party_link(config, &e.name)).collect();
+    let mut by_party: Vec<(PartyTotal, rust_decimal::Decimal)> = site
+        .parties
+        .values()
+        .zip(&party_links)
+        .map(|(e, l)| (PartyTotal { party: l.clone(), total: views::total(config, &e.total, lang) }, e.total.sum))
+        .collect();
+    by_party.sort_by(|(a, va), (b, vb)| vb.cmp(va).then_with(|| a.party.name.cmp(&b.party.name)));
+    let by_party: Vec<PartyTotal> = by_party.into_iter().map(|(p, _)| p).collect();
+    let rates: Vec<RateView> =
+        config.rates.iter().map(|(c, r)| RateView { currency: c.to_string(), rate: r.to_string() }).collect();
+    r.page("deals.html", "deals/".to_string(), key, newest, || {
+        let bars: Vec<chart::Bar> = by_year
+            .iter()
+            .rev()
+            .zip(site.by_year.iter().rev())
+            .map(|(v, (_, t))| chart::Bar { label: v.year.to_string(), value: t.sum, display: v.total.amount.clone() })
+            .collect();
+        let mut kinds: Vec<&str> = r.views.all_rows().into_iter().map(|row| row.kind.as_str()).filter(|k| !k.is_empty()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        DealsContext {
+            site: &r.site_view,
+            page: r.meta("Deals", &format!("Every deal tracked by {}, with totals.", config.title), "deals/", lang, "website"),
+            deals: r.views.all_rows(),
+            total: views::total(config, &site.total, lang),
+            by_year: &by_year,
+            by_party: &by_party,
+            rates: &rates,
+            chart_svg: chart::bars_svg(
+                &format!("Deal value by year, in {}", config.reporting_currency),
+                "Bars show the sum of disclosed deal values for each year; undisclosed deals are not included.",
+                &bars,
+            ),
+            years: site.by_year.iter().map(|(y, _)| *y).collect(),
+            kinds,
+            parties: party_links.iter().collect(),
+        }
+    })
+}
+
+fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let (site, config) = (r.site, r.config());
+    let entries: Vec<_> = site.parties.values().collect();
+    entries
+        .par_iter()
+        .map(|entry| {
+            let rel = format!("deals/{}/", entry.slug);
+            let key = r.key("party").with(&entry.name).with_all(entry.deals.iter().map(|&k| &r.row_keys[k])).finish();
+            let lastmod = entry.deals.first().map(|&k| site.deal(site.deals[k]).date);
+            let link = views::party_link(config, &entry.name);
+            r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
+                site: &r.site_view,
+                page: r.meta(&entry.name, &format!("Deals with {}, with their total.", entry.name), &rel, config.language, "website"),
+                party: link.clone(),
+                deals: entry.deals.iter().map(|&k| r.views.row(k)).collect(),
+                total: views::total(config, &entry.total, config.language),
+            })
+        })
+        .collect()
+}
+
+fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let (site, config) = (r.site, r.config());
+    let entries: Vec<_> = site.tags.values().collect();
+    entries
+        .par_iter()
+        .map(|entry| {
+            let rel = format!("tags/{}/", entry.slug);
+            let key = r.key("tag").with(&entry.name).with_all(entry.articles.iter().map(|&i| &r.card_keys[i])).finish();
+            let lastmod = entry.articles.first().map(|&i| site.articles[i].article.date);
+            r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
+                site: &r.site_view,
+                page: r.meta(&entry.name, &format!("Articles tagged {}.", entry.name), &rel, config.language, "website"),
+                tag: TagLink { name: entry.name.clone(), url: config.path_url(&rel) },
+                articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
+            })
+        })
+        .collect()
+}
+
+fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
+    let config = r.config();
+    r.page("404.html", "404.html".to_string(), r.key("404").finish(), None, || NotFoundContext {
+        site: &r.site_view,
+        page: r.meta("Page not found", "", "404.html", config.language, "website"),
+    })
+}
