@@ -43,6 +43,16 @@ impl PageLinks {
 /// Rewrites `@/articles/FILE.md` links (Zola-style, relative to `content/`) to
 /// the target's URL in every body and summary. Unknown targets are errors.
 pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
+    let has_source_link = |p: &Placed| {
+        p.article
+            .body
+            .links
+            .iter()
+            .any(|l| l.dest.starts_with("@/"))
+    };
+    if !placed.iter().any(has_source_link) {
+        return Vec::new();
+    }
     let urls: BTreeMap<String, String> = placed
         .iter()
         .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))

@@ -33,6 +33,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Builds drafts too.
     pub drafts: bool,
+    /// Keeps every article's links for `links::check` (`Built::links`).
+    pub collect_links: bool,
 }
 
 /// A successful build.
@@ -48,7 +50,7 @@ pub struct Built {
     pub deals: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// Every article's links with their lines, for `links::check`.
+    /// Every article's links with their lines, for `links::check` (when asked for).
     pub links: Vec<crate::links::PageLinks>,
     /// The configuration the site was built with.
     pub config: config::Config,
@@ -121,14 +123,19 @@ fn build_with(
         .collect();
     // With a cache, articles are shared with it, never copied.
     let parsed: Vec<ParseResult> = match cache.as_deref_mut() {
-        None => markdown.par_iter().map(|f| parse_shared(f, &config)).collect(),
+        None => markdown
+            .par_iter()
+            .map(|f| parse_shared(f, &config))
+            .collect(),
         Some(c) => {
             let results: Vec<ParseResult> = markdown
                 .par_iter()
-                .map(|f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
-                    Some((_, result)) => result.clone(),
-                    None => parse_shared(f, &config),
-                })
+                .map(
+                    |f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
+                        Some((_, result)) => result.clone(),
+                        None => parse_shared(f, &config),
+                    },
+                )
                 .collect();
             c.parsed = markdown
                 .iter()

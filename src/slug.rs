@@ -39,11 +39,16 @@ impl Slug {
     /// Derives a slug from free text: accents folded to ASCII, lowercase, every
     /// other run of characters one hyphen. `None` when nothing is left.
     pub fn from_text(text: &str) -> Option<Slug> {
-        let folded = deunicode::deunicode(text).to_ascii_lowercase();
+        // ASCII needs no folding (and most names and tags are ASCII).
+        let folded: std::borrow::Cow<str> = if text.is_ascii() {
+            text.into()
+        } else {
+            deunicode::deunicode(text).into()
+        };
         let mut out = String::with_capacity(folded.len());
         for c in folded.chars() {
             if c.is_ascii_alphanumeric() {
-                out.push(c);
+                out.push(c.to_ascii_lowercase());
             } else if !out.is_empty() && !out.ends_with('-') {
                 out.push('-');
             }

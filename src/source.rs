@@ -113,8 +113,16 @@ pub fn reread(previous: &SiteSource, changed: &HashSet<PathBuf>) -> Option<SiteS
             next.config = String::from_utf8(text).ok()?;
             continue;
         }
-        let at = next.files.binary_search_by(|f| f.path.as_str().cmp(&rel)).ok()?;
-        if !abs.is_file() || std::fs::symlink_metadata(abs).ok()?.file_type().is_symlink() {
+        let at = next
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(&rel))
+            .ok()?;
+        if !abs.is_file()
+            || std::fs::symlink_metadata(abs)
+                .ok()?
+                .file_type()
+                .is_symlink()
+        {
             return None;
         }
         match read_file(&rel, abs, None) {

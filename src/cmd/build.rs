@@ -21,6 +21,7 @@ pub fn run(args: &BuildArgs) -> bool {
     let options = BuildOptions {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        collect_links: false,
     };
     let root = source.root.clone();
     let built = match pipeline::build(source, &options) {

@@ -17,6 +17,7 @@ pub fn run(args: &CheckArgs) -> bool {
     let options = BuildOptions {
         base_url: None,
         drafts: args.drafts,
+        collect_links: true,
     };
     let built = match pipeline::build(source, &options) {
         Ok(b) => b,

@@ -19,7 +19,12 @@ pub struct PageCache {
 impl PageCache {
     /// Collects the cache from this render's pages.
     pub(crate) fn from_pages<'a>(pages: impl IntoIterator<Item = &'a Page>) -> PageCache {
-        PageCache { pages: pages.into_iter().map(|p| (p.rel.clone(), (p.key, p.html.clone()))).collect() }
+        PageCache {
+            pages: pages
+                .into_iter()
+                .map(|p| (p.rel.clone(), (p.key, p.html.clone())))
+                .collect(),
+        }
     }
 }
 
@@ -74,10 +79,18 @@ pub(crate) fn page(
     lastmod: Option<jiff::civil::Date>,
     render: impl FnOnce() -> Result<String, Diagnostic>,
 ) -> Result<Page, Diagnostic> {
-    let reused = previous.and_then(|c| c.pages.get(&rel)).filter(|(k, _)| *k == key).map(|(_, html)| html.clone());
+    let reused = previous
+        .and_then(|c| c.pages.get(&rel))
+        .filter(|(k, _)| *k == key)
+        .map(|(_, html)| html.clone());
     let html = match reused {
         Some(html) => html,
         None => Bytes::from(render()?),
     };
-    Ok(Page { rel, key, html, lastmod })
+    Ok(Page {
+        rel,
+        key,
+        html,
+        lastmod,
+    })
 }

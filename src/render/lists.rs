@@ -33,9 +33,17 @@ fn home(r: &Renderer) -> Result<Page, Diagnostic> {
     let newest = site.articles.first().map(|p| p.article.date);
     r.page("home.html", String::new(), key, newest, || HomeContext {
         site: &r.site_view,
-        page: r.meta(&config.title, &config.description, "", config.language, "website"),
+        page: r.meta(
+            &config.title,
+            &config.description,
+            "",
+            config.language,
+            "website",
+        ),
         articles: listed.iter().map(|&i| r.views.card(i)).collect(),
-        deals: (0..r.row_keys.len().min(HOME_ITEMS)).map(|k| r.views.row(k)).collect(),
+        deals: (0..r.row_keys.len().min(HOME_ITEMS))
+            .map(|k| r.views.row(k))
+            .collect(),
         total: views::total(config, &site.total, config.language),
     })
 }
@@ -45,19 +53,43 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let lang = config.language;
     let key = r.key("deals").with_all(&r.row_keys).finish();
     let newest = site.deals.first().map(|d| site.deal(*d).date);
-    let by_year: Vec<YearTotal> =
-        site.by_year.iter().map(|(y, t)| YearTotal { year: *y, total: views::total(config, t, lang) }).collect();
-    let party_links: Vec<PartyLink> = site.parties.values().map(|e| views::party_link(config, &e.name)).collect();
+    let by_year: Vec<YearTotal> = site
+        .by_year
+        .iter()
+        .map(|(y, t)| YearTotal {
+            year: *y,
+            total: views::total(config, t, lang),
+        })
+        .collect();
+    let party_links: Vec<PartyLink> = site
+        .parties
+        .values()
+        .map(|e| views::party_link(config, &e.name))
+        .collect();
     let mut by_party: Vec<(PartyTotal, rust_decimal::Decimal)> = site
         .parties
         .values()
         .zip(&party_links)
-        .map(|(e, l)| (PartyTotal { party: l.clone(), total: views::total(config, &e.total, lang) }, e.total.sum))
+        .map(|(e, l)| {
+            (
+                PartyTotal {
+                    party: l.clone(),
+                    total: views::total(config, &e.total, lang),
+                },
+                e.total.sum,
+            )
+        })
         .collect();
     by_party.sort_by(|(a, va), (b, vb)| vb.cmp(va).then_with(|| a.party.name.cmp(&b.party.name)));
     let by_party: Vec<PartyTotal> = by_party.into_iter().map(|(p, _)| p).collect();
-    let rates: Vec<RateView> =
-        config.rates.iter().map(|(c, r)| RateView { currency: c.to_string(), rate: r.to_string() }).collect();
+    let rates: Vec<RateView> = config
+        .rates
+        .iter()
+        .map(|(c, r)| RateView {
+            currency: c.to_string(),
+            rate: r.to_string(),
+        })
+        .collect();
     r.page("deals.html", "deals/".to_string(), key, newest, || {
         let bars: Vec<chart::Bar> = by_year
             .iter()
@@ -95,12 +127,22 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .par_iter()
         .map(|entry| {
             let rel = format!("deals/{}/", entry.slug);
-            let key = r.key("party").with(&entry.name).with_all(entry.deals.iter().map(|&k| &r.row_keys[k])).finish();
+            let key = r
+                .key("party")
+                .with(&entry.name)
+                .with_all(entry.deals.iter().map(|&k| &r.row_keys[k]))
+                .finish();
             let lastmod = entry.deals.first().map(|&k| site.deal(site.deals[k]).date);
             let link = views::party_link(config, &entry.name);
             r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
                 site: &r.site_view,
-                page: r.meta(&entry.name, &format!("Deals with {}, with their total.", entry.name), &rel, config.language, "website"),
+                page: r.meta(
+                    &entry.name,
+                    &format!("Deals with {}, with their total.", entry.name),
+                    &rel,
+                    config.language,
+                    "website",
+                ),
                 party: link.clone(),
                 deals: entry.deals.iter().map(|&k| r.views.row(k)).collect(),
                 total: views::total(config, &entry.total, config.language),
@@ -116,12 +158,28 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .par_iter()
         .map(|entry| {
             let rel = format!("tags/{}/", entry.slug);
-            let key = r.key("tag").with(&entry.name).with_all(entry.articles.iter().map(|&i| &r.card_keys[i])).finish();
-            let lastmod = entry.articles.first().map(|&i| site.articles[i].article.date);
+            let key = r
+                .key("tag")
+                .with(&entry.name)
+                .with_all(entry.articles.iter().map(|&i| &r.card_keys[i]))
+                .finish();
+            let lastmod = entry
+                .articles
+                .first()
+                .map(|&i| site.articles[i].article.date);
             r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
                 site: &r.site_view,
-                page: r.meta(&entry.name, &format!("Articles tagged {}.", entry.name), &rel, config.language, "website"),
-                tag: TagLink { name: entry.name.clone(), url: config.path_url(&rel) },
+                page: r.meta(
+                    &entry.name,
+                    &format!("Articles tagged {}.", entry.name),
+                    &rel,
+                    config.language,
+                    "website",
+                ),
+                tag: TagLink {
+                    name: entry.name.clone(),
+                    url: config.path_url(&rel),
+                },
                 articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
             })
         })
@@ -130,8 +188,14 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 
 fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
     let config = r.config();
-    r.page("404.html", "404.html".to_string(), r.key("404").finish(), None, || NotFoundContext {
-        site: &r.site_view,
-        page: r.meta("Page not found", "", "404.html", config.language, "website"),
-    })
+    r.page(
+        "404.html",
+        "404.html".to_string(),
+        r.key("404").finish(),
+        None,
+        || NotFoundContext {
+            site: &r.site_view,
+            page: r.meta("Page not found", "", "404.html", config.language, "website"),
+        },
+    )
 }

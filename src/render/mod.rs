@@ -20,8 +20,8 @@ use crate::diag::Diagnostic;
 use crate::i18n::{Lang, format_date};
 use crate::output::Output;
 use crate::site::Site;
-use cache::{Key, Page};
 pub use cache::PageCache;
+use cache::{Key, Page};
 use context::*;
 pub use templates::{TemplateSource, Templates};
 
@@ -44,7 +44,14 @@ impl Renderer<'_> {
         &self.site.config
     }
 
-    fn meta(&self, title: &str, description: &str, rel: &str, lang: Lang, og_type: &str) -> PageMeta {
+    fn meta(
+        &self,
+        title: &str,
+        description: &str,
+        rel: &str,
+        lang: Lang,
+        og_type: &str,
+    ) -> PageMeta {
         PageMeta {
             title: title.to_string(),
             description: description.to_string(),
@@ -67,7 +74,9 @@ impl Renderer<'_> {
         lastmod: Option<jiff::civil::Date>,
         context: impl FnOnce() -> C,
     ) -> Result<Page, Diagnostic> {
-        cache::page(self.previous, rel, key, lastmod, || self.templates.render(template, &context()))
+        cache::page(self.previous, rel, key, lastmod, || {
+            self.templates.render(template, &context())
+        })
     }
 }
 
@@ -103,7 +112,11 @@ pub fn render_site(
         .collect();
     let site = &site;
     let config = &site.config;
-    let row_keys = site.deals.iter().map(|r| Key::new(card_keys[r.article], "row").with(&r.deal).finish()).collect();
+    let row_keys = site
+        .deals
+        .iter()
+        .map(|r| Key::new(card_keys[r.article], "row").with(&r.deal).finish())
+        .collect();
     let r = Renderer {
         site,
         templates,
@@ -127,16 +140,27 @@ pub fn render_site(
         card_keys,
         row_keys,
     };
-    let mut pages: Vec<Result<Page, Diagnostic>> =
-        bodies.into_par_iter().enumerate().map(|(i, body)| article_page(&r, i, body.as_deref())).collect();
+    let mut pages: Vec<Result<Page, Diagnostic>> = bodies
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, body)| article_page(&r, i, body.as_deref()))
+        .collect();
     pages.extend(lists::render(&r));
     let exports_key = r.key("exports").with_all(&r.row_keys).finish();
-    pages.push(cache::page(previous, "deals.json".into(), exports_key, None, || {
-        Ok(exports::deals_json(site))
-    }));
-    pages.push(cache::page(previous, "deals.csv".into(), exports_key, None, || {
-        Ok(exports::deals_csv(site))
-    }));
+    pages.push(cache::page(
+        previous,
+        "deals.json".into(),
+        exports_key,
+        None,
+        || Ok(exports::deals_json(site)),
+    ));
+    pages.push(cache::page(
+        previous,
+        "deals.csv".into(),
+        exports_key,
+        None,
+        || Ok(exports::deals_csv(site)),
+    ));
 
     let mut errors = Vec::new();
     let mut output = Output::new();
@@ -207,7 +231,12 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
                 summary_html: &a.summary_html,
                 tags: &tags,
                 deals: rows,
-                toc: a.body.headings.iter().filter(|h| (2..=3).contains(&h.level)).collect(),
+                toc: a
+                    .body
+                    .headings
+                    .iter()
+                    .filter(|h| (2..=3).contains(&h.level))
+                    .collect(),
                 reading_minutes: a.body.words.div_ceil(220).max(1),
                 translations: p
                     .translations

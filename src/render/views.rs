@@ -61,7 +61,10 @@ pub fn tag_links(config: &Config, p: &Placed) -> Vec<TagLink> {
     p.article
         .tags
         .iter()
-        .map(|(name, slug)| TagLink { name: name.clone(), url: config.path_url(&format!("tags/{slug}/")) })
+        .map(|(name, slug)| TagLink {
+            name: name.clone(),
+            url: config.path_url(&format!("tags/{slug}/")),
+        })
         .collect()
 }
 

@@ -78,7 +78,8 @@ impl Session {
     fn build(&mut self, changed: &HashSet<PathBuf>, root: &std::path::Path, shared: &Shared) {
         let started = Instant::now();
         let loaded = match &self.source {
-            Some(previous) => source::reread(previous, changed).map_or_else(|| source::refresh(previous, changed), Ok),
+            Some(previous) => source::reread(previous, changed)
+                .map_or_else(|| source::refresh(previous, changed), Ok),
             None => source::load(root),
         };
         let source = match loaded {
@@ -91,6 +92,7 @@ impl Session {
         let options = BuildOptions {
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: self.drafts,
+            collect_links: false,
         };
         let result = pipeline::rebuild(&source, &options, &mut self.cache);
         self.source = Some(source);
