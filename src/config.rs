@@ -40,6 +40,14 @@ struct RawConfig {
     highlight: Option<RawHighlight>,
     #[serde(default)]
     markdown: Option<RawMarkdown>,
+    #[serde(default)]
+    feeds: Option<RawFeeds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeeds {
+    limit: usize,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +121,8 @@ pub struct Config {
     pub highlight_theme: String,
     /// Whether raw HTML in Markdown passes through.
     pub unsafe_html: bool,
+    /// How many articles (and deals) the feeds carry.
+    pub feed_limit: usize,
 }
 
 impl Config {
@@ -210,6 +220,9 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         }
         Parties::default()
     });
+    if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
+        diags.push(err("feeds.limit", "a feed needs at least one entry".into()));
+    }
     if raw.title.trim().is_empty() {
         diags.push(err("title", "the title is empty".into()));
     }
@@ -231,6 +244,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .map(|h| h.theme)
             .unwrap_or_else(|| "base16-ocean.dark".into()),
         unsafe_html: raw.markdown.is_some_and(|m| m.unsafe_html),
+        feed_limit: raw.feeds.map_or(20, |f| f.limit),
     })
 }
 

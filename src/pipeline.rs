@@ -102,7 +102,16 @@ fn build_with(
     let config = configure(&source.config, options)?;
     let templates = theme::resolve(source, &config.theme)
         .map_err(|d| vec![d])
-        .and_then(|t| Templates::new(t.templates.clone(), &t.strings).map(|tpl| (t, tpl)));
+        .and_then(|t| {
+            let assets =
+                theme::Assets::new(&t.statics, highlight::stylesheet(&config.highlight_theme));
+            let urls = assets
+                .names
+                .iter()
+                .map(|(name, published)| (name.clone(), config.path_url(published)))
+                .collect();
+            Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
+        });
     let parse_key = fingerprint(
         &[
             source.config.as_bytes(),
@@ -173,7 +182,7 @@ fn build_with(
             Err(errors) => diags.extend(errors),
         }
     }
-    let (theme, templates) = match templates {
+    let (theme_assets, templates) = match templates {
         Ok(t) => t,
         Err(errors) => {
             diags.extend(errors);
@@ -189,7 +198,7 @@ fn build_with(
         d.extend(errors);
         d
     })?;
-    let mut output = assets(source, &theme.statics, &site, &bundles);
+    let mut output = assets(source, theme_assets.files, &site, &bundles);
     let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
     let links = site
         .articles
@@ -272,17 +281,17 @@ fn bundle_urls(articles: &[Arc<Article>]) -> BTreeMap<String, Vec<String>> {
     map
 }
 
-/// Static files: the theme's, then the site's `static/`, then content files, then
-/// the highlighting stylesheet. Pages rendered later replace any clash.
+/// Static files: the theme's (with the code stylesheet, fingerprinted), then the
+/// site's `static/`, then content files. Pages rendered later replace any clash.
 fn assets(
     source: &SiteSource,
-    theme_statics: &BTreeMap<String, Vec<u8>>,
+    theme_statics: BTreeMap<String, Vec<u8>>,
     site: &Site,
     bundles: &BTreeMap<String, Vec<String>>,
 ) -> Output {
     let mut output = Output::new();
     for (path, bytes) in theme_statics {
-        output.insert(path.clone(), bytes.clone());
+        output.insert(path, bytes);
     }
     for f in source.under("static") {
         output.insert(&f.path["static/".len()..], f.bytes.clone());
@@ -309,9 +318,6 @@ fn assets(
             None if bundles.contains_key(dir) => {} // a draft's bundle, not built
             None => output.insert(&f.path["content/".len()..], f.bytes.clone()),
         }
-    }
-    if let Some(css) = highlight::stylesheet(&site.config.highlight_theme) {
-        output.insert("syntax.css", css.into_bytes());
     }
     output
 }

@@ -96,3 +96,66 @@ pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
     }
     Ok(theme)
 }
+
+/// The theme's static files as they are published: stylesheets and scripts get
+/// a content hash in their name (`style.3f9a12c4.css`), so a host may cache them
+/// for ever; other files keep their names.
+#[derive(Clone, Debug, Default)]
+pub struct Assets {
+    /// Output path → bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Theme path (`style.css`) → published path (`style.3f9a12c4.css`).
+    pub names: BTreeMap<String, String>,
+}
+
+impl Assets {
+    /// Publishes the theme's statics plus the generated code stylesheet.
+    pub fn new(statics: &BTreeMap<String, Vec<u8>>, syntax_css: Option<String>) -> Assets {
+        let mut assets = Assets::default();
+        let generated = syntax_css.map(|css| ("syntax.css".to_string(), css.into_bytes()));
+        for (path, bytes) in statics
+            .iter()
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .chain(generated)
+        {
+            let published = match path.rsplit_once('.') {
+                Some((stem, ext)) if ext == "css" || ext == "js" => {
+                    format!(
+                        "{stem}.{:08x}.{ext}",
+                        crate::source::content_hash(&bytes) as u32
+                    )
+                }
+                _ => path.clone(),
+            };
+            assets.names.insert(path, published.clone());
+            assets.files.insert(published, bytes);
+        }
+        assets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stylesheets_and_scripts_carry_their_hash() {
+        let statics: BTreeMap<String, Vec<u8>> = [
+            ("style.css".to_string(), b"a{}".to_vec()),
+            ("logo.png".to_string(), vec![1, 2]),
+        ]
+        .into();
+        let a = Assets::new(&statics, Some(".z{}".into()));
+        let css = &a.names["style.css"];
+        assert!(
+            css.starts_with("style.")
+                && css.ends_with(".css")
+                && css.len() == "style.12345678.css".len(),
+            "{css}"
+        );
+        assert_eq!(a.names["logo.png"], "logo.png");
+        assert!(a.files.contains_key(&a.names["syntax.css"]));
+        let changed = Assets::new(&[("style.css".to_string(), b"b{}".to_vec())].into(), None);
+        assert_ne!(changed.names["style.css"], *css, "new content, new name");
+    }
+}

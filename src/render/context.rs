@@ -33,6 +33,12 @@ pub struct SiteView {
     pub syntax_css_url: String,
     /// Root-relative URL of the deals-table script.
     pub script_url: String,
+    /// Root-relative URLs of the feeds: articles (Atom, RSS) and deals (Atom).
+    pub atom_url: String,
+    /// See `atom_url`.
+    pub rss_url: String,
+    /// See `atom_url`.
+    pub deals_feed_url: String,
     /// Root-relative URLs of `deals.json` and `deals.csv`.
     pub deals_json_url: String,
     /// See `deals_json_url`.
@@ -207,6 +213,9 @@ pub struct ArticleView<'a> {
     pub reading_minutes: usize,
     /// The same article in other languages.
     pub translations: Vec<Translation>,
+    /// A schema.org `NewsArticle` as JSON, escaped so that no text can close the
+    /// `<script>` element it goes in (safe).
+    pub json_ld: String,
 }
 
 /// `home.html`.

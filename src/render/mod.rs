@@ -9,6 +9,7 @@ pub mod cache;
 pub mod chart;
 pub mod context;
 pub mod exports;
+pub mod feeds;
 mod lists;
 pub mod templates;
 pub mod views;
@@ -104,6 +105,20 @@ pub fn render_site(
             }
         })
         .collect();
+    // Feeds carry full bodies: write them before the bodies move out.
+    let feed_items = feeds::feed_articles(&site);
+    let feed_key = Key::new(site_key, "feeds")
+        .with_all(feed_items.iter().map(|&i| &card_keys[i]))
+        .finish();
+    let body_of = |i: usize| site.articles[i].article.body.html.clone();
+    let feed_pages = vec![
+        cache::page(previous, "atom.xml".into(), feed_key, None, || {
+            Ok(feeds::atom(&site, &feed_items, &body_of))
+        }),
+        cache::page(previous, "rss.xml".into(), feed_key, None, || {
+            Ok(feeds::rss(&site, &feed_items, &body_of))
+        }),
+    ];
     // Bodies not shared with a cache are moved out, to be freed page by page.
     let bodies: Vec<Option<String>> = site
         .articles
@@ -128,9 +143,12 @@ pub fn render_site(
             language: config.language.code().to_string(),
             reporting_currency: config.reporting_currency.to_string(),
             deals_url: config.path_url("deals/"),
-            stylesheet_url: config.path_url("style.css"),
-            syntax_css_url: config.path_url("syntax.css"),
-            script_url: config.path_url("deals.js"),
+            stylesheet_url: templates.asset_url("style.css"),
+            syntax_css_url: templates.asset_url("syntax.css"),
+            script_url: templates.asset_url("deals.js"),
+            atom_url: config.path_url("atom.xml"),
+            rss_url: config.path_url("rss.xml"),
+            deals_feed_url: config.path_url("deals/atom.xml"),
             deals_json_url: config.path_url("deals.json"),
             deals_csv_url: config.path_url("deals.csv"),
         },
@@ -145,6 +163,7 @@ pub fn render_site(
         .enumerate()
         .map(|(i, body)| article_page(&r, i, body.as_deref()))
         .collect();
+    pages.extend(feed_pages);
     pages.extend(lists::render(&r));
     let exports_key = r.key("exports").with_all(&r.row_keys).finish();
     pages.push(cache::page(
@@ -153,6 +172,13 @@ pub fn render_site(
         exports_key,
         None,
         || Ok(exports::deals_json(site)),
+    ));
+    pages.push(cache::page(
+        previous,
+        "deals/atom.xml".into(),
+        exports_key,
+        None,
+        || Ok(feeds::deals_atom(site)),
     ));
     pages.push(cache::page(
         previous,
@@ -247,9 +273,34 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
                         permalink: config.absolute_url(&site.articles[t].rel_url),
                     })
                     .collect(),
+                json_ld: json_ld(config, p),
             },
         };
         // The context borrows `deals`; render here, while it lives.
         r.templates.render("article.html", &ctx)
     })
+}
+
+/// The schema.org `NewsArticle` of an article, as JSON safe inside `<script>`:
+/// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`.
+fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
+    let a = &p.article;
+    let url = config.absolute_url(&p.rel_url);
+    let value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "description": a.summary_text,
+        "datePublished": if a.date_written.len() > 10 { a.date_written.clone() } else { a.date.to_string() },
+        "inLanguage": a.lang.code(),
+        "keywords": a.tags.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(),
+        "url": url,
+        "mainEntityOfPage": url,
+        "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
+        "author": { "@type": "Organization", "name": config.title, "url": config.base_url },
+    });
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }

@@ -131,7 +131,27 @@ fn assets_land_beside_their_pages_and_drafts_wait() {
         public.join("robots-extra.txt").is_file(),
         "static/ is copied"
     );
-    assert!(public.join("style.css").is_file() && public.join("syntax.css").is_file());
+    let published: Vec<String> = walk(&public)
+        .into_iter()
+        .filter(|p| !p.contains('/'))
+        .collect();
+    let fingerprinted = |stem: &str, ext: &str| {
+        published.iter().any(|p| {
+            p.starts_with(&format!("{stem}."))
+                && p.ends_with(ext)
+                && p.len() == stem.len() + ext.len() + 9
+        })
+    };
+    assert!(
+        fingerprinted("style", ".css")
+            && fingerprinted("syntax", ".css")
+            && fingerprinted("deals", ".js"),
+        "{published:?}"
+    );
+    assert!(
+        !public.join("style.css").exists(),
+        "only the fingerprinted name is published"
+    );
     let drafts: Vec<String> = walk(&site.root.join("content"))
         .into_iter()
         .filter(|p| {

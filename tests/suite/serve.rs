@@ -137,8 +137,14 @@ fn serves_rebuilds_reports_errors_and_recovers() {
         body.contains("/__dealwire/livereload.js"),
         "the reload script is injected"
     );
-    let (_, _, css) = request(&server, "GET", &format!("{base}style.css"));
-    assert!(!css.contains("livereload"));
+    let (status, head, robots) = request(&server, "GET", &format!("{base}robots.txt"));
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/plain"),
+        "{head}"
+    );
+    assert!(!robots.contains("livereload"), "only HTML gets the script");
     let article = format!("{base}articles/alpha-deal/");
     let (status, _, _) = request(&server, "GET", &article);
     assert_eq!(status, 200);

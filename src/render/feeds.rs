@@ -1,0 +1,250 @@
+//! Feeds: `/atom.xml` and `/rss.xml` (the latest articles, full content) and
+//! `/deals/atom.xml` (the latest deals), written by the `atom_syndication` and
+//! `rss` crates so escaping and dates are theirs, not ours.
+//!
+//! Input: the site and the bodies of the articles listed. Output: XML text. No
+//! clock: a feed's `updated` is its newest entry's date. Drafts never appear.
+
+use atom_syndication as atom;
+
+use crate::article::Article;
+use crate::config::Config;
+use crate::i18n::format_date;
+use crate::money::format;
+use crate::site::Site;
+
+/// The articles a feed carries: listed, not drafts, newest first, up to the limit.
+pub fn feed_articles(site: &Site) -> Vec<usize> {
+    site.listed()
+        .filter(|&i| !site.articles[i].article.draft)
+        .take(site.config.feed_limit)
+        .collect()
+}
+
+/// An article's publication time: its RFC 3339 date-time, else its date at midnight UTC.
+fn published(a: &Article) -> atom::FixedDateTime {
+    let text = if a.date_written.len() > 10 {
+        a.date_written.clone()
+    } else {
+        format!("{}T00:00:00Z", a.date)
+    };
+    atom::FixedDateTime::parse_from_rfc3339(&text)
+        .or_else(|_| atom::FixedDateTime::parse_from_rfc3339(&format!("{}T00:00:00Z", a.date)))
+        .unwrap_or_default()
+}
+
+fn date_time(date: jiff::civil::Date) -> atom::FixedDateTime {
+    atom::FixedDateTime::parse_from_rfc3339(&format!("{date}T00:00:00Z")).unwrap_or_default()
+}
+
+fn link(href: String, rel: &str, mime: Option<&str>) -> atom::Link {
+    atom::Link {
+        href,
+        rel: rel.to_string(),
+        mime_type: mime.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+fn author(config: &Config) -> atom::Person {
+    atom::Person {
+        name: config.title.clone(),
+        uri: Some(config.base_url.clone()),
+        ..Default::default()
+    }
+}
+
+/// `/atom.xml`: the latest articles with their full content.
+pub fn atom(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> String {
+    let config = &site.config;
+    let entries: Vec<atom::Entry> = items
+        .iter()
+        .map(|&i| {
+            let p = &site.articles[i];
+            let a = &p.article;
+            let url = config.absolute_url(&p.rel_url);
+            let mut summary = atom::Text::html(crate::markdown::rebase_links(
+                &a.summary_html,
+                &config.path_url(&p.rel_url),
+            ));
+            summary.lang = Some(a.lang.code().to_string());
+            atom::Entry {
+                title: atom::Text::plain(a.title.clone()),
+                id: url.clone(),
+                updated: published(a),
+                published: Some(published(a)),
+                links: vec![link(url, "alternate", Some("text/html"))],
+                summary: Some(summary),
+                content: Some(atom::Content {
+                    value: Some(crate::markdown::rebase_links(
+                        &body(i),
+                        &config.path_url(&p.rel_url),
+                    )),
+                    content_type: Some("html".into()),
+                    lang: Some(a.lang.code().to_string()),
+                    ..Default::default()
+                }),
+                categories: a
+                    .tags
+                    .iter()
+                    .map(|(name, _)| atom::Category {
+                        term: name.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
+    let feed = atom::Feed {
+        title: atom::Text::plain(config.title.clone()),
+        id: config.base_url.clone(),
+        updated,
+        authors: vec![author(config)],
+        links: vec![
+            link(
+                config.absolute_url("atom.xml"),
+                "self",
+                Some("application/atom+xml"),
+            ),
+            link(config.base_url.clone(), "alternate", Some("text/html")),
+        ],
+        subtitle: (!config.description.is_empty())
+            .then(|| atom::Text::plain(config.description.clone())),
+        lang: Some(config.language.code().to_string()),
+        entries,
+        ..Default::default()
+    };
+    feed.to_string()
+}
+
+/// `/rss.xml`: the same articles for RSS 2.0 readers.
+pub fn rss(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> String {
+    let config = &site.config;
+    let rss_items: Vec<rss::Item> = items
+        .iter()
+        .map(|&i| {
+            let p = &site.articles[i];
+            let a = &p.article;
+            let url = config.absolute_url(&p.rel_url);
+            rss::Item {
+                title: Some(a.title.clone()),
+                link: Some(url.clone()),
+                guid: Some(rss::Guid {
+                    value: url,
+                    permalink: true,
+                }),
+                pub_date: Some(published(a).to_rfc2822()),
+                description: Some(crate::markdown::rebase_links(
+                    &a.summary_html,
+                    &config.path_url(&p.rel_url),
+                )),
+                content: Some(crate::markdown::rebase_links(
+                    &body(i),
+                    &config.path_url(&p.rel_url),
+                )),
+                categories: a
+                    .tags
+                    .iter()
+                    .map(|(name, _)| rss::Category {
+                        name: name.clone(),
+                        domain: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let last = items
+        .first()
+        .map(|&i| published(&site.articles[i].article).to_rfc2822());
+    let channel = rss::Channel {
+        title: config.title.clone(),
+        link: config.base_url.clone(),
+        description: if config.description.is_empty() {
+            config.title.clone()
+        } else {
+            config.description.clone()
+        },
+        language: Some(config.language.code().to_string()),
+        last_build_date: last.clone(),
+        pub_date: last,
+        items: rss_items,
+        namespaces: [(
+            "content".to_string(),
+            "http://purl.org/rss/1.0/modules/content/".to_string(),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+/// `/deals/atom.xml`: one entry per deal, newest first, for readers who follow deals only.
+pub fn deals_atom(site: &Site) -> String {
+    let config = &site.config;
+    let entries: Vec<atom::Entry> = site
+        .deals
+        .iter()
+        .take(config.feed_limit)
+        .map(|r| {
+            let p = &site.articles[r.article];
+            let a = &p.article;
+            let deal = &a.deals[r.deal];
+            let url = config.absolute_url(&p.rel_url);
+            let amount = format::amount(&deal.amount, a.lang);
+            let title = format!("{}: {}", deal.parties.join(", "), amount);
+            let mut lines = vec![
+                format!("{} — {}", format_date(deal.date, a.lang), amount),
+                deal.parties.join(", "),
+            ];
+            lines.extend(deal.kind.clone());
+            lines.extend(deal.term.clone());
+            lines.push(a.title.clone());
+            atom::Entry {
+                title: atom::Text::plain(title),
+                id: format!("{url}#deal-{}", r.deal + 1),
+                updated: date_time(deal.date),
+                published: Some(date_time(deal.date)),
+                links: vec![link(url, "alternate", Some("text/html"))],
+                summary: Some(atom::Text {
+                    lang: Some(a.lang.code().to_string()),
+                    ..atom::Text::plain(lines.join("\n"))
+                }),
+                categories: deal
+                    .kind
+                    .iter()
+                    .map(|k| atom::Category {
+                        term: k.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
+    let feed = atom::Feed {
+        title: atom::Text::plain(format!("{} — deals", config.title)),
+        id: config.absolute_url("deals/"),
+        updated,
+        authors: vec![author(config)],
+        links: vec![
+            link(
+                config.absolute_url("deals/atom.xml"),
+                "self",
+                Some("application/atom+xml"),
+            ),
+            link(
+                config.absolute_url("deals/"),
+                "alternate",
+                Some("text/html"),
+            ),
+        ],
+        lang: Some(config.language.code().to_string()),
+        entries,
+        ..Default::default()
+    };
+    feed.to_string()
+}
