@@ -4,6 +4,7 @@
 mod harness;
 
 mod check;
+mod clients;
 mod cli;
 mod errors;
 mod exports;
