@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -55,10 +55,59 @@ pub fn has_theme(name: &str) -> bool {
     themes().themes.contains_key(name)
 }
 
-/// The stylesheet for a syntect theme, or `None` when it does not exist.
+/// The stylesheet for a syntect theme, or `None` when it does not exist. Token
+/// colours too close to the background (many themes grey their comments) are
+/// moved away from it until they reach WCAG AA contrast, 4.5:1.
 pub fn stylesheet(theme: &str) -> Option<String> {
-    let theme = themes().themes.get(theme)?;
-    css_for_theme_with_class_style(theme, STYLE).ok()
+    let mut theme = themes().themes.get(theme)?.clone();
+    let background = theme.settings.background.unwrap_or(Color::WHITE);
+    if let Some(fg) = theme.settings.foreground.as_mut() {
+        *fg = with_contrast(*fg, background);
+    }
+    for item in &mut theme.scopes {
+        if let Some(fg) = item.style.foreground.as_mut() {
+            *fg = with_contrast(*fg, background);
+        }
+    }
+    css_for_theme_with_class_style(&theme, STYLE).ok()
+}
+
+/// WCAG relative luminance.
+fn luminance(c: Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+}
+
+fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Mixes `fg` toward white (on a dark background) or black until it reads.
+fn with_contrast(fg: Color, bg: Color) -> Color {
+    let target = if luminance(bg) < 0.5 { 255.0 } else { 0.0 };
+    let mut c = fg;
+    for step in 1..=20 {
+        if contrast(c, bg) >= 4.5 {
+            break;
+        }
+        let t = f64::from(step) / 20.0;
+        let mix = |v: u8| (f64::from(v) + (target - f64::from(v)) * t).round() as u8;
+        c = Color {
+            r: mix(fg.r),
+            g: mix(fg.g),
+            b: mix(fg.b),
+            a: fg.a,
+        };
+    }
+    c
 }
 
 #[cfg(test)]
@@ -72,5 +121,22 @@ mod tests {
         assert!(highlight("x", "no-such-language").is_none());
         assert!(has_theme("base16-ocean.dark"));
         assert!(stylesheet("base16-ocean.dark").unwrap().contains(".z-"));
+        let grey = Color {
+            r: 0x65,
+            g: 0x73,
+            b: 0x7e,
+            a: 0xff,
+        };
+        let bg = Color {
+            r: 0x2b,
+            g: 0x30,
+            b: 0x3b,
+            a: 0xff,
+        };
+        assert!(contrast(grey, bg) < 4.5 && contrast(with_contrast(grey, bg), bg) >= 4.5);
+        assert!(
+            !stylesheet("base16-ocean.dark").unwrap().contains("#65737e"),
+            "the grey comments are lifted"
+        );
     }
 }

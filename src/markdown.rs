@@ -197,14 +197,16 @@ fn code_block(code: &str, lang: &str) -> String {
         .flatten()
     {
         Some(h) => {
-            format!("<pre class=\"code\" data-lang=\"{escaped_lang}\"><code>{h}</code></pre>\n")
+            format!(
+                "<pre class=\"code z-code\" tabindex=\"0\" data-lang=\"{escaped_lang}\"><code>{h}</code></pre>\n"
+            )
         }
         None if lang.is_empty() => format!(
-            "<pre class=\"code\"><code>{}</code></pre>\n",
+            "<pre class=\"code z-code\" tabindex=\"0\"><code>{}</code></pre>\n",
             html_escape(code)
         ),
         None => format!(
-            "<pre class=\"code\" data-lang=\"{escaped_lang}\"><code>{}</code></pre>\n",
+            "<pre class=\"code z-code\" tabindex=\"0\" data-lang=\"{escaped_lang}\"><code>{}</code></pre>\n",
             html_escape(code)
         ),
     }

@@ -8,15 +8,8 @@ use std::process::Command;
 
 use crate::harness::{Site, site, walk};
 
-/// The demo briefing, built into a temporary folder under its sub-path base URL.
 fn demo() -> (tempfile::TempDir, PathBuf) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = tempfile::tempdir().expect("tmp");
-    let out = tmp.path().join("public");
-    let out_arg = out.to_string_lossy().into_owned();
-    let run = crate::harness::run_in(repo, &["build", "--output-dir", &out_arg], repo);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    (tmp, out)
+    crate::clients_demo()
 }
 
 fn built(fixture: &str) -> Site {
@@ -29,8 +22,12 @@ fn built(fixture: &str) -> Site {
 /// The Nu Html Checker, from `tests/tools` (npm `vnu-jar`), run with Java: its
 /// error report, or `None` when the pages have no errors.
 fn vnu(dir: &Path) -> Option<String> {
-    let jar = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(jar.is_file(), "the Nu Html Checker is missing: run `npm ci --prefix tests/tools` (tests/run does)");
+    let jar = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(
+        jar.is_file(),
+        "the Nu Html Checker is missing: run `npm ci --prefix tests/tools` (tests/run does)"
+    );
     let out = Command::new("java")
         .args(["-jar"])
         .arg(&jar)
@@ -38,7 +35,8 @@ fn vnu(dir: &Path) -> Option<String> {
         .arg(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run java ({e}): install it with `apt-get install -y default-jre-headless` (tests/run does)"));
-    let report = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    let report =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     match out.status.code() {
         Some(0) => None,
         Some(1) => Some(report),
@@ -49,7 +47,10 @@ fn vnu(dir: &Path) -> Option<String> {
 #[test]
 fn every_page_passes_the_nu_html_checker() {
     let (_tmp, demo) = demo();
-    let pages = walk(&demo).into_iter().filter(|p| p.ends_with(".html")).count();
+    let pages = walk(&demo)
+        .into_iter()
+        .filter(|p| p.ends_with(".html"))
+        .count();
     assert!(pages > 30, "{pages} pages");
     if let Some(report) = vnu(&demo) {
         panic!("the Nu Html Checker reports errors on the demo:\n{report}");
@@ -64,14 +65,21 @@ fn every_page_passes_the_nu_html_checker() {
 
 fn parse_feed(path: &Path) -> feed_rs::model::Feed {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
+    feed_rs::parser::parse(&bytes[..])
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()))
 }
 
 /// The output file a URL of the site points at.
 fn resolve(public: &Path, url: &str, base: &str) -> PathBuf {
-    let rel = url.strip_prefix(base).unwrap_or_else(|| panic!("{url} is not under {base}"));
+    let rel = url
+        .strip_prefix(base)
+        .unwrap_or_else(|| panic!("{url} is not under {base}"));
     let rel = rel.split('#').next().unwrap_or("");
-    if rel.is_empty() || rel.ends_with('/') { public.join(rel).join("index.html") } else { public.join(rel) }
+    if rel.is_empty() || rel.ends_with('/') {
+        public.join(rel).join("index.html")
+    } else {
+        public.join(rel)
+    }
 }
 
 #[test]
@@ -80,14 +88,31 @@ fn feeds_parse_with_an_independent_reader() {
     let base = "https://example.org/briefing/";
     let atom = parse_feed(&demo.join("atom.xml"));
     let rss = parse_feed(&demo.join("rss.xml"));
-    assert_eq!(atom.entries.len(), 14, "every listed demo article (a translation is not listed apart)");
+    assert_eq!(
+        atom.entries.len(),
+        14,
+        "every listed demo article (a translation is not listed apart)"
+    );
     assert_eq!(rss.entries.len(), atom.entries.len());
     assert_eq!(atom.language.as_deref(), Some("en"));
     for (a, r) in atom.entries.iter().zip(&rss.entries) {
-        assert_eq!(a.title.as_ref().map(|t| &t.content), r.title.as_ref().map(|t| &t.content), "same order in both");
+        assert_eq!(
+            a.title.as_ref().map(|t| &t.content),
+            r.title.as_ref().map(|t| &t.content),
+            "same order in both"
+        );
         let link = &a.links[0].href;
-        assert!(resolve(&demo, link, base).is_file(), "{link} resolves to a page");
-        assert!(a.content.as_ref().and_then(|c| c.body.as_ref()).is_some_and(|b| b.len() > 200), "full content");
+        assert!(
+            resolve(&demo, link, base).is_file(),
+            "{link} resolves to a page"
+        );
+        assert!(
+            a.content
+                .as_ref()
+                .and_then(|c| c.body.as_ref())
+                .is_some_and(|b| b.len() > 200),
+            "full content"
+        );
         assert!(a.summary.is_some() && a.published.is_some() && !a.categories.is_empty());
         assert!(r.content.is_some() && r.published.is_some());
     }
@@ -95,16 +120,35 @@ fn feeds_parse_with_an_independent_reader() {
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
-    assert!(atom.entries.iter().any(|e| e.content.as_ref().and_then(|c| c.body.as_deref()).is_some_and(|b| b.contains("z-"))), "highlighted code travels");
+    assert!(
+        atom.entries.iter().any(|e| e
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_deref())
+            .is_some_and(|b| b.contains("z-"))),
+        "highlighted code travels"
+    );
     let deals = parse_feed(&demo.join("deals/atom.xml"));
     assert_eq!(deals.entries.len(), 14);
-    assert!(deals.entries[0].title.as_ref().is_some_and(|t| t.content.contains("$38 billion")), "{:?}", deals.entries[0].title);
+    assert!(
+        deals.entries[0]
+            .title
+            .as_ref()
+            .is_some_and(|t| t.content.contains("$38 billion")),
+        "{:?}",
+        deals.entries[0].title
+    );
 }
 
 #[test]
 fn drafts_never_reach_the_feeds_and_the_limit_holds() {
     let site = site("ok-subpath");
-    std::fs::write(site.root.join("site.yaml"), std::fs::read_to_string(site.root.join("site.yaml")).expect("read") + "feeds: { limit: 2 }\n").expect("write");
+    std::fs::write(
+        site.root.join("site.yaml"),
+        std::fs::read_to_string(site.root.join("site.yaml")).expect("read")
+            + "feeds: { limit: 2 }\n",
+    )
+    .expect("write");
     for args in [&["build", "--drafts"][..], &["build"]] {
         let run = site.dealwire(args);
         assert_eq!(run.status, 0, "{}", run.stderr);
@@ -120,13 +164,26 @@ fn the_sitemap_lists_every_page_but_404_and_each_loc_resolves() {
     let (_tmp, demo) = demo();
     let text = std::fs::read_to_string(demo.join("sitemap.xml")).expect("sitemap");
     let doc = roxmltree::Document::parse(&text).expect("the sitemap is XML");
-    let locs: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
-    let lastmods = doc.descendants().filter(|n| n.has_tag_name("lastmod")).count();
-    let pages = walk(&demo).into_iter().filter(|p| p.ends_with("index.html")).count();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    let lastmods = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("lastmod"))
+        .count();
+    let pages = walk(&demo)
+        .into_iter()
+        .filter(|p| p.ends_with("index.html"))
+        .count();
     assert_eq!(locs.len(), pages, "one entry per page");
     assert_eq!(lastmods, locs.len(), "every entry has a lastmod");
     for loc in &locs {
-        assert!(resolve(&demo, loc, "https://example.org/briefing/").is_file(), "{loc}");
+        assert!(
+            resolve(&demo, loc, "https://example.org/briefing/").is_file(),
+            "{loc}"
+        );
         assert!(!loc.contains("404"));
     }
     let robots = std::fs::read_to_string(demo.join("robots.txt")).expect("robots");
@@ -137,23 +194,52 @@ fn the_sitemap_lists_every_page_but_404_and_each_loc_resolves() {
 fn script_payloads_stay_text_in_pages_feeds_and_json_ld() {
     let site = built("ok-xss");
     let public = site.public();
-    let payloads = ["<script>window.__xss", "<img src=x onerror", "<svg onload", "\"><script>", "</td><script>"];
-    for rel in walk(&public).into_iter().filter(|p| p.ends_with(".html") || p.ends_with(".xml")) {
+    let payloads = [
+        "<script>window.__xss",
+        "<img src=x onerror",
+        "<svg onload",
+        "\"><script>",
+        "</td><script>",
+    ];
+    for rel in walk(&public)
+        .into_iter()
+        .filter(|p| p.ends_with(".html") || p.ends_with(".xml"))
+    {
         let text = std::fs::read_to_string(public.join(&rel)).expect("read");
         for p in payloads {
             assert!(!text.contains(p), "{rel} carries a live `{p}`");
         }
     }
     let page = site.read("articles/payloads/index.html");
-    let start = page.find("<script type=\"application/ld+json\">").expect("JSON-LD") + "<script type=\"application/ld+json\">".len();
+    let start = page
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + "<script type=\"application/ld+json\">".len();
     let json = &page[start..start + page[start..].find("</script>").expect("end")];
-    assert!(!json.contains('<') && !json.contains('>'), "nothing in the JSON-LD can close its element: {json}");
+    assert!(
+        !json.contains('<') && !json.contains('>'),
+        "nothing in the JSON-LD can close its element: {json}"
+    );
     let value: serde_json::Value = serde_json::from_str(json).expect("valid JSON-LD");
     assert_eq!(value["@type"], "NewsArticle");
-    assert!(value["headline"].as_str().is_some_and(|h| h.starts_with("<script>window.__xss = 1</script>")), "the text itself survives");
+    assert!(
+        value["headline"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("<script>window.__xss = 1</script>")),
+        "the text itself survives"
+    );
     let atom = parse_feed(&public.join("atom.xml"));
-    let titles: Vec<String> = atom.entries.iter().filter_map(|e| e.title.as_ref().map(|t| t.content.clone())).collect();
-    assert!(titles.iter().any(|t| t.starts_with("<script>window.__xss = 1</script> & \"quotes\"")), "{titles:?}");
+    let titles: Vec<String> = atom
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("<script>window.__xss = 1</script> & \"quotes\"")),
+        "{titles:?}"
+    );
     parse_feed(&public.join("rss.xml"));
     parse_feed(&public.join("deals/atom.xml"));
 }

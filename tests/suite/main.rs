@@ -3,9 +3,10 @@
 
 mod harness;
 
+mod browser;
 mod check;
-mod clients;
 mod cli;
+mod clients;
 mod errors;
 mod exports;
 mod incremental;
@@ -13,3 +14,14 @@ mod output_dir;
 mod pages;
 mod scaffold;
 mod serve;
+
+/// The demo briefing built once per call into a temporary folder (`public/`).
+pub fn clients_demo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("public");
+    let out_arg = out.to_string_lossy().into_owned();
+    let run = harness::run_in(repo, &["build", "--output-dir", &out_arg], repo);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    (tmp, out)
+}

@@ -26,7 +26,11 @@ fn target(public: &Path, page_rel: &str, link: &str, base_path: &str) -> Result<
     if link.is_empty() {
         return Ok(());
     }
-    if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+    if link.starts_with("http://")
+        || link.starts_with("https://")
+        || link.starts_with("mailto:")
+        || link.starts_with("data:")
+    {
         return Ok(());
     }
     let path = if let Some(abs) = link.strip_prefix('/') {

@@ -1,0 +1,393 @@
+//! The built site in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver + fantoccini), served by a small static host on loopback under
+//! the sub-path of `base_url`. Pages load with no console error and no failed
+//! request at 1280 and 375 pixels, fit the narrow screen, pass axe-core, the
+//! deals table sorts and filters with totals that follow, and no script payload
+//! runs. A missing browser or driver fails with the command that installs it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::harness::site;
+
+/// A static host for one output folder under `/briefing/`, logging each answer.
+struct Host {
+    address: String,
+    log: Arc<Mutex<Vec<(String, u16)>>>,
+}
+
+fn host(public: PathBuf) -> Host {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("addr").to_string();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (public, seen) = (public.clone(), Arc::clone(&seen));
+            std::thread::spawn(move || answer(stream, &public, &seen));
+        }
+    });
+    Host { address, log }
+}
+
+fn answer(mut stream: TcpStream, public: &Path, log: &Mutex<Vec<(String, u16)>>) {
+    let mut line = String::new();
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+            break;
+        }
+    }
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .to_string();
+    let rel = path.strip_prefix("/briefing/").map(|r| {
+        if r.is_empty() || r.ends_with('/') {
+            format!("{r}index.html")
+        } else {
+            r.to_string()
+        }
+    });
+    let file = rel
+        .filter(|r| !r.contains(".."))
+        .map(|r| public.join(r))
+        .filter(|p| p.is_file());
+    let (status, body, file) = match file {
+        Some(f) => (200, std::fs::read(&f).unwrap_or_default(), f),
+        None => (
+            404,
+            std::fs::read(public.join("404.html")).unwrap_or_default(),
+            public.join("404.html"),
+        ),
+    };
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css",
+        Some("js") => "text/javascript",
+        Some("xml") => "application/xml",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    };
+    log.lock().expect("log").push((path, status));
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver(Child, String);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn driver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start chromedriver ({e}): install it with `apt-get install -y chromium chromium-driver` (tests/run does)"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver(child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(driver: &Driver) -> Client {
+    // A profile of its own: tests run in parallel, each with its browser.
+    let profile = std::env::temp_dir().join(format!(
+        "dealwire-chromium-{}",
+        driver.1.rsplit(':').next().unwrap_or("0")
+    ));
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:loggingPrefs": { "browser": "ALL" },
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().cloned().expect("object");
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.1)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start headless Chromium through chromedriver: {e}"))
+}
+
+/// chromedriver's log endpoint: the browser console since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client.issue_cmd(BrowserLog).await.expect("browser log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn failed_requests(host: &Host) -> Vec<(String, u16)> {
+    let mut log = host.log.lock().expect("log");
+    let failed = log.iter().filter(|(_, s)| *s >= 400).cloned().collect();
+    log.clear();
+    failed
+}
+
+fn axe_source() -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("axe-core is missing: run `npm ci --prefix tests/tools` (tests/run does)")
+    })
+}
+
+async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
+    client.execute(axe, vec![]).await.expect("inject axe");
+    let result = client
+        .execute_async("const done = arguments[arguments.length - 1]; axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))), e => done(['axe failed: ' + e]));", vec![])
+        .await
+        .expect("axe run");
+    result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn pages_load_cleanly_at_both_widths_and_pass_axe() {
+    let site = site("ok-subpath");
+    let (_tmp, public) = crate::clients_demo();
+    drop(site);
+    let host = host(public);
+    let driver = driver();
+    let axe = axe_source();
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        let _ = console_errors(&client).await;
+        for (width, height) in [(1280u32, 900u32), (375, 812)] {
+            client.set_window_size(width, height).await.expect("size");
+            for page in ["", "articles/openai-aws-38-billion/", "fr/articles/openai-aws-38-billion/", "deals/", "deals/openai/", "tags/cloud/", "no/such/page/"] {
+                let url = format!("http://{}/briefing/{page}", host.address);
+                client.goto(&url).await.expect("goto");
+                let errors = console_errors(&client).await;
+                let failed: Vec<_> = failed_requests(&host).into_iter().filter(|(p, _)| !p.ends_with("/no/such/page/")).collect();
+                assert!(failed.is_empty(), "{page} at {width}px: failed requests {failed:?}");
+                if !page.starts_with("no/") {
+                    assert!(errors.is_empty(), "{page} at {width}px: console errors {errors:?}");
+                }
+                let overflow = client
+                    .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+                    .await
+                    .expect("measure");
+                assert!(overflow.as_i64().unwrap_or(1) <= 0, "{page} at {width}px scrolls sideways by {overflow}px");
+                let violations = axe_violations(&client, &axe).await;
+                assert!(violations.is_empty(), "{page} at {width}px: axe-core violations {violations:#?}");
+            }
+        }
+        client.close().await.expect("close");
+    });
+}
+
+async fn visible_rows(client: &Client) -> Vec<Value> {
+    client
+        .execute("return Array.from(document.querySelectorAll('#dw-deals tbody tr')).filter(r => !r.hidden).map(r => ({value: r.dataset.value, parties: r.dataset.parties, year: r.dataset.year}));", vec![])
+        .await
+        .expect("rows")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn status(client: &Client) -> String {
+    client
+        .find(Locator::Id("dw-status"))
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[test]
+fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
+    let (_tmp, public) = crate::clients_demo();
+    let host = host(public);
+    let driver = driver();
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        client.set_window_size(1280, 900).await.expect("size");
+        let base = format!("http://{}/briefing/deals/", host.address);
+        client.goto(&base).await.expect("goto");
+        let all = visible_rows(&client).await;
+        assert!(all.len() >= 12);
+        let before = status(&client).await;
+        assert!(
+            before.starts_with(&format!("{} deals shown", all.len())),
+            "{before}"
+        );
+
+        client
+            .find(Locator::Css("th[data-sort=amount] button"))
+            .await
+            .expect("amount")
+            .click()
+            .await
+            .expect("click");
+        let th = client
+            .find(Locator::Css("th[data-sort=amount]"))
+            .await
+            .expect("th");
+        assert_eq!(
+            th.attr("aria-sort").await.expect("attr").as_deref(),
+            Some("descending")
+        );
+        let values: Vec<f64> = visible_rows(&client)
+            .await
+            .iter()
+            .filter_map(|r| r["value"].as_str()?.parse().ok())
+            .collect();
+        assert!(
+            values.windows(2).all(|w| w[0] >= w[1]),
+            "sorted by amount, largest first: {values:?}"
+        );
+        assert!(
+            client
+                .current_url()
+                .await
+                .expect("url")
+                .as_str()
+                .contains("sort=amount"),
+            "the sort is in the URL"
+        );
+
+        let party = client
+            .find(Locator::Id("dw-party"))
+            .await
+            .expect("party select");
+        party.select_by_value("CoreWeave").await.expect("select");
+        let rows = visible_rows(&client).await;
+        assert_eq!(rows.len(), 4, "the four CoreWeave deals: {rows:?}");
+        assert!(rows.iter().all(|r| {
+            r["parties"]
+                .as_str()
+                .is_some_and(|p| p.contains("CoreWeave"))
+        }));
+        let after = status(&client).await;
+        assert!(
+            after.starts_with("4 deals shown") && after != before,
+            "totals follow the filter: {after}"
+        );
+        let url = client.current_url().await.expect("url").to_string();
+        assert!(url.contains("party=CoreWeave"), "{url}");
+
+        client.goto(&url).await.expect("reload shared view");
+        assert_eq!(
+            visible_rows(&client).await.len(),
+            4,
+            "a shared URL restores the view"
+        );
+        let search = client.find(Locator::Id("dw-q")).await.expect("search");
+        search.send_keys("ipo").await.expect("type");
+        let rows = visible_rows(&client).await;
+        assert!(
+            !rows.is_empty() && rows.len() < 4,
+            "free text narrows further: {rows:?}"
+        );
+        client.close().await.expect("close");
+    });
+}
+
+#[test]
+fn no_payload_runs_in_the_browser() {
+    let site = site("ok-xss");
+    assert_eq!(site.build().status, 0);
+    let host = host(site.public());
+    let driver = driver();
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        for page in [
+            "",
+            "articles/payloads/",
+            "deals/",
+            "tags/cloud/",
+            "tags/img-src-x-onerror-window-xss-4/",
+        ] {
+            client
+                .goto(&format!("http://{}/briefing/{page}", host.address))
+                .await
+                .expect("goto");
+            assert!(
+                client.get_alert_text().await.is_err(),
+                "{page}: an alert is open"
+            );
+            let ran = client
+                .execute(
+                    "return window.__xss === undefined ? null : window.__xss;",
+                    vec![],
+                )
+                .await
+                .expect("probe");
+            assert!(ran.is_null(), "{page}: payload {ran} ran");
+        }
+        client.close().await.expect("close");
+    });
+}
