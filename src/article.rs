@@ -59,6 +59,8 @@ pub struct Article {
     pub date: Date,
     /// The date as written, for feeds that want a time.
     pub date_written: String,
+    /// The date of the last update, when given (`updated:`).
+    pub updated: Option<Date>,
     /// Tags as written, with their slugs.
     pub tags: Vec<(String, Slug)>,
     /// Drafts are built only on request.
@@ -196,6 +198,16 @@ impl Checker<'_> {
             self.error("title", "the title is empty");
         }
         let date = self.date("date", &raw.date).unwrap_or_default();
+        let updated = raw.updated.as_deref().and_then(|u| self.date("updated", u));
+        if updated.is_some_and(|u| u < date) {
+            let d = Diagnostic::warning(
+                self.path,
+                format!("`updated` is before the article's date ({date})"),
+            )
+            .at_opt(self.position("updated"))
+            .field("updated");
+            self.warnings.push(d);
+        }
         let slug = match raw.slug.as_deref() {
             Some(s) => Slug::parse(s).unwrap_or_else(|m| {
                 self.error("slug", m);
@@ -256,6 +268,7 @@ impl Checker<'_> {
             title: raw.title.trim().to_string(),
             date,
             date_written: raw.date.trim().to_string(),
+            updated,
             tags,
             draft: raw.draft,
             summary_html,

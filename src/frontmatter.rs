@@ -19,6 +19,9 @@ pub struct RawFrontMatter {
     pub title: String,
     /// Required date, `YYYY-MM-DD` or RFC 3339.
     pub date: String,
+    /// Optional date of the last substantive update.
+    #[serde(default)]
+    pub updated: Option<String>,
     /// Optional language code.
     #[serde(default)]
     pub lang: Option<String>,

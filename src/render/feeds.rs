@@ -71,7 +71,10 @@ pub fn atom(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> Str
             atom::Entry {
                 title: atom::Text::plain(a.title.clone()),
                 id: url.clone(),
-                updated: published(a),
+                updated: a
+                    .updated
+                    .filter(|u| *u > a.date)
+                    .map_or_else(|| published(a), date_time),
                 published: Some(published(a)),
                 links: vec![link(url, "alternate", Some("text/html"))],
                 summary: Some(summary),

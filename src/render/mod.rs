@@ -232,7 +232,8 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
         .with(&p.is_translation)
         .with_all(p.translations.iter().map(|&t| &site.articles[t].rel_url))
         .finish();
-    cache::page(r.previous, p.rel_url.clone(), key, Some(a.date), || {
+    let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
+    cache::page(r.previous, p.rel_url.clone(), key, lastmod, || {
         let config = r.config();
         let deals: Vec<DealRow> = if p.is_translation {
             (0..a.deals.len()).map(|d| views::row(site, p, d)).collect()
@@ -292,6 +293,7 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "headline": a.title,
         "description": a.summary_text,
         "datePublished": if a.date_written.len() > 10 { a.date_written.clone() } else { a.date.to_string() },
+        "dateModified": a.updated.map(|d| d.to_string()),
         "inLanguage": a.lang.code(),
         "keywords": a.tags.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(),
         "url": url,
@@ -299,6 +301,10 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
         "author": { "@type": "Organization", "name": config.title, "url": config.base_url },
     });
+    let mut value = value;
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
     let text = serde_json::to_string(&value).unwrap_or_default();
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")

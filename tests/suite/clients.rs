@@ -243,3 +243,61 @@ fn script_payloads_stay_text_in_pages_feeds_and_json_ld() {
     parse_feed(&public.join("rss.xml"));
     parse_feed(&public.join("deals/atom.xml"));
 }
+
+#[test]
+fn json_ld_feeds_and_sitemap_carry_the_update_date_when_given() {
+    let site = site("ok-translation");
+    let path = site.root.join("content/articles/pair.md");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replacen(
+            "date: 2025-11-03\n",
+            "date: 2025-11-03\nupdated: 2025-11-10\n",
+            1,
+        ),
+    )
+    .expect("write");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let page = site.read("articles/pair/index.html");
+    let start = page
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + 35;
+    let json: serde_json::Value =
+        serde_json::from_str(&page[start..start + page[start..].find("</script>").expect("end")])
+            .expect("JSON");
+    assert_eq!(json["datePublished"], "2025-11-03");
+    assert_eq!(json["dateModified"], "2025-11-10");
+    assert_eq!(json["inLanguage"], "en");
+    let fr = site.read("fr/articles/pair/index.html");
+    assert!(
+        fr.contains("\"inLanguage\":\"fr\"") && !fr.contains("dateModified"),
+        "only when given"
+    );
+    let atom = parse_feed(&site.public().join("atom.xml"));
+    let entry = atom
+        .entries
+        .iter()
+        .find(|e| e.links[0].href.ends_with("/articles/pair/"))
+        .expect("entry");
+    assert_eq!(
+        entry.updated.map(|d| d.date_naive().to_string()).as_deref(),
+        Some("2025-11-10")
+    );
+    assert!(site.read("sitemap.xml").contains(
+        "<loc>https://example.org/briefing/articles/pair/</loc><lastmod>2025-11-10</lastmod>"
+    ));
+    let page_meta = site.read("index.html");
+    for tag in [
+        "<link rel=\"canonical\"",
+        "property=\"og:title\"",
+        "name=\"twitter:card\"",
+        "name=\"description\"",
+        "type=\"application/atom+xml\"",
+        "<html lang=\"en\"",
+    ] {
+        assert!(page_meta.contains(tag), "every page carries {tag}");
+    }
+}
