@@ -261,7 +261,7 @@ pub struct DealsContext<'a> {
     pub by_party: &'a [PartyTotal],
     /// The rates used for foreign currencies.
     pub rates: &'a [RateView],
-    /// An SVG chart of value by year (safe).
+    /// An SVG chart of value per quarter with the running total (safe).
     pub chart_svg: String,
     /// Distinct years, kinds and parties, for the filter controls.
     pub years: Vec<i16>,
@@ -284,6 +284,8 @@ pub struct PartyContext<'a> {
     pub deals: Vec<&'a DealRow>,
     /// Their total.
     pub total: TotalView,
+    /// A small SVG chart of its deals' value per quarter (safe).
+    pub chart_svg: String,
 }
 
 /// `tag.html`: articles with a tag.

@@ -3,6 +3,7 @@
 //! cards and rows it shows, so a rebuild renders only the lists that changed.
 
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 
 use super::cache::Page;
 use super::context::*;
@@ -91,28 +92,30 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
         })
         .collect();
     r.page("deals.html", "deals/".to_string(), key, newest, || {
-        let bars: Vec<chart::Bar> = by_year
-            .iter()
-            .rev()
-            .zip(site.by_year.iter().rev())
-            .map(|(v, (_, t))| chart::Bar { label: v.year.to_string(), value: t.sum, display: v.total.amount.clone() })
+        let mut kinds: Vec<&str> = r
+            .views
+            .all_rows()
+            .into_iter()
+            .map(|row| row.kind.as_str())
+            .filter(|k| !k.is_empty())
             .collect();
-        let mut kinds: Vec<&str> = r.views.all_rows().into_iter().map(|row| row.kind.as_str()).filter(|k| !k.is_empty()).collect();
         kinds.sort_unstable();
         kinds.dedup();
         DealsContext {
             site: &r.site_view,
-            page: r.meta("Deals", &format!("Every deal tracked by {}, with totals.", config.title), "deals/", lang, "website"),
+            page: r.meta(
+                "Deals",
+                &format!("Every deal tracked by {}, with totals.", config.title),
+                "deals/",
+                lang,
+                "website",
+            ),
             deals: r.views.all_rows(),
             total: views::total(config, &site.total, lang),
             by_year: &by_year,
             by_party: &by_party,
             rates: &rates,
-            chart_svg: chart::bars_svg(
-                &format!("Deal value by year, in {}", config.reporting_currency),
-                "Bars show the sum of disclosed deal values for each year; undisclosed deals are not included.",
-                &bars,
-            ),
+            chart_svg: quarter_chart(r, "dw-chart", (0..site.deals.len()).collect(), false),
             years: site.by_year.iter().map(|(y, _)| *y).collect(),
             kinds,
             parties: party_links.iter().collect(),
@@ -146,6 +149,7 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 party: link.clone(),
                 deals: entry.deals.iter().map(|&k| r.views.row(k)).collect(),
                 total: views::total(config, &entry.total, config.language),
+                chart_svg: quarter_chart(r, "dw-party-chart", entry.deals.clone(), true),
             })
         })
         .collect()
@@ -197,5 +201,51 @@ fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
             site: &r.site_view,
             page: r.meta("Page not found", "", "404.html", config.language, "website"),
         },
+    )
+}
+
+/// Deal value per quarter with the running total, for some deals of the index.
+fn quarter_chart(r: &Renderer, id: &str, deals: Vec<usize>, small: bool) -> String {
+    let (site, config) = (r.site, r.config());
+    let quarters = chart::quarters(deals.iter().map(|&k| {
+        let deal = site.deal(site.deals[k]);
+        (deal.date, deal.reporting_value)
+    }));
+    let money = |v| {
+        crate::money::format::money(
+            crate::money::Money {
+                value: v,
+                currency: config.reporting_currency,
+            },
+            config.language,
+            1,
+        )
+    };
+    let cur = config.reporting_currency;
+    let (title, description, largest, total) = match config.language {
+        crate::i18n::Lang::En => (
+            format!("Deal value per quarter, in {cur}, with the running total"),
+            "Bars: the disclosed value of the deals of each quarter. Line: the running total. Undisclosed deals are not included.",
+            "largest quarter",
+            "total",
+        ),
+        crate::i18n::Lang::Fr => (
+            format!("Valeur des accords par trimestre, en {cur}, avec le cumul"),
+            "Barres : la valeur divulguée des accords de chaque trimestre. Ligne : le cumul. Les accords non divulgués ne sont pas comptés.",
+            "trimestre le plus élevé",
+            "total",
+        ),
+    };
+    let note =
+        |max: Decimal, sum: Decimal| format!("{largest} {} · {total} {}", money(max), money(sum));
+    chart::quarters_svg(
+        &chart::Frame {
+            id,
+            title: &title,
+            description,
+            small,
+        },
+        &quarters,
+        note,
     )
 }
