@@ -248,8 +248,18 @@ impl Checker<'_> {
             self.split.body,
             MarkdownOptions {
                 unsafe_html: self.config.unsafe_html,
+                typography: true,
+                lang,
             },
         );
+        for (code_lang, line) in &body.unknown_languages {
+            let d = Diagnostic::warning(
+                self.path,
+                format!("unknown code language `{code_lang}`: the block is shown as plain text"),
+            )
+            .at(line + self.split.body_line - 1, 1);
+            self.warnings.push(d);
+        }
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
                 format!("<p>{}</p>", markdown::html_escape(s.trim())),

@@ -26,6 +26,7 @@
 pub mod article;
 pub mod cli;
 pub mod cmd;
+pub mod code;
 pub mod config;
 pub mod diag;
 pub mod frontmatter;
@@ -43,4 +44,5 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod theme;
+pub mod typography;
 pub mod yaml;

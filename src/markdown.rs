@@ -12,7 +12,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
-use crate::highlight;
+use crate::i18n::Lang;
 use crate::slug::Slug;
 
 /// One heading, for a table of contents.
@@ -52,24 +52,44 @@ pub struct Rendered {
     pub links: Vec<Link>,
     /// Words of prose (code excluded).
     pub words: usize,
+    /// Code blocks whose language is unknown: (language, 1-based body line).
+    pub unknown_languages: Vec<(String, usize)>,
 }
 
 /// How to render.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct MarkdownOptions {
     /// Let raw HTML through instead of showing it as text.
     pub unsafe_html: bool,
+    /// Curly quotes, dashes and the language's spacing rules in prose. Off, the
+    /// output is pulldown-cmark's own (plus heading ids, anchors and code).
+    pub typography: bool,
+    /// The language of the text.
+    pub lang: Lang,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions {
+            unsafe_html: false,
+            typography: true,
+            lang: Lang::En,
+        }
+    }
 }
 
 const MORE: &str = "<!-- more -->";
 
 /// Renders a Markdown body.
 pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
-    let options = Options::ENABLE_TABLES
+    let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
+    if opts.typography {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(body.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -81,16 +101,20 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
     let mut first_paragraph: Option<(usize, Option<usize>)> = None;
     let mut ids = HashSet::new();
     let mut heading: Option<(usize, HeadingLevel, Option<CowStr>)> = None;
-    let mut code: Option<(String, String)> = None;
+    let mut code: Option<(crate::code::Info, String, usize)> = None;
     // Inside an escaped HTML block: whether its paragraph is open yet.
     let mut html_block: Option<bool> = None;
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        if let Some((lang, text)) = code.as_mut() {
+        if let Some((info, text, line)) = code.as_mut() {
             match event {
                 Event::Text(t) => text.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    events.push(Event::Html(code_block(text, lang).into()));
+                    let (html, known) = crate::code::render(text, info);
+                    if !known {
+                        out.unknown_languages.push((info.lang.clone(), *line));
+                    }
+                    events.push(Event::Html(html.into()));
                     code = None;
                 }
                 _ => {}
@@ -99,13 +123,11 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => crate::code::parse_info(&info),
+                    CodeBlockKind::Indented => crate::code::Info::default(),
                 };
-                code = Some((lang, String::new()));
+                code = Some((info, String::new(), line_of(range.start)));
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((events.len(), level, id));
@@ -126,6 +148,13 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
                         classes: vec![],
                         attrs: vec![],
                     });
+                }
+                if opts.typography {
+                    if let Some(h) = out.headings.last() {
+                        events.push(Event::Html(
+                            format!("<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>", h.id).into(),
+                        ));
+                    }
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
@@ -171,9 +200,13 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
                 });
                 events.push(event);
             }
-            Event::Text(ref t) => {
+            Event::Text(t) => {
                 out.words += t.split_whitespace().count();
-                events.push(event);
+                if opts.typography && opts.lang != Lang::En {
+                    events.push(Event::Text(crate::typography::apply(&t, opts.lang).into()));
+                } else {
+                    events.push(Event::Text(t));
+                }
             }
             other => events.push(other),
         }
@@ -183,33 +216,16 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         (None, Some((start, Some(end)))) => &events[start..end.min(events.len())],
         _ => &events[..0],
     };
-    html::push_html(&mut out.summary_html, summary_events.iter().cloned());
+    // Heading anchors point into the article; a summary shown elsewhere drops them.
+    let is_anchor = |e: &Event| matches!(e, Event::Html(h) if h.starts_with("<a class=\"anchor\""));
+    html::push_html(
+        &mut out.summary_html,
+        summary_events.iter().filter(|e| !is_anchor(e)).cloned(),
+    );
     out.summary_text = plain_text(summary_events);
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     out
-}
-
-fn code_block(code: &str, lang: &str) -> String {
-    let escaped_lang = html_escape(lang);
-    match (!lang.is_empty())
-        .then(|| highlight::highlight(code, lang))
-        .flatten()
-    {
-        Some(h) => {
-            format!(
-                "<pre class=\"code z-code\" tabindex=\"0\" data-lang=\"{escaped_lang}\"><code>{h}</code></pre>\n"
-            )
-        }
-        None if lang.is_empty() => format!(
-            "<pre class=\"code z-code\" tabindex=\"0\"><code>{}</code></pre>\n",
-            html_escape(code)
-        ),
-        None => format!(
-            "<pre class=\"code z-code\" tabindex=\"0\" data-lang=\"{escaped_lang}\"><code>{}</code></pre>\n",
-            html_escape(code)
-        ),
-    }
 }
 
 /// Makes the relative `href`/`src` links of rendered HTML root-relative to the
@@ -338,7 +354,13 @@ mod tests {
         assert!(!out.html.contains("<script>"), "{}", out.html);
         assert!(out.html.contains("&lt;script&gt;"));
         assert!(out.html.contains("&lt;div onclick=x&gt;"));
-        let open = render("<b>x</b>\n", MarkdownOptions { unsafe_html: true });
+        let open = render(
+            "<b>x</b>\n",
+            MarkdownOptions {
+                unsafe_html: true,
+                ..MarkdownOptions::default()
+            },
+        );
         assert!(open.html.contains("<b>x</b>"));
     }
 
@@ -362,6 +384,10 @@ mod tests {
         let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["why-it-matters", "why-it-matters-1", "mine"]);
         assert!(out.html.contains("<h2 id=\"why-it-matters-1\">"));
+        assert!(
+            out.html.contains("<a class=\"anchor\" href=\"#mine\""),
+            "anchor links to the heading"
+        );
     }
 
     #[test]
@@ -378,6 +404,70 @@ mod tests {
         let out = r("```rust\nfn main() {}\n```\n\n```nope\n<x>\n```\n");
         assert!(out.html.contains("class=\"z-"), "{}", out.html);
         assert!(out.html.contains("&lt;x&gt;"));
+    }
+
+    /// With typography off and raw HTML allowed, our stage adds nothing to
+    /// CommonMark prose: the HTML is pulldown-cmark's own. (Headings gain ids and
+    /// anchors, and code blocks highlighting, by design; they are tested apart.)
+    #[test]
+    fn typography_off_renders_commonmark_as_pulldown_cmark_does() {
+        let cases = [
+            "*a* **b** `c` ***d***\n",
+            "- one\n- two\n  - nested\n\n1. x\n2. y\n",
+            "> quote\n> more\n>\n> > inner\n",
+            "[link](https://e.org \"t\") ![i](i.png) <https://auto.link> [ref]\n\n[ref]: /r\n",
+            "a  \nb\\\nc\n\n---\n\nd\n",
+            "| a | b |\n|---|:-:|\n| 1 | `2` |\n",
+            "~~s~~ and a note[^1]\n\n[^1]: the note\n",
+            "- [ ] todo\n- [x] done\n",
+            "<b>raw</b> &amp; &copy; \"quotes\" -- it's ... 'single'\n\n<div>\nblock\n</div>\n",
+            "Un texte : avec « guillemets » ; et ? et !\n",
+        ];
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES;
+        for md in cases {
+            let mut theirs = String::new();
+            html::push_html(&mut theirs, Parser::new_ext(md, options));
+            for lang in [Lang::En, Lang::Fr] {
+                let ours = render(
+                    md,
+                    MarkdownOptions {
+                        unsafe_html: true,
+                        typography: false,
+                        lang,
+                    },
+                )
+                .html;
+                assert_eq!(ours, theirs, "{md:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn typography_is_per_language_and_never_in_code() {
+        let fr = render(
+            "Il dit \"oui\" : d'accord ?\n\n`a : b ?`\n",
+            MarkdownOptions {
+                lang: Lang::Fr,
+                ..MarkdownOptions::default()
+            },
+        );
+        assert!(
+            fr.html
+                .contains("Il dit «\u{202F}oui\u{202F}»\u{A0}: d’accord\u{202F}?"),
+            "{}",
+            fr.html
+        );
+        assert!(
+            fr.html.contains("<code>a : b ?</code>"),
+            "code untouched: {}",
+            fr.html
+        );
+        let en = render("He said \"yes\" -- fine...\n", MarkdownOptions::default());
+        assert!(en.html.contains("He said “yes” – fine…"), "{}", en.html);
     }
 
     #[test]
