@@ -61,6 +61,8 @@ struct RawParty {
 #[serde(deny_unknown_fields)]
 struct RawHighlight {
     theme: String,
+    #[serde(default)]
+    dark_theme: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +121,8 @@ pub struct Config {
     pub parties: Parties,
     /// The syntect theme for code blocks.
     pub highlight_theme: String,
+    /// The syntect theme for code blocks in dark mode, when it differs.
+    pub highlight_dark_theme: Option<String>,
     /// Whether raw HTML in Markdown passes through.
     pub unsafe_html: bool,
     /// How many articles (and deals) the feeds carry.
@@ -239,6 +243,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         reporting_currency,
         rates,
         parties,
+        highlight_dark_theme: raw.highlight.as_ref().and_then(|h| h.dark_theme.clone()),
         highlight_theme: raw
             .highlight
             .map(|h| h.theme)

@@ -55,10 +55,21 @@ pub fn has_theme(name: &str) -> bool {
     themes().themes.contains_key(name)
 }
 
-/// The stylesheet for a syntect theme, or `None` when it does not exist. Token
-/// colours too close to the background (many themes grey their comments) are
-/// moved away from it until they reach WCAG AA contrast, 4.5:1.
-pub fn stylesheet(theme: &str) -> Option<String> {
+/// The code stylesheet: the light theme's rules, then the dark theme's (when
+/// given) under `prefers-color-scheme: dark`. `None` when a theme does not exist.
+pub fn stylesheet(theme: &str, dark: Option<&str>) -> Option<String> {
+    let mut css = theme_css(theme)?;
+    if let Some(dark) = dark {
+        css.push_str("\n@media (prefers-color-scheme: dark) {\n");
+        css.push_str(&theme_css(dark)?);
+        css.push_str("}\n");
+    }
+    Some(css)
+}
+
+/// One theme's rules. Token colours too close to the background (many themes
+/// grey their comments) are moved away from it until they reach WCAG AA, 4.5:1.
+fn theme_css(theme: &str) -> Option<String> {
     let mut theme = themes().themes.get(theme)?.clone();
     let background = theme.settings.background.unwrap_or(Color::WHITE);
     if let Some(fg) = theme.settings.foreground.as_mut() {
@@ -120,7 +131,14 @@ mod tests {
         assert!(html.contains("z-"), "{html}");
         assert!(highlight("x", "no-such-language").is_none());
         assert!(has_theme("base16-ocean.dark"));
-        assert!(stylesheet("base16-ocean.dark").unwrap().contains(".z-"));
+        assert!(
+            stylesheet("base16-ocean.dark", None)
+                .unwrap()
+                .contains(".z-")
+        );
+        let both = stylesheet("InspiredGitHub", Some("base16-ocean.dark")).unwrap();
+        assert!(both.contains("@media (prefers-color-scheme: dark)"));
+        assert!(stylesheet("InspiredGitHub", Some("nope")).is_none());
         let grey = Color {
             r: 0x65,
             g: 0x73,
@@ -135,7 +153,9 @@ mod tests {
         };
         assert!(contrast(grey, bg) < 4.5 && contrast(with_contrast(grey, bg), bg) >= 4.5);
         assert!(
-            !stylesheet("base16-ocean.dark").unwrap().contains("#65737e"),
+            !stylesheet("base16-ocean.dark", None)
+                .unwrap()
+                .contains("#65737e"),
             "the grey comments are lifted"
         );
     }

@@ -103,8 +103,13 @@ fn build_with(
     let templates = theme::resolve(source, &config.theme)
         .map_err(|d| vec![d])
         .and_then(|t| {
-            let assets =
-                theme::Assets::new(&t.statics, highlight::stylesheet(&config.highlight_theme));
+            let assets = theme::Assets::new(
+                &t.statics,
+                highlight::stylesheet(
+                    &config.highlight_theme,
+                    config.highlight_dark_theme.as_deref(),
+                ),
+            );
             let urls = assets
                 .names
                 .iter()
@@ -253,17 +258,22 @@ fn configure(text: &str, options: &BuildOptions) -> Result<config::Config, Diagn
             .with_base_url(url)
             .map_err(|m| Diagnostic::error("--base-url", m))?;
     }
-    if !highlight::has_theme(&config.highlight_theme) {
-        return Err(Diagnostic::error(
-            CONFIG_FILE,
-            format!(
-                "`{}` is not a syntect theme (try `base16-ocean.dark` or `InspiredGitHub`)",
-                config.highlight_theme
-            ),
-        )
-        .at_opt(crate::yaml::locate(text, "highlight.theme"))
-        .field("highlight.theme")
-        .into());
+    let themes = [
+        ("highlight.theme", Some(&config.highlight_theme)),
+        ("highlight.dark_theme", config.highlight_dark_theme.as_ref()),
+    ];
+    for (field, name) in themes {
+        if let Some(name) = name.filter(|n| !highlight::has_theme(n)) {
+            return Err(Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "`{name}` is not a syntect theme (try `base16-ocean.dark` or `InspiredGitHub`)"
+                ),
+            )
+            .at_opt(crate::yaml::locate(text, field))
+            .field(field)
+            .into());
+        }
     }
     Ok(config)
 }
