@@ -98,7 +98,16 @@ fn wrap_lines(html: &str, info: &Info) -> String {
     let mut out = String::with_capacity(html.len() * 2);
     let mut open: Vec<&str> = Vec::new();
     let body = html.strip_suffix('\n').unwrap_or(html);
-    for (n, line) in body.split('\n').enumerate() {
+    let mut lines: Vec<String> = body.split('\n').map(str::to_string).collect();
+    // Highlighting may close its outer spans after the last newline: those tags
+    // belong to the last line, not to a line of their own.
+    if lines.len() > 1 && lines.last().is_some_and(|l| is_only_tags(l)) {
+        let tail = lines.pop().unwrap_or_default();
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&tail);
+        }
+    }
+    for (n, line) in lines.iter().enumerate() {
         let number = n + 1;
         let marked = info
             .hl_lines
@@ -117,7 +126,7 @@ fn wrap_lines(html: &str, info: &Info) -> String {
         for tag in &open {
             out.push_str(tag);
         }
-        let mut rest = line;
+        let mut rest = line.as_str();
         while let Some(i) = rest.find('<') {
             out.push_str(&rest[..i]);
             let end = rest[i..].find('>').map_or(rest.len(), |e| i + e + 1);
@@ -137,6 +146,22 @@ fn wrap_lines(html: &str, info: &Info) -> String {
         out.push_str("</span>\n");
     }
     out
+}
+
+/// Whether a piece of HTML holds tags and nothing to show.
+fn is_only_tags(html: &str) -> bool {
+    let mut inside = false;
+    html.chars().all(|c| match c {
+        '<' => {
+            inside = true;
+            true
+        }
+        '>' => {
+            inside = false;
+            true
+        }
+        _ => inside,
+    })
 }
 
 #[cfg(test)]
@@ -174,6 +199,14 @@ mod tests {
             hl_lines: vec![(2, 2)],
         };
         let html = wrap_lines("<span class=\"a\">one\ntwo</span>\nthree\n", &info);
+        let trailing = wrap_lines(
+            "<span class=\"s\">x\n</span>",
+            &Info {
+                linenos: true,
+                ..Info::default()
+            },
+        );
+        assert_eq!(trailing.matches("class=\"line\"").count(), 1, "{trailing}");
         assert_eq!(
             html,
             "<span class=\"line\"><span class=\"lineno\" aria-hidden=\"true\">1</span><span class=\"a\">one</span></span>\n\

@@ -9,6 +9,7 @@ mod cli;
 mod clients;
 mod errors;
 mod exports;
+mod golden;
 mod incremental;
 mod output_dir;
 mod pages;
