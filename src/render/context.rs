@@ -231,6 +231,10 @@ pub struct HomeContext<'a> {
     pub deals: Vec<&'a DealRow>,
     /// All deals' total.
     pub total: TotalView,
+    /// Root-relative URL of this home's Atom feed.
+    pub feed_url: String,
+    /// The homes in other languages.
+    pub languages: Vec<Translation>,
 }
 
 /// `article.html`.

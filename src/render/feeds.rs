@@ -9,9 +9,18 @@ use atom_syndication as atom;
 
 use crate::article::Article;
 use crate::config::Config;
-use crate::i18n::format_date;
+use crate::i18n::{Lang, format_date};
 use crate::money::format;
 use crate::site::Site;
+
+/// The articles in one language (translations included), not drafts, newest
+/// first, up to the limit: the feed of that language's home.
+pub fn language_articles(site: &Site, lang: Lang) -> Vec<usize> {
+    (0..site.articles.len())
+        .filter(|&i| site.articles[i].article.lang == lang && !site.articles[i].article.draft)
+        .take(site.config.feed_limit)
+        .collect()
+}
 
 /// The articles a feed carries: listed, not drafts, newest first, up to the limit.
 pub fn feed_articles(site: &Site) -> Vec<usize> {
@@ -54,8 +63,15 @@ fn author(config: &Config) -> atom::Person {
     }
 }
 
-/// `/atom.xml`: the latest articles with their full content.
-pub fn atom(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> String {
+/// `/atom.xml` (or `/fr/atom.xml`, for `home` = `fr/`): the latest articles
+/// with their full content.
+pub fn atom(
+    site: &Site,
+    items: &[usize],
+    body: &dyn Fn(usize) -> String,
+    lang: Lang,
+    home: &str,
+) -> String {
     let config = &site.config;
     let entries: Vec<atom::Entry> = items
         .iter()
@@ -107,23 +123,29 @@ pub fn atom(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> Str
         authors: vec![author(config)],
         links: vec![
             link(
-                config.absolute_url("atom.xml"),
+                config.absolute_url(&format!("{home}atom.xml")),
                 "self",
                 Some("application/atom+xml"),
             ),
-            link(config.base_url.clone(), "alternate", Some("text/html")),
+            link(config.absolute_url(home), "alternate", Some("text/html")),
         ],
         subtitle: (!config.description.is_empty())
             .then(|| atom::Text::plain(config.description.clone())),
-        lang: Some(config.language.code().to_string()),
+        lang: Some(lang.code().to_string()),
         entries,
         ..Default::default()
     };
     feed.to_string()
 }
 
-/// `/rss.xml`: the same articles for RSS 2.0 readers.
-pub fn rss(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> String {
+/// `/rss.xml` (or `/fr/rss.xml`): the same articles for RSS 2.0 readers.
+pub fn rss(
+    site: &Site,
+    items: &[usize],
+    body: &dyn Fn(usize) -> String,
+    lang: Lang,
+    home: &str,
+) -> String {
     let config = &site.config;
     let rss_items: Vec<rss::Item> = items
         .iter()
@@ -164,13 +186,13 @@ pub fn rss(site: &Site, items: &[usize], body: &dyn Fn(usize) -> String) -> Stri
         .map(|&i| published(&site.articles[i].article).to_rfc2822());
     let channel = rss::Channel {
         title: config.title.clone(),
-        link: config.base_url.clone(),
+        link: config.absolute_url(home),
         description: if config.description.is_empty() {
             config.title.clone()
         } else {
             config.description.clone()
         },
-        language: Some(config.language.code().to_string()),
+        language: Some(lang.code().to_string()),
         last_build_date: last.clone(),
         pub_date: last,
         items: rss_items,

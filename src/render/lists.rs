@@ -9,43 +9,74 @@ use super::cache::Page;
 use super::context::*;
 use super::{Renderer, chart, views};
 use crate::diag::Diagnostic;
+use crate::i18n::Lang;
 
 /// How many articles and deals the home page lists.
 const HOME_ITEMS: usize = 10;
 
 /// Every list page.
 pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
-    let mut pages = vec![home(r), deals(r), not_found(r)];
+    let mut pages = vec![deals(r), not_found(r)];
+    let site = r.site;
+    let mut homes = vec![(
+        site.config.language,
+        String::new(),
+        site.listed().take(HOME_ITEMS).collect::<Vec<_>>(),
+    )];
+    for lang in super::other_languages(site) {
+        let items = (0..site.articles.len())
+            .filter(|&i| site.articles[i].article.lang == lang)
+            .take(HOME_ITEMS)
+            .collect();
+        homes.push((lang, format!("{}/", lang.code()), items));
+    }
+    let editions: Vec<(Lang, String)> = homes.iter().map(|(l, h, _)| (*l, h.clone())).collect();
+    for (lang, rel, items) in homes {
+        pages.push(home(r, lang, rel, items, &editions));
+    }
     pages.extend(parties(r));
     pages.extend(tags(r));
     pages
 }
 
-fn home(r: &Renderer) -> Result<Page, Diagnostic> {
+/// A home page: the site's (at the root) or a language's (`fr/`), listing the
+/// latest articles in it, the latest deals and the total.
+fn home(
+    r: &Renderer,
+    lang: Lang,
+    rel: String,
+    items: Vec<usize>,
+    editions: &[(Lang, String)],
+) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
-    let listed: Vec<usize> = site.listed().take(HOME_ITEMS).collect();
     let t = &site.total;
     let key = r
         .key("home")
-        .with_all(listed.iter().map(|&i| &r.card_keys[i]))
+        .with(&rel)
+        .with_all(items.iter().map(|&i| &r.card_keys[i]))
         .with_all(r.row_keys.iter().take(HOME_ITEMS))
         .with(&(t.sum, t.count, t.undisclosed, t.bounded))
+        .with_all(editions.iter().map(|(_, h)| h))
         .finish();
-    let newest = site.articles.first().map(|p| p.article.date);
-    r.page("home.html", String::new(), key, newest, || HomeContext {
+    let newest = items.first().map(|&i| site.articles[i].article.date);
+    r.page("home.html", rel.clone(), key, newest, || HomeContext {
         site: &r.site_view,
-        page: r.meta(
-            &config.title,
-            &config.description,
-            "",
-            config.language,
-            "website",
-        ),
-        articles: listed.iter().map(|&i| r.views.card(i)).collect(),
+        page: r.meta(&config.title, &config.description, &rel, lang, "website"),
+        articles: items.iter().map(|&i| r.views.card(i)).collect(),
         deals: (0..r.row_keys.len().min(HOME_ITEMS))
             .map(|k| r.views.row(k))
             .collect(),
-        total: views::total(config, &site.total, config.language),
+        total: views::total(config, &site.total, lang),
+        feed_url: config.path_url(&format!("{rel}atom.xml")),
+        languages: editions
+            .iter()
+            .filter(|(_, h)| *h != rel)
+            .map(|(l, h)| Translation {
+                lang: l.code().to_string(),
+                url: config.path_url(h),
+                permalink: config.absolute_url(h),
+            })
+            .collect(),
     })
 }
 

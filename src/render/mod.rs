@@ -105,20 +105,43 @@ pub fn render_site(
             }
         })
         .collect();
-    // Feeds carry full bodies: write them before the bodies move out.
-    let feed_items = feeds::feed_articles(&site);
-    let feed_key = Key::new(site_key, "feeds")
-        .with_all(feed_items.iter().map(|&i| &card_keys[i]))
-        .finish();
+    // Feeds carry full bodies: write them before the bodies move out. The site's
+    // language has the main feeds; each other language with articles has its own
+    // under its prefix (`fr/atom.xml`).
     let body_of = |i: usize| site.articles[i].article.body.html.clone();
-    let feed_pages = vec![
-        cache::page(previous, "atom.xml".into(), feed_key, None, || {
-            Ok(feeds::atom(&site, &feed_items, &body_of))
-        }),
-        cache::page(previous, "rss.xml".into(), feed_key, None, || {
-            Ok(feeds::rss(&site, &feed_items, &body_of))
-        }),
-    ];
+    let mut editions = vec![(
+        config_lang(&site),
+        String::new(),
+        feeds::feed_articles(&site),
+    )];
+    for lang in other_languages(&site) {
+        editions.push((
+            lang,
+            format!("{}/", lang.code()),
+            feeds::language_articles(&site, lang),
+        ));
+    }
+    let mut feed_pages = Vec::new();
+    for (lang, home, items) in &editions {
+        let key = Key::new(site_key, "feeds")
+            .with(home)
+            .with_all(items.iter().map(|&i| &card_keys[i]))
+            .finish();
+        feed_pages.push(cache::page(
+            previous,
+            format!("{home}atom.xml"),
+            key,
+            None,
+            || Ok(feeds::atom(&site, items, &body_of, *lang, home)),
+        ));
+        feed_pages.push(cache::page(
+            previous,
+            format!("{home}rss.xml"),
+            key,
+            None,
+            || Ok(feeds::rss(&site, items, &body_of, *lang, home)),
+        ));
+    }
     // Bodies not shared with a cache are moved out, to be freed page by page.
     let bodies: Vec<Option<String>> = site
         .articles
@@ -309,4 +332,16 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+fn config_lang(site: &Site) -> Lang {
+    site.config.language
+}
+
+/// The languages other than the site's in which some article is written.
+fn other_languages(site: &Site) -> Vec<Lang> {
+    Lang::ALL
+        .into_iter()
+        .filter(|&l| l != site.config.language && site.articles.iter().any(|p| p.article.lang == l))
+        .collect()
 }

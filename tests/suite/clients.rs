@@ -301,3 +301,41 @@ fn json_ld_feeds_and_sitemap_carry_the_update_date_when_given() {
         assert!(page_meta.contains(tag), "every page carries {tag}");
     }
 }
+
+#[test]
+fn the_french_home_has_its_own_feeds_and_french_only_articles_show_in_both_homes() {
+    let (_tmp, demo) = demo();
+    let home = std::fs::read_to_string(demo.join("index.html")).expect("home");
+    let fr_home = std::fs::read_to_string(demo.join("fr/index.html")).expect("/fr/ home");
+    assert!(
+        fr_home.contains("<html lang=\"fr\"") && fr_home.contains("Derniers articles"),
+        "French interface"
+    );
+    let only_french = "/briefing/articles/pourquoi-openai-diversifie-ses-fournisseurs/";
+    assert!(
+        home.contains(only_french) && fr_home.contains(only_french),
+        "a French-only article is in both homes"
+    );
+    assert!(
+        home.contains("<abbr class=\"lang-tag\" lang=\"en\" title=\"fr\">FR</abbr>"),
+        "with its language marked"
+    );
+    assert!(
+        fr_home.contains("/briefing/fr/articles/openai-aws-38-billion/"),
+        "translations live in the French home"
+    );
+    assert!(
+        home.contains("hreflang=\"fr\" href=\"https://example.org/briefing/fr/\""),
+        "the homes link each other"
+    );
+    let feed = parse_feed(&demo.join("fr/atom.xml"));
+    assert_eq!(feed.language.as_deref(), Some("fr"));
+    assert_eq!(feed.entries.len(), 4, "the four French articles");
+    assert!(feed.entries.iter().all(|e| {
+        e.content
+            .as_ref()
+            .and_then(|c| c.body.as_ref())
+            .is_some_and(|b| !b.is_empty())
+    }));
+    parse_feed(&demo.join("fr/rss.xml"));
+}
