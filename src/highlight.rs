@@ -23,7 +23,9 @@ fn themes() -> &'static ThemeSet {
     SET.get_or_init(ThemeSet::load_defaults)
 }
 
-/// Common short names that syntect's default set does not know by token.
+/// Common short names that syntect's default set does not know by token. The
+/// default set has no TOML nor TypeScript: TOML reads well as `key = value`
+/// properties, TypeScript as JavaScript.
 fn alias(lang: &str) -> &str {
     match lang {
         "rs" => "rust",
@@ -31,8 +33,8 @@ fn alias(lang: &str) -> &str {
         "sh" | "shell" | "console" | "zsh" => "bash",
         "yml" => "yaml",
         "js" | "mjs" => "javascript",
-        "ts" => "javascript",
-        "toml" => "makefile",
+        "ts" | "typescript" => "javascript",
+        "toml" => "properties",
         other => other,
     }
 }
@@ -128,6 +130,11 @@ mod tests {
     #[test]
     fn highlights_known_languages_and_declines_unknown_ones() {
         let html = highlight("fn main() {}\n", "rs").unwrap();
+        for alias in [
+            "rs", "py", "sh", "bash", "shell", "console", "yml", "js", "ts", "toml", "json", "diff",
+        ] {
+            assert!(highlight("a = 1\n", alias).is_some(), "{alias} is known");
+        }
         assert!(html.contains("z-"), "{html}");
         assert!(highlight("x", "no-such-language").is_none());
         assert!(has_theme("base16-ocean.dark"));
