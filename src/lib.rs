@@ -10,9 +10,9 @@
 //!  source::load      Path        → SiteSource   (I/O: site.yaml, content/, static/, templates/, themes/)
 //!  config::parse     site.yaml   → Config
 //!  theme::resolve    SiteSource  → Theme → render::Templates
-//!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown, highlight)
+//!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown → code, highlight, typography)
 //!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties, `@/` links)
-//!  render::render_site Site      → Output       (parallel pages, exports, chart)
+//!  render::render_site Site      → Output       (parallel pages, lists, feeds, exports, chart)
 //!  output::write     Output      → public/      (I/O: stage, marker, swap)
 //!  links::check      Output      → Diagnostics  (`dealwire check`: every internal link resolves)
 //! ```

@@ -5,37 +5,24 @@ use std::time::Instant;
 use crate::cli::BuildArgs;
 use crate::diag::Diagnostic;
 use crate::output;
-use crate::pipeline::{self, BuildOptions};
-use crate::source;
+use crate::pipeline::BuildOptions;
 
 /// Runs a build; false when the site has errors or could not be written.
 pub fn run(args: &BuildArgs) -> bool {
     let started = Instant::now();
-    let source = match source::load(&args.root) {
-        Ok(s) => s,
-        Err(d) => {
-            super::report(&d.sorted());
-            return false;
-        }
-    };
     let options = BuildOptions {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         collect_links: false,
     };
-    let root = source.root.clone();
-    let built = match pipeline::build(source, &options) {
-        Ok(b) => b,
-        Err(d) => {
-            let all = d.sorted();
-            let errors = all.iter().filter(|d| d.is_error()).count();
-            super::report(&all);
-            eprintln!(
-                "build failed: {errors} error{}; the output directory was not changed",
-                super::plural(errors)
-            );
-            return false;
-        }
+    let failed = |n| {
+        format!(
+            "build failed: {n} error{}; the output directory was not changed",
+            super::plural(n)
+        )
+    };
+    let Some((root, built)) = super::load_and_build(&args.root, &options, failed) else {
+        return false;
     };
     super::report(&built.warnings);
     let target = args

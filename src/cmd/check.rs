@@ -2,32 +2,19 @@
 
 use crate::cli::CheckArgs;
 use crate::links;
-use crate::pipeline::{self, BuildOptions};
-use crate::source;
+use crate::pipeline::BuildOptions;
 
 /// Runs the checks; false when the site has errors. Warnings never fail it.
 pub fn run(args: &CheckArgs) -> bool {
-    let source = match source::load(&args.root) {
-        Ok(s) => s,
-        Err(d) => {
-            super::report(&d.sorted());
-            return false;
-        }
-    };
     let options = BuildOptions {
         base_url: None,
         drafts: args.drafts,
         collect_links: true,
     };
-    let built = match pipeline::build(source, &options) {
-        Ok(b) => b,
-        Err(d) => {
-            let all = d.sorted();
-            let errors = all.iter().filter(|d| d.is_error()).count();
-            super::report(&all);
-            eprintln!("check failed: {errors} error{}", super::plural(errors));
-            return false;
-        }
+    let Some((_, built)) = super::load_and_build(&args.root, &options, |n| {
+        format!("check failed: {n} error{}", super::plural(n))
+    }) else {
+        return false;
     };
     let broken = links::check(&built.links, &built.output, &built.config);
     let mut all: crate::diag::Diagnostics = built.warnings.into_iter().collect();
