@@ -194,12 +194,13 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
     let loop_shared = Arc::clone(&shared);
     let loop_root = root.clone();
     std::thread::spawn(move || {
-        let _watcher = watcher;
+        let mut watcher = watcher;
         while let Ok(mut changed) = changes_rx.recv() {
             while let Ok(more) = changes_rx.try_recv() {
                 changed.extend(more);
             }
             session.build(&changed, &loop_root, &loop_shared);
+            watcher.follow_new_folders(&loop_root);
         }
     });
 

@@ -17,7 +17,7 @@ use crate::source::SITE_FOLDERS;
 pub type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 
 /// Watches the site under `root` and sends the set of changed paths that matter.
-pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<Watcher> {
+pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<Watching> {
     let site_root = root.to_path_buf();
     let mut debouncer = new_debouncer(
         Duration::from_millis(30),
@@ -39,13 +39,37 @@ pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<W
     )?;
     // The root itself, not recursively: `site.yaml`, and site folders created later.
     debouncer.watch(root, RecursiveMode::NonRecursive)?;
-    for folder in SITE_FOLDERS {
-        let path = root.join(folder);
-        if path.is_dir() {
-            debouncer.watch(&path, RecursiveMode::Recursive)?;
+    let mut watcher = Watching {
+        debouncer,
+        folders: HashSet::new(),
+    };
+    watcher.follow_new_folders(root);
+    Ok(watcher)
+}
+
+/// The running watcher and the site folders it watches; dropping it stops it.
+pub struct Watching {
+    debouncer: Watcher,
+    folders: HashSet<&'static str>,
+}
+
+impl Watching {
+    /// Watches the site folders that exist now and were not watched yet (a
+    /// `templates/` created while serving, say). Called after every rebuild.
+    pub fn follow_new_folders(&mut self, root: &Path) {
+        for folder in SITE_FOLDERS {
+            let path = root.join(folder);
+            if path.is_dir()
+                && !self.folders.contains(folder)
+                && self
+                    .debouncer
+                    .watch(&path, RecursiveMode::Recursive)
+                    .is_ok()
+            {
+                self.folders.insert(folder);
+            }
         }
     }
-    Ok(debouncer)
 }
 
 /// Reading a file (our own rebuild does) is an event too; only writes,

@@ -256,3 +256,28 @@ fn ctrl_c_stops_cleanly_even_with_open_event_streams() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_site_folder_created_while_serving_is_watched() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let mut events = Events::open(&server);
+    events.wait_for("HTTP/1.1 200");
+    std::fs::create_dir_all(site.root.join("templates")).expect("mkdir");
+    std::fs::write(
+        site.root.join("templates/first.txt"),
+        "not a template the theme uses",
+    )
+    .expect("write");
+    std::thread::sleep(Duration::from_millis(800));
+    std::fs::write(
+        site.root.join("templates/tag.html"),
+        "{% extends \"base.html\" %}{% block content %}<p class=\"late-marker\">{{ tag.name }}</p>{% endblock content %}",
+    )
+    .expect("write");
+    get_until(
+        &server,
+        &format!("{}tags/cloud/", server.base),
+        "late-marker",
+    );
+}
