@@ -110,7 +110,7 @@ pub fn render_site(
     // under its prefix (`fr/atom.xml`).
     let body_of = |i: usize| site.articles[i].article.body.html.clone();
     let mut editions = vec![(
-        config_lang(&site),
+        site.config.language,
         String::new(),
         feeds::feed_articles(&site),
     )];
@@ -332,10 +332,6 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
-}
-
-fn config_lang(site: &Site) -> Lang {
-    site.config.language
 }
 
 /// The languages other than the site's in which some article is written.

@@ -3,8 +3,6 @@
 
 use std::sync::OnceLock;
 
-use rust_decimal::Decimal;
-
 use crate::config::Config;
 use crate::i18n::{Lang, format_date};
 use crate::money::{self, Money, format};
@@ -140,25 +138,14 @@ pub fn row(site: &Site, p: &Placed, index: usize) -> DealRow {
 pub fn total(config: &Config, total: &Total, lang: Lang) -> TotalView {
     let sum = money::round_reporting(total.sum);
     TotalView {
-        amount: if total.count == total.undisclosed {
-            format::money(
-                Money {
-                    value: Decimal::ZERO,
-                    currency: config.reporting_currency,
-                },
-                lang,
-                2,
-            )
-        } else {
-            format::money(
-                Money {
-                    value: sum,
-                    currency: config.reporting_currency,
-                },
-                lang,
-                2,
-            )
-        },
+        amount: format::money(
+            Money {
+                value: sum,
+                currency: config.reporting_currency,
+            },
+            lang,
+            2,
+        ),
         value: money::plain_decimal(sum),
         count: total.count,
         undisclosed: total.undisclosed,
