@@ -45,11 +45,6 @@ impl Output {
         self.files.contains_key(path)
     }
 
-    /// A file's bytes.
-    pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(|b| &b[..])
-    }
-
     /// A file's bytes as a shared buffer (cloning it does not copy).
     pub fn shared(&self, path: &str) -> Option<Bytes> {
         self.files.get(path).cloned()

@@ -117,13 +117,7 @@ fn build_with(
                 .collect();
             Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
         });
-    let parse_key = fingerprint(
-        &[
-            source.config.as_bytes(),
-            options.base_url.as_deref().unwrap_or("").as_bytes(),
-        ],
-        options.drafts,
-    );
+    let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
     if let Some(c) = cache.as_deref_mut() {
         if c.parse_key != parse_key {
             c.parsed.clear();
@@ -159,22 +153,20 @@ fn build_with(
             results
         }
     };
-    let site_key = fingerprint(
-        &source
-            .files
-            .iter()
-            .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
-            .map(|f| f.hash.to_le_bytes())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|b| &b[..])
-            .chain([
-                source.config.as_bytes(),
-                options.base_url.as_deref().unwrap_or("").as_bytes(),
-            ])
-            .collect::<Vec<_>>(),
+    // Everything site-wide a page depends on: the theme and templates (by content
+    // hash), the configuration and the options.
+    let theme_hashes: Vec<u64> = source
+        .files
+        .iter()
+        .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
+        .map(|f| f.hash)
+        .collect();
+    let site_key = fingerprint(&(
+        theme_hashes,
+        &source.config,
+        &options.base_url,
         options.drafts,
-    );
+    ));
     source.files.retain(|f| !is_article(&f.path));
     let source = &*source;
     let mut articles: Vec<Arc<Article>> = Vec::with_capacity(parsed.len());
@@ -234,14 +226,11 @@ fn build_with(
     })
 }
 
-/// A hash of some byte strings and a flag, for cache keys.
-fn fingerprint(parts: &[&[u8]], flag: bool) -> u64 {
-    use std::hash::{Hash, Hasher};
+/// A hash of what a cache entry depends on, for cache keys.
+fn fingerprint(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for p in parts {
-        p.hash(&mut h);
-    }
-    flag.hash(&mut h);
+    value.hash(&mut h);
     h.finish()
 }
 

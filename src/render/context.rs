@@ -27,12 +27,6 @@ pub struct SiteView {
     pub reporting_currency: String,
     /// Root-relative URL of the deals index.
     pub deals_url: String,
-    /// Root-relative URL of the theme stylesheet.
-    pub stylesheet_url: String,
-    /// Root-relative URL of the code-highlighting stylesheet.
-    pub syntax_css_url: String,
-    /// Root-relative URL of the deals-table script.
-    pub script_url: String,
     /// Root-relative URLs of the feeds: articles (Atom, RSS) and deals (Atom).
     pub atom_url: String,
     /// See `atom_url`.
@@ -260,11 +254,11 @@ pub struct DealsContext<'a> {
     /// The grand total (each deal once).
     pub total: TotalView,
     /// Totals by year, newest first.
-    pub by_year: &'a [YearTotal],
+    pub by_year: Vec<YearTotal>,
     /// Totals by party, largest first.
-    pub by_party: &'a [PartyTotal],
+    pub by_party: Vec<PartyTotal>,
     /// The rates used for foreign currencies.
-    pub rates: &'a [RateView],
+    pub rates: Vec<RateView>,
     /// An SVG chart of value per quarter with the running total (safe).
     pub chart_svg: String,
     /// Distinct years, kinds and parties, for the filter controls.
@@ -272,7 +266,7 @@ pub struct DealsContext<'a> {
     /// See `years`.
     pub kinds: Vec<&'a str>,
     /// See `years`.
-    pub parties: Vec<&'a PartyLink>,
+    pub parties: Vec<PartyLink>,
 }
 
 /// `party.html`: one party's deals.

@@ -85,44 +85,29 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let lang = config.language;
     let key = r.key("deals").with_all(&r.row_keys).finish();
     let newest = site.deals.first().map(|d| site.deal(*d).date);
-    let by_year: Vec<YearTotal> = site
-        .by_year
-        .iter()
-        .map(|(y, t)| YearTotal {
-            year: *y,
-            total: views::total(config, t, lang),
-        })
-        .collect();
-    let party_links: Vec<PartyLink> = site
-        .parties
-        .values()
-        .map(|e| views::party_link(config, &e.name))
-        .collect();
-    let mut by_party: Vec<(PartyTotal, rust_decimal::Decimal)> = site
-        .parties
-        .values()
-        .zip(&party_links)
-        .map(|(e, l)| {
-            (
-                PartyTotal {
-                    party: l.clone(),
-                    total: views::total(config, &e.total, lang),
-                },
-                e.total.sum,
-            )
-        })
-        .collect();
-    by_party.sort_by(|(a, va), (b, vb)| vb.cmp(va).then_with(|| a.party.name.cmp(&b.party.name)));
-    let by_party: Vec<PartyTotal> = by_party.into_iter().map(|(p, _)| p).collect();
-    let rates: Vec<RateView> = config
-        .rates
-        .iter()
-        .map(|(c, r)| RateView {
-            currency: c.to_string(),
-            rate: r.to_string(),
-        })
-        .collect();
+    // Everything the page shows is made inside the closure: a reused page costs nothing.
     r.page("deals.html", "deals/".to_string(), key, newest, || {
+        let parties: Vec<PartyLink> = site
+            .parties
+            .values()
+            .map(|e| views::party_link(config, &e.name))
+            .collect();
+        let mut by_party: Vec<(PartyTotal, Decimal)> = site
+            .parties
+            .values()
+            .zip(&parties)
+            .map(|(e, l)| {
+                (
+                    PartyTotal {
+                        party: l.clone(),
+                        total: views::total(config, &e.total, lang),
+                    },
+                    e.total.sum,
+                )
+            })
+            .collect();
+        by_party
+            .sort_by(|(a, va), (b, vb)| vb.cmp(va).then_with(|| a.party.name.cmp(&b.party.name)));
         let mut kinds: Vec<&str> = r
             .views
             .all_rows()
@@ -143,13 +128,27 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
             ),
             deals: r.views.all_rows(),
             total: views::total(config, &site.total, lang),
-            by_year: &by_year,
-            by_party: &by_party,
-            rates: &rates,
+            by_year: site
+                .by_year
+                .iter()
+                .map(|(y, t)| YearTotal {
+                    year: *y,
+                    total: views::total(config, t, lang),
+                })
+                .collect(),
+            by_party: by_party.into_iter().map(|(p, _)| p).collect(),
+            rates: config
+                .rates
+                .iter()
+                .map(|(c, r)| RateView {
+                    currency: c.to_string(),
+                    rate: r.to_string(),
+                })
+                .collect(),
             chart_svg: quarter_chart(r, "dw-chart", (0..site.deals.len()).collect(), false),
             years: site.by_year.iter().map(|(y, _)| *y).collect(),
             kinds,
-            parties: party_links.iter().collect(),
+            parties,
         }
     })
 }

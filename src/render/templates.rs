@@ -33,13 +33,12 @@ pub const REQUIRED: [&str; 6] = [
 /// Parsed templates, ready to render from many threads.
 pub struct Templates {
     tera: Tera,
-    asset_urls: std::sync::Arc<BTreeMap<String, String>>,
     sources: BTreeMap<String, TemplateSource>,
 }
 
 impl Templates {
-    /// Parses every template; names are file names under `templates/`. `globals`
-    /// are visible to every template (the theme's interface words, as `labels`).
+    /// Parses every template; names are file names under `templates/`. `labels`
+    /// (the theme's interface words) are visible to every template.
     ///
     /// `asset_urls` maps a theme file (`style.css`) to its published URL; templates
     /// get it with `asset_url(path="style.css")`.
@@ -50,13 +49,11 @@ impl Templates {
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();
         tera.global_context().insert("labels", labels);
-        let asset_urls = std::sync::Arc::new(asset_urls);
-        let urls = std::sync::Arc::clone(&asset_urls);
         tera.register_function(
             "asset_url",
             move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
                 let path: &str = kwargs.must_get("path")?;
-                urls.get(path).cloned().ok_or_else(|| {
+                asset_urls.get(path).cloned().ok_or_else(|| {
                     tera::Error::message(format!("asset_url: the theme has no `{path}`"))
                 })
             },
@@ -78,7 +75,6 @@ impl Templates {
             tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())));
         let mut templates = Templates {
             tera: Tera::new(),
-            asset_urls,
             sources,
         };
         match result {
@@ -88,14 +84,6 @@ impl Templates {
             }
             Err(e) => Err(vec![templates.diagnostic(&e, None)]),
         }
-    }
-
-    /// The published URL of a theme file, or the file's own name if unknown.
-    pub fn asset_url(&self, path: &str) -> String {
-        self.asset_urls
-            .get(path)
-            .cloned()
-            .unwrap_or_else(|| path.to_string())
     }
 
     /// Renders a template with a serializable context.
