@@ -84,6 +84,8 @@ pub fn parse(
 ) -> Result<(Article, Vec<Diagnostic>), Vec<Diagnostic>> {
     let path = file.path.as_str();
     let text = decode(path, &file.bytes).map_err(|d| vec![d])?;
+    let (text, forbidden) = crate::text::clean(text);
+    let text = text.as_ref();
     let split = frontmatter::split(text).ok_or_else(|| {
         vec![
             Diagnostic::error(
@@ -101,6 +103,10 @@ pub fn parse(
         errors: Vec::new(),
         warnings: Vec::new(),
     };
+    if let Some(f) = forbidden {
+        ctx.warnings
+            .push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
+    }
     let mut article = ctx.article(raw);
     article.source_hash = file.hash;
     if ctx.errors.is_empty() {
@@ -260,9 +266,19 @@ impl Checker<'_> {
             .at(line + self.split.body_line - 1, 1);
             self.warnings.push(d);
         }
+        for (dest, line, col) in &body.unsafe_links {
+            let d = Diagnostic::warning(
+                self.path,
+                format!(
+                    "the link `{dest}` uses a scheme that can run code: it is published as `#`"
+                ),
+            )
+            .at(line + self.split.body_line - 1, *col);
+            self.warnings.push(d);
+        }
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
-                format!("<p>{}</p>", markdown::html_escape(s.trim())),
+                format!("<p>{}</p>", crate::escape::html(s.trim())),
                 s.trim().to_string(),
             ),
             None => (body.summary_html.clone(), body.summary_text.clone()),
@@ -289,24 +305,20 @@ impl Checker<'_> {
         }
     }
 
-    /// `YYYY-MM-DD`, or an RFC 3339 date-time counted by its own calendar date.
+    /// `YYYY-MM-DD`, or an RFC 3339 date-time counted by its own calendar date,
+    /// within `YEARS`.
     fn date(&mut self, field: &str, text: &str) -> Option<Date> {
         let text = text.trim();
-        let parsed = if text.len() == 10 {
-            Date::from_str(text).ok()
-        } else {
-            jiff::Timestamp::from_str(text)
-                .ok()
-                .filter(|_| text.len() > 10 && matches!(text.as_bytes()[10], b'T' | b't' | b' '))
-                .and_then(|_| Date::from_str(&text[..10]).ok())
+        let parsed = match parse_date(text) {
+            Ok(date) if YEARS.contains(&date.year()) => Ok(date),
+            Ok(_) => Err(format!(
+                "`{text}` is outside the years {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            )),
+            Err(why) => Err(why),
         };
-        if parsed.is_none() {
-            self.error(
-                field,
-                format!("`{text}` is not a date: write YYYY-MM-DD or an RFC 3339 date-time"),
-            );
-        }
-        parsed
+        parsed.map_err(|why| self.error(field, why)).ok()
     }
 
     fn deal(&mut self, field: &str, raw: RawDeal, article_date: Date, lang: Lang) -> Option<Deal> {
@@ -316,6 +328,7 @@ impl Checker<'_> {
         let mut parties: Vec<String> = Vec::new();
         for (i, written) in raw.parties.iter().enumerate() {
             let canonical = self.config.parties.resolve(written);
+            let slug = crate::party::party_slug(&canonical);
             if let Some(known) = self.config.parties.near_miss(written) {
                 let d = Diagnostic::warning(
                     self.path,
@@ -325,12 +338,15 @@ impl Checker<'_> {
                 .field(format!("{field}.parties[{i}]"));
                 self.warnings.push(d);
             }
-            if canonical.is_empty() || crate::party::party_slug(&canonical).is_none() {
+            if canonical.is_empty() || slug.is_none() {
                 self.error(
                     &format!("{field}.parties[{i}]"),
                     format!("`{written}` is not a party name"),
                 );
-            } else if let Some(first) = parties.iter().position(|p| *p == canonical) {
+            } else if let Some(first) = parties
+                .iter()
+                .position(|p| crate::party::party_slug(p) == slug)
+            {
                 self.error(
                     &format!("{field}.parties"),
                     format!(
@@ -365,9 +381,25 @@ impl Checker<'_> {
             self.warnings.push(d);
         }
         let reporting_value = match amount.and_then(|a| a.money()) {
+            Some(m) if m.value > money::MAX_VALUE => {
+                self.error(&amount_field, too_large(m.value));
+                None
+            }
             Some(m) => {
-                let value = money::convert(m, self.config.reporting_currency, &self.config.rates);
-                if value.is_none() {
+                let value = money::convert(m, self.config.reporting_currency, &self.config.rates)
+                    .filter(|v| *v <= money::MAX_VALUE);
+                let has_rate = m.currency == self.config.reporting_currency
+                    || self.config.rates.contains_key(&m.currency);
+                if value.is_none() && has_rate {
+                    self.error(
+                        &amount_field,
+                        format!(
+                            "{}, converted to {}",
+                            too_large(m.value),
+                            self.config.reporting_currency
+                        ),
+                    );
+                } else if value.is_none() {
                     self.error(
                         &amount_field,
                         format!(
@@ -413,9 +445,10 @@ impl Checker<'_> {
                             .yaml
                             .lines()
                             .nth(line - self.split.yaml_line)
-                            .and_then(|l| l.get(col - 1..))
-                            .is_some_and(|rest| rest.starts_with(['"', '\'']));
-                        (line, col + e.offset + usize::from(quoted))
+                            .and_then(|l| l.chars().nth(col - 1))
+                            .is_some_and(|c| matches!(c, '"' | '\''));
+                        let shift = text.get(..e.offset).map_or(0, |t| t.chars().count());
+                        (line, col + shift + usize::from(quoted))
                     });
                     self.errors.push(
                         Diagnostic::error(self.path, e.message)
@@ -453,6 +486,67 @@ impl Checker<'_> {
     }
 }
 
+/// The years an article or a deal may be dated in: the charts and archives
+/// span them, so a slip such as `0025` or `9999` is an error, not a page of
+/// ten thousand empty years.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
+
+/// Reads `YYYY-MM-DD`, or an RFC 3339 date-time (`2025-11-03T09:00:00-05:00`,
+/// offset within ±23:59, or `Z`) by its own calendar date.
+fn parse_date(text: &str) -> Result<Date, String> {
+    let not_a_date =
+        || format!("`{text}` is not a date: write YYYY-MM-DD or an RFC 3339 date-time");
+    let shape_ok = |s: &str| {
+        s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    let (day, time) = match text.get(..10) {
+        Some(day) if shape_ok(day) => (day, &text[10..]),
+        _ => return Err(not_a_date()),
+    };
+    let date = Date::from_str(day).map_err(|_| not_a_date())?;
+    if time.is_empty() {
+        return Ok(date);
+    }
+    if !time.starts_with(['T', 't', ' ']) || jiff::Timestamp::from_str(text).is_err() {
+        return Err(not_a_date());
+    }
+    let offset_ok = time.ends_with(['Z', 'z'])
+        || time.len() >= 6 && {
+            let offset = &time[time.len() - 6..];
+            let (hours, minutes) = (offset.get(1..3), offset.get(4..6));
+            offset.starts_with(['+', '-'])
+                && offset.as_bytes()[3] == b':'
+                && hours
+                    .and_then(|h| h.parse::<u8>().ok())
+                    .is_some_and(|h| h <= 23)
+                && minutes
+                    .and_then(|m| m.parse::<u8>().ok())
+                    .is_some_and(|m| m <= 59)
+        };
+    if offset_ok {
+        Ok(date)
+    } else {
+        Err(format!(
+            "`{text}` has no valid offset: end it with `Z` or an offset from -23:59 to +23:59"
+        ))
+    }
+}
+
+/// The error for an amount over `money::MAX_VALUE`.
+fn too_large(value: rust_decimal::Decimal) -> String {
+    format!(
+        "{} is more than 10^18, larger than any deal can be",
+        money::plain_decimal(value)
+    )
+}
+
 /// Stands in while an error is reported; the article is discarded anyway.
 fn fallback_slug() -> Slug {
     Slug::from_text("invalid").unwrap_or_else(|| unreachable!("a literal slug"))
@@ -479,6 +573,28 @@ mod tests {
             )
         );
         assert_eq!(name_parts("content/x.v2.md").2, "x.v2");
+    }
+
+    #[test]
+    fn dates_are_rfc_3339_within_the_years() {
+        assert_eq!(parse_date("2025-11-03").unwrap().to_string(), "2025-11-03");
+        assert_eq!(
+            parse_date("2025-11-03T23:30:00-05:00").unwrap().to_string(),
+            "2025-11-03"
+        );
+        assert!(parse_date("2025-11-03T09:00:00Z").is_ok());
+        for bad in [
+            "2025-11-03T09:00:00+25:00",
+            "2025-11-03T09:00:00+23:60",
+            "2025-11-3",
+            "2025-11-03x",
+            "+02025-11-03",
+            "2025-02-30",
+            "2025-11-03T09:00:00",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert!(!YEARS.contains(&0) && !YEARS.contains(&9999));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! highlighted by `highlight` with classes, never inline colours. An unknown
 //! language is shown as plain, escaped code, and reported to the caller.
 
+use crate::escape::html as html_escape;
 use crate::highlight;
-use crate::markdown::html_escape;
 
 /// What a fence's info string asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,10 +55,11 @@ pub fn parse_info(info: &str) -> Info {
         };
         for range in value.split_whitespace() {
             let (a, b) = range.split_once('-').unwrap_or((range, range));
-            if let (Ok(a), Ok(b)) = (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
-                if a >= 1 && b >= a {
-                    out.hl_lines.push((a, b));
-                }
+            if let (Ok(a), Ok(b)) = (a.trim().parse::<usize>(), b.trim().parse::<usize>())
+                && a >= 1
+                && b >= a
+            {
+                out.hl_lines.push((a, b));
             }
         }
     }

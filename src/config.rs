@@ -5,7 +5,6 @@
 //! as exact decimals from the text YAML holds, never through `f64` arithmetic.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -72,29 +71,42 @@ struct RawMarkdown {
     unsafe_html: bool,
 }
 
-/// A number as YAML wrote it: an integer, a float, or a string of digits.
-#[derive(Deserialize, Clone, Debug)]
-#[serde(untagged)]
-pub enum RawNumber {
-    /// A whole number.
-    Int(i64),
-    /// A number with a fraction; its shortest round-trip text is what was written.
-    Float(f64),
-    /// A number written as a string.
-    Text(String),
+/// A number as YAML wrote it, kept as its text so that no digit is lost on the
+/// way to a `Decimal` (a float would keep 17 at most).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawNumber(pub String);
+
+impl<'de> Deserialize<'de> for RawNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = RawNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawNumber, E> {
+                Ok(RawNumber(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawNumber, E> {
+                Ok(RawNumber(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawNumber, E> {
+                Ok(RawNumber(v.to_string()))
+            }
+        }
+        // Asked for a string, the YAML reader hands over a plain scalar's text
+        // as written (`1.0800000000000000000001`), not a parsed float.
+        deserializer.deserialize_str(Text)
+    }
 }
 
 impl RawNumber {
     /// The exact decimal that was written, or `None` when it is not a number.
     pub fn to_decimal(&self) -> Option<Decimal> {
-        match self {
-            RawNumber::Int(i) => Some(Decimal::from(*i)),
-            RawNumber::Float(f) if f.is_finite() => Decimal::from_str(&f.to_string())
-                .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
-                .ok(),
-            RawNumber::Float(_) => None,
-            RawNumber::Text(s) => Decimal::from_str(s.trim()).ok(),
-        }
+        let text = self.0.trim();
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_scientific(text))
+            .ok()
     }
 }
 
@@ -254,27 +266,63 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
 }
 
 /// `https://example.org/briefing` → (`https://example.org/briefing/`, `/briefing/`).
-fn normalise_base_url(url: &str) -> Result<(String, String), String> {
-    let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if host.is_empty() || host.contains(['?', '#', ' ']) || path.contains(['?', '#', ' ', '\\']) {
-        return Err(format!(
-            "`{url}` is not a usable base URL (host, then an optional path)"
-        ));
+/// Reads a base URL with the `url` crate: http or https, a host, an optional
+/// path, nothing else. The result is the URL's serialization (host folded,
+/// path percent-encoded, so no quote or space can reach an attribute), ending
+/// with `/`, and its path.
+fn normalise_base_url(text: &str) -> Result<(String, String), String> {
+    let text = text.trim();
+    let unusable = || {
+        format!("`{text}` is not a usable base URL (http or https, a host, then an optional path)")
+    };
+    let mut url = url::Url::parse(text).map_err(|_| unusable())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none_or(str::is_empty)
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || text.contains(['\\', '"', '\'', '<', '>', '`'])
+        || text
+            .split_once("://")
+            .is_none_or(|(_, rest)| rest.starts_with('/'))
+    {
+        return Err(unusable());
     }
-    let path = format!("/{}/", path.trim_matches('/'));
-    let path = if path == "//" { "/".to_string() } else { path };
-    let scheme = &url[..url.len() - rest.len()];
-    Ok((format!("{scheme}{host}{path}"), path))
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    let path = url.path().to_string();
+    Ok((url.to_string(), path))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_are_read_by_the_url_crate() {
+        for bad in [
+            "https://e.org/b\"onmouseover=\"x/",
+            "ftp://e.org/",
+            "https:///x",
+            "https://e.org/?q=1",
+            "https://e.org/#f",
+            "https://user:pw@e.org/",
+            "e.org/b/",
+        ] {
+            assert!(normalise_base_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            normalise_base_url("https://E.org/a b").unwrap(),
+            ("https://e.org/a%20b/".into(), "/a%20b/".into())
+        );
+        assert_eq!(
+            normalise_base_url("http://127.0.0.1:1111").unwrap(),
+            ("http://127.0.0.1:1111/".into(), "/".into())
+        );
+    }
 
     #[test]
     fn defaults_and_sub_path() {
@@ -285,6 +333,17 @@ mod tests {
         assert_eq!(c.theme, "default");
         assert_eq!(c.reporting_currency, Currency::USD);
         assert_eq!(c.path_url("articles/a/"), "/briefing/articles/a/");
+    }
+
+    #[test]
+    fn rates_keep_every_digit() {
+        let c =
+            parse("title: T\nbase_url: https://e.org/\nrates:\n  EUR: 1.0800000000000000000001\n")
+                .unwrap();
+        assert_eq!(
+            c.rates[&Currency::EUR].to_string(),
+            "1.0800000000000000000001"
+        );
     }
 
     #[test]

@@ -90,14 +90,38 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: {}", self.path)?;
+        write!(f, "{label}: {}", Printable(&self.path))?;
         if let Some((line, col)) = self.position {
             write!(f, ":{line}:{col}")?;
         }
         if let Some(field) = &self.field {
-            write!(f, ": {field}")?;
+            write!(f, ": {}", Printable(field))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", Printable(&self.message))
+    }
+}
+
+/// Text written with its control characters escaped (`\n`, `\u{1b}`), so that
+/// a file name or a quoted value can neither start a new diagnostic line nor
+/// send escape sequences to the terminal: one diagnostic, one line.
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            match c {
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                c if c.is_control()
+                    || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+                {
+                    write!(f, "\\u{{{:x}}}", c as u32)?
+                }
+                c => write!(f, "{c}")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -190,5 +214,19 @@ mod tests {
         let lines: Vec<String> = ds.sorted().iter().map(|d| d.to_string()).collect();
         assert_eq!(lines[0], "error: a.md:2:1: z");
         assert_eq!(lines[2], "error: b.md:1:1: x");
+    }
+
+    #[test]
+    fn control_characters_cannot_forge_a_line() {
+        let d = Diagnostic::error(
+            "content/x\nerror: content/y.md:1:1: forged.md",
+            "bad `\u{1b}[31m`",
+        );
+        let line = d.to_string();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert_eq!(
+            line,
+            "error: content/x\\nerror: content/y.md:1:1: forged.md: bad `\\u{1b}[31m`"
+        );
     }
 }

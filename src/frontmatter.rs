@@ -65,16 +65,51 @@ pub struct RawDeal {
 }
 
 /// An amount as written: editor's text, or `{ value, currency }`.
-#[derive(Deserialize, Debug)]
-#[serde(
-    untagged,
-    expecting = "text such as `$38 billion`, or a mapping `{ value: 38000000000, currency: USD }`"
-)]
+#[derive(Debug)]
 pub enum RawAmount {
     /// Text to parse in the article's language.
     Text(String),
     /// An exact value and an ISO currency code.
     Mapping(RawAmountMapping),
+}
+
+/// Read by hand rather than as an untagged enum: serde buffers an untagged
+/// value, which would turn the mapping's `value` into a float before
+/// `RawNumber` could keep its text.
+impl<'de> Deserialize<'de> for RawAmount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Amount;
+        impl<'de> serde::de::Visitor<'de> for Amount {
+            type Value = RawAmount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "text such as `$38 billion`, or a mapping `{ value: 38000000000, currency: USD }`",
+                )
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawAmount, E> {
+                Ok(RawAmount::Text(v.to_string()))
+            }
+            // A bare number is read as text, so the amount parser can say that
+            // it names no currency.
+            fn visit_i64<E>(self, v: i64) -> Result<RawAmount, E> {
+                Ok(RawAmount::Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawAmount, E> {
+                Ok(RawAmount::Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawAmount, E> {
+                Ok(RawAmount::Text(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawAmount, A::Error> {
+                RawAmountMapping::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawAmount::Mapping)
+            }
+        }
+        deserializer.deserialize_any(Amount)
+    }
 }
 
 /// The mapping form of an amount.

@@ -34,22 +34,20 @@ impl PageLinks {
                 .body
                 .links
                 .iter()
-                .map(|l| (l.dest.clone(), l.line + p.article.body_line - 1, l.col))
+                .filter(|l| !is_source_link(l))
+                .map(|l| (l.written.clone(), l.line + p.article.body_line - 1, l.col))
                 .collect(),
         }
     }
 }
 
-/// Rewrites `@/articles/FILE.md` links (Zola-style, relative to `content/`) to
-/// the target's URL in every body and summary. Unknown targets are errors.
+/// Points `@/articles/FILE.md` links (Zola-style, relative to `content/`) at
+/// the target's URL: each such link's `dest` becomes the target's root-relative
+/// URL, which the page, list and feed renderers then write into its slot. The
+/// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
+/// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
 pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
-    let has_source_link = |p: &Placed| {
-        p.article
-            .body
-            .links
-            .iter()
-            .any(|l| l.dest.starts_with("@/"))
-    };
+    let has_source_link = |p: &Placed| p.article.body.links.iter().any(is_source_link);
     if !placed.iter().any(has_source_link) {
         return Vec::new();
     }
@@ -58,50 +56,37 @@ pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagn
         .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
         .collect();
     let mut errors = Vec::new();
-    for p in placed.iter_mut() {
-        if !p
-            .article
-            .body
-            .links
-            .iter()
-            .any(|l| l.dest.starts_with("@/"))
-        {
-            continue;
-        }
-        let mut replacements: Vec<(String, String)> = Vec::new();
-        for link in p
-            .article
-            .body
-            .links
-            .iter()
-            .filter(|l| l.dest.starts_with("@/"))
-        {
+    for p in placed.iter_mut().filter(|p| has_source_link(p)) {
+        let body_line = p.article.body_line;
+        let source_path = p.article.source_path.clone();
+        let article = std::sync::Arc::make_mut(&mut p.article);
+        for link in article.body.links.iter_mut().filter(|l| is_source_link(l)) {
             let (path, fragment) = link
-                .dest
-                .split_at(link.dest.find('#').unwrap_or(link.dest.len()));
-            let source = format!("content/{}", &path[2..]);
+                .written
+                .split_at(link.written.find('#').unwrap_or(link.written.len()));
+            let decoded = percent_encoding::percent_decode_str(&path[2..]).decode_utf8_lossy();
+            let source = format!("content/{decoded}");
             match urls.get(&source) {
-                Some(url) => replacements.push((link.dest.clone(), format!("{url}{fragment}"))),
+                Some(url) => link.dest = format!("{url}{fragment}"),
                 None => errors.push(
                     Diagnostic::error(
-                        &p.article.source_path,
+                        &source_path,
                         format!(
                             "the link `{}` points to no article (no file `{source}`)",
-                            link.dest
+                            link.written
                         ),
                     )
-                    .at(link.line + p.article.body_line - 1, link.col),
+                    .at(link.line + body_line - 1, link.col),
                 ),
             }
         }
-        for (from, to) in replacements {
-            let (from, to) = (format!("=\"{from}\""), format!("=\"{to}\""));
-            let article = std::sync::Arc::make_mut(&mut p.article);
-            article.body.html = article.body.html.replace(&from, &to);
-            article.summary_html = article.summary_html.replace(&from, &to);
-        }
     }
     errors
+}
+
+/// A Zola-style link to a source file, `@/articles/FILE.md`.
+pub fn is_source_link(link: &crate::markdown::Link) -> bool {
+    link.written.starts_with("@/")
 }
 
 /// Checks every internal link of the articles against the built output.

@@ -6,6 +6,13 @@
 //! folder. It refuses a non-empty folder without our marker, or one holding the
 //! site itself, and deletes nothing it did not create; top-level entries whose
 //! names begin with a dot (`.git`, `.well-known`) survive a rebuild.
+//!
+//! Every decision is made on the *resolved* target: the longest part of the path
+//! that exists, canonicalised by the file system (so symlinks and `..` mean what
+//! they mean on disk), plus the components that do not exist yet, where `..` is
+//! refused. The path that is checked is the path that is swapped. A lock file
+//! beside the target keeps two builds from staging or swapping at once, and under
+//! it the leftovers of interrupted builds (which carry our marker) are removed.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -68,6 +75,23 @@ impl Output {
         changed
     }
 
+    /// Paths that are a file and also the folder of another file (`deals` and
+    /// `deals/index.html`): no file system can hold both. Each pair is (the
+    /// file, the first file under it).
+    pub fn conflicts(&self) -> Vec<(&str, &str)> {
+        self.files
+            .keys()
+            .filter_map(|file| {
+                let folder = format!("{file}/");
+                self.files
+                    .range(folder.clone()..)
+                    .next()
+                    .filter(|(inner, _)| inner.starts_with(&folder))
+                    .map(|(inner, _)| (file.as_str(), inner.as_str()))
+            })
+            .collect()
+    }
+
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(p, b)| (p.as_str(), &b[..]))
@@ -107,25 +131,75 @@ impl std::fmt::Display for WriteError {
     }
 }
 
-/// Checks that `target` may be replaced by a build of the site at `root`.
-pub fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |e| WriteError::Io(path.to_path_buf(), e)
+}
+
+/// The target as the file system sees it: the longest existing part of the
+/// path, canonicalised, then the components that do not exist yet. A `..` (or
+/// any component but a plain name) among those is refused: it would mean one
+/// folder to a lexical check and another to the file system.
+pub fn resolve_target(target: &Path) -> Result<PathBuf, WriteError> {
+    let refuse = |why: String| {
+        WriteError::Refused(format!("refusing to write to {}: {why}", target.display()))
+    };
+    let absolute = if target.is_absolute() {
+        target.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(io_error(Path::new(".")))?
+            .join(target)
+    };
+    let mut existing = PathBuf::new();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    for component in absolute.components() {
+        use std::path::Component;
+        if !rest.is_empty() {
+            match component {
+                Component::Normal(name) => rest.push(name),
+                Component::CurDir => {}
+                _ => {
+                    return Err(refuse(format!(
+                        "`..` follows `{}`, which does not exist; write the path without `..`",
+                        existing.join(rest.iter().collect::<PathBuf>()).display()
+                    )));
+                }
+            }
+            continue;
+        }
+        let next = existing.join(component.as_os_str());
+        match (component, fs::symlink_metadata(&next)) {
+            (Component::Normal(name), Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+                rest.push(name)
+            }
+            (_, Err(e)) => return Err(WriteError::Io(next, e)),
+            (_, Ok(_)) => {
+                // Canonicalise step by step: a symlink's `..` is its target's parent.
+                existing = next.canonicalize().map_err(io_error(&next))?;
+            }
+        }
+    }
+    Ok(rest.iter().fold(existing, |path, name| path.join(name)))
+}
+
+/// Checks that the resolved `target` may be replaced by a build of the site at
+/// the canonical `root`.
+fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
     let refuse = |why: &str| {
         Err(WriteError::Refused(format!(
             "refusing to write to {}: {why}",
             target.display()
         )))
     };
-    let abs_target = absolute(target);
-    let abs_root = absolute(root);
-    if abs_root.starts_with(&abs_target) {
+    if target.parent().is_none() || root.starts_with(target) {
         return refuse("it contains the site itself");
     }
     for folder in crate::source::SITE_FOLDERS {
-        if abs_target.starts_with(abs_root.join(folder)) {
+        if target.starts_with(root.join(folder)) {
             return refuse(&format!("it is inside the site's `{folder}/` folder"));
         }
     }
-    if abs_target == abs_root.join(crate::config::CONFIG_FILE) {
+    if target == root.join(crate::config::CONFIG_FILE) {
         return refuse("it is the site configuration");
     }
     match fs::symlink_metadata(target) {
@@ -133,12 +207,11 @@ pub fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
         Err(e) => Err(WriteError::Io(target.to_path_buf(), e)),
         Ok(meta) if !meta.is_dir() => refuse("it exists and is not a directory"),
         Ok(_) => {
-            let has_marker = target.join(MARKER).is_file();
             let empty = fs::read_dir(target)
-                .map_err(|e| WriteError::Io(target.to_path_buf(), e))?
+                .map_err(io_error(target))?
                 .next()
                 .is_none();
-            if has_marker || empty {
+            if empty || is_ours(target) {
                 Ok(())
             } else {
                 refuse(&format!(
@@ -149,57 +222,123 @@ pub fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// Writes `output` to `target`: stage beside it, then swap. See the module doc.
+/// Whether a folder carries our marker (as a plain file, not a link).
+fn is_ours(dir: &Path) -> bool {
+    fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
+/// Writes `output` to `target` for the site at the canonical `root`: resolve,
+/// check, lock, stage beside the target, swap. See the module doc.
 pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteError> {
-    check_target(target, root)?;
-    let target = absolute(target);
-    let parent = target
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let io_err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| WriteError::Io(p, e)
+    let target = resolve_target(target)?;
+    check_target(&target, root)?;
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        unreachable!("check_target refuses a path without a parent");
     };
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    let name = name.to_string_lossy().into_owned();
+    fs::create_dir_all(parent).map_err(io_error(parent))?;
+    let lock_path = parent.join(format!(".{name}.dealwire-lock"));
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_error(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(WriteError::Refused(format!(
+                "refusing to write to {}: another dealwire build is writing it (lock {})",
+                target.display(),
+                lock_path.display()
+            )));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(WriteError::Io(lock_path, e)),
+    }
+    // Checked again under the lock: another build may have changed it meanwhile.
+    check_target(&target, root)?;
+    remove_leftovers(parent, &name)?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.dealwire-staging-{pid}"));
-    let old = parent.join(format!(".{name}.dealwire-old-{pid}"));
-    // Leftovers of an interrupted run of ours carry our marker names; clear them.
-    for leftover in [&staging, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover).map_err(io_err(leftover))?;
-        }
-    }
     if let Err(e) = stage(output, &staging) {
-        let _ = fs::remove_dir_all(&staging);
+        let _ = remove_ours(&staging);
         return Err(e);
     }
-    if target.exists() {
-        // Keep the previous output's top-level dot entries (`.git`, `.well-known`).
-        for entry in fs::read_dir(&target).map_err(io_err(&target))? {
-            let entry = entry.map_err(io_err(&target))?;
-            let file_name = entry.file_name();
-            let keep = file_name.to_string_lossy().starts_with('.') && file_name != MARKER;
-            if keep && !staging.join(&file_name).exists() {
-                fs::rename(entry.path(), staging.join(&file_name))
-                    .map_err(io_err(&entry.path()))?;
-            }
+    let swapped = swap(
+        &staging,
+        &target,
+        &parent.join(format!(".{name}.dealwire-old-{pid}")),
+    );
+    if swapped.is_err() && staging.exists() {
+        let _ = remove_ours(&staging);
+    }
+    drop(lock);
+    swapped
+}
+
+/// Removes the staging and old folders that interrupted builds left beside
+/// `name`, whatever their process id, when they carry our marker.
+fn remove_leftovers(parent: &Path, name: &str) -> Result<(), WriteError> {
+    let prefixes = [
+        format!(".{name}.dealwire-staging-"),
+        format!(".{name}.dealwire-old-"),
+    ];
+    for entry in fs::read_dir(parent).map_err(io_error(parent))? {
+        let entry = entry.map_err(io_error(parent))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = prefixes.iter().any(|p| {
+            file_name
+                .strip_prefix(p.as_str())
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_ours(&entry.path())?;
         }
-        fs::rename(&target, &old).map_err(io_err(&target))?;
-        if let Err(e) = fs::rename(&staging, &target) {
-            let _ = fs::rename(&old, &target);
-            return Err(WriteError::Io(target, e));
-        }
-        remove_parallel(&old).map_err(io_err(&old))?;
-    } else {
-        fs::rename(&staging, &target).map_err(io_err(&target))?;
     }
     Ok(())
+}
+
+/// Removes a folder only if it carries our marker.
+fn remove_ours(dir: &Path) -> Result<(), WriteError> {
+    if is_ours(dir) {
+        remove_parallel(dir).map_err(io_error(dir))?;
+    }
+    Ok(())
+}
+
+/// Puts `staging` in place of `target`; the previous output moves to `old`, its
+/// top-level dot entries move into the new output, then `old` is removed. If a
+/// dot entry cannot move, `old` stays (nothing of the user's is ever deleted)
+/// and the error names it.
+fn swap(staging: &Path, target: &Path, old: &Path) -> Result<(), WriteError> {
+    if fs::symlink_metadata(target).is_err() {
+        return fs::rename(staging, target).map_err(io_error(target));
+    }
+    fs::rename(target, old).map_err(io_error(target))?;
+    if let Err(e) = fs::rename(staging, target) {
+        let _ = fs::rename(old, target);
+        return Err(WriteError::Io(target.to_path_buf(), e));
+    }
+    let mut kept_all = true;
+    for entry in fs::read_dir(old).map_err(io_error(old))? {
+        let entry = entry.map_err(io_error(old))?;
+        let file_name = entry.file_name();
+        let dotted = file_name.to_string_lossy().starts_with('.') && file_name != MARKER;
+        if dotted
+            && (fs::symlink_metadata(target.join(&file_name)).is_ok()
+                || fs::rename(entry.path(), target.join(&file_name)).is_err())
+        {
+            kept_all = false;
+        }
+    }
+    if !kept_all {
+        return Err(WriteError::Refused(format!(
+            "the site was written to {}, but some of the previous output's dot entries could not be moved into it; they are kept in {}",
+            target.display(),
+            old.display()
+        )));
+    }
+    remove_parallel(old).map_err(io_error(old))
 }
 
 /// Removes a previous output (ours: it had the marker) using every core: its
@@ -216,7 +355,7 @@ fn remove_parallel(dir: &Path) -> io::Result<()> {
         }
     }
     jobs.par_iter().try_for_each(|p| {
-        if p.is_dir() {
+        if fs::symlink_metadata(p)?.is_dir() {
             fs::remove_dir_all(p)
         } else {
             fs::remove_file(p)
@@ -225,58 +364,58 @@ fn remove_parallel(dir: &Path) -> io::Result<()> {
     fs::remove_dir_all(dir)
 }
 
+/// Writes every file under `staging`, the marker first, so that any folder of
+/// ours, even one a crash interrupted, can be recognised and removed.
 fn stage(output: &Output, staging: &Path) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    fs::create_dir_all(staging).map_err(|e| WriteError::Io(staging.to_path_buf(), e))?;
+    fs::create_dir(staging).map_err(io_error(staging))?;
+    let marker = staging.join(MARKER);
+    fs::write(
+        &marker,
+        b"This folder is a dealwire build output; dealwire replaces it whole.\n",
+    )
+    .map_err(io_error(&marker))?;
     let dirs: std::collections::BTreeSet<PathBuf> = output
         .iter()
         .filter_map(|(p, _)| Path::new(p).parent().map(|d| staging.join(d)))
         .collect();
     for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| WriteError::Io(d.clone(), e))?;
+        fs::create_dir_all(d).map_err(io_error(d))?;
     }
     let files: Vec<(&str, &[u8])> = output.iter().collect();
     files.par_iter().try_for_each(|(p, bytes)| {
         let path = staging.join(p);
         fs::write(&path, bytes).map_err(|e| WriteError::Io(path, e))
-    })?;
-    fs::write(
-        staging.join(MARKER),
-        b"This folder is a dealwire build output; dealwire replaces it whole.\n",
-    )
-    .map_err(|e| WriteError::Io(staging.join(MARKER), e))
+    })
 }
 
-/// An absolute, lexically normalised path (the target may not exist yet).
-fn absolute(path: &Path) -> PathBuf {
-    let base = if path.is_absolute() {
-        PathBuf::new()
-    } else {
-        std::env::current_dir().unwrap_or_default()
-    };
-    let mut out = PathBuf::new();
-    for c in base.join(path).components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_dot_dot_only_where_the_path_exists() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = tmp.path().canonicalize().expect("canon");
+        fs::create_dir_all(base.join("p")).expect("mkdir");
+        assert_eq!(
+            resolve_target(&base.join("p/../q")).expect("ok"),
+            base.join("q")
+        );
+        let e = resolve_target(&base.join("p/nope/..")).expect_err("refused");
+        assert!(e.to_string().contains("`..` follows"), "{e}");
     }
-    // Resolve symlinks in the part that exists, so `/tmp/link/x` compares right.
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(n) => rest.push(n.to_os_string()),
-            None => break,
-        }
-        existing.pop();
+
+    #[test]
+    fn resolves_through_symlinks_as_the_file_system_does() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = tmp.path().canonicalize().expect("canon");
+        fs::create_dir_all(base.join("releases/r1")).expect("mkdir");
+        fs::create_dir_all(base.join("releases/shared")).expect("mkdir");
+        std::os::unix::fs::symlink(base.join("releases/r1"), base.join("current")).expect("link");
+        assert_eq!(
+            resolve_target(&base.join("current/../shared/uploads")).expect("ok"),
+            base.join("releases/shared/uploads")
+        );
     }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    for n in rest.into_iter().rev() {
-        resolved.push(n);
-    }
-    resolved
 }

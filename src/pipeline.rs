@@ -118,11 +118,11 @@ fn build_with(
             Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
         });
     let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
-    if let Some(c) = cache.as_deref_mut() {
-        if c.parse_key != parse_key {
-            c.parsed.clear();
-            c.parse_key = parse_key;
-        }
+    if let Some(c) = cache.as_deref_mut()
+        && c.parse_key != parse_key
+    {
+        c.parsed.clear();
+        c.parse_key = parse_key;
     }
     let markdown: Vec<_> = source
         .files
@@ -212,6 +212,11 @@ fn build_with(
         })?;
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
     output.extend(pages);
+    let clashes = path_conflicts(source, &output);
+    if !clashes.is_empty() {
+        diags.extend(clashes);
+        return Err(diags);
+    }
     if let Some(c) = cache {
         c.pages = page_cache;
     }
@@ -224,6 +229,27 @@ fn build_with(
         links,
         config,
     })
+}
+
+/// An error for each output file that is also a folder of the output (a
+/// content file `content/deals` beside the page `deals/index.html`), naming
+/// the source file that makes it.
+fn path_conflicts(source: &SiteSource, output: &Output) -> Vec<Diagnostic> {
+    output
+        .conflicts()
+        .into_iter()
+        .map(|(file, inner)| {
+            let origin = ["content", "static"]
+                .iter()
+                .map(|folder| format!("{folder}/{file}"))
+                .find(|path| source.files.iter().any(|f| f.path == *path))
+                .unwrap_or_else(|| file.to_string());
+            Diagnostic::error(
+                origin,
+                format!("publishes `{file}`, but `{inner}` needs a folder of that name: rename one of them"),
+            )
+        })
+        .collect()
 }
 
 /// A hash of what a cache entry depends on, for cache keys.

@@ -60,7 +60,9 @@ impl Total {
         self.count += 1;
         match (deal.amount, deal.reporting_value) {
             (Amount::Figure { bound, .. }, Some(v)) => {
-                self.sum += v;
+                // Values are at most `money::MAX_VALUE`, so no site can reach
+                // the limit; saturating keeps even a broken invariant from panicking.
+                self.sum = self.sum.saturating_add(v);
                 if bound != Bound::Exact {
                     self.bounded += 1;
                 }
@@ -255,8 +257,11 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
                 deals: Vec::new(),
                 total: Total::default(),
             });
-            entry.deals.push(i);
-            entry.total.add(deal);
+            // Two names of one deal may share a page (`Acme`, `ACME`): count it once.
+            if entry.deals.last() != Some(&i) {
+                entry.deals.push(i);
+                entry.total.add(deal);
+            }
         }
     }
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();

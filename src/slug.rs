@@ -9,6 +9,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// The longest slug, in bytes: well under the 255 bytes a file name may have,
+/// and longer than any title needs.
+pub const MAX_LEN: usize = 100;
+
 /// A checked URL segment: `[a-z0-9-]+`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
@@ -26,6 +30,11 @@ impl Slug {
         {
             return Err(format!(
                 "`{text}` is not a valid slug: `{bad}` is not allowed (use lowercase letters, digits and hyphens)"
+            ));
+        }
+        if text.len() > MAX_LEN {
+            return Err(format!(
+                "`{text}` is not a valid slug: it is longer than {MAX_LEN} characters"
             ));
         }
         if text.starts_with('-') || text.ends_with('-') {
@@ -52,6 +61,14 @@ impl Slug {
             } else if !out.is_empty() && !out.ends_with('-') {
                 out.push('-');
             }
+        }
+        if out.len() > MAX_LEN {
+            // Cut at the last word boundary that fits (or at the limit).
+            let cut = out[..=MAX_LEN]
+                .rfind('-')
+                .filter(|&i| i > 0)
+                .unwrap_or(MAX_LEN);
+            out.truncate(cut);
         }
         let trimmed = out.trim_end_matches('-');
         (!trimmed.is_empty()).then(|| Slug(trimmed.to_string()))
@@ -88,6 +105,22 @@ fn strip_date_prefix(stem: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_fit_in_a_file_name() {
+        let long = "Accord ".repeat(60);
+        let slug = Slug::from_text(&long).expect("slug");
+        assert!(slug.as_str().len() <= MAX_LEN, "{slug}");
+        assert!(slug.as_str().ends_with("accord"), "{slug}");
+        assert!(
+            Slug::from_text(&"x".repeat(300))
+                .expect("slug")
+                .as_str()
+                .len()
+                == MAX_LEN
+        );
+        assert!(Slug::parse(&"a".repeat(MAX_LEN + 1)).is_err());
+    }
 
     #[test]
     fn checks_written_slugs() {

@@ -201,13 +201,17 @@ fn walk(root: &Path, folder: &str, out: &mut Vec<(String, PathBuf)>, diags: &mut
         return;
     }
     let mut escapes = Vec::new();
+    let mut odd_names = Vec::new();
     let walker = WalkDir::new(&start)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            if e.depth() > 0 && (name.starts_with('.') || name.ends_with('~')) {
+            let Some(name) = e.file_name().to_str() else {
+                odd_names.push(e.path().to_path_buf());
+                return false;
+            };
+            if e.depth() > 0 && is_editor_scratch(name) {
                 return false;
             }
             if e.path_is_symlink() {
@@ -223,6 +227,13 @@ fn walk(root: &Path, folder: &str, out: &mut Vec<(String, PathBuf)>, diags: &mut
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if let Some(rel) = relative(root, e.path()) {
+                    if folder == "content" && is_misnamed_markdown(&rel) {
+                        diags.push(Diagnostic::error(
+                            rel,
+                            "a Markdown file must end in `.md` (lowercase); rename it, or it would be published as it is, drafts included",
+                        ));
+                        continue;
+                    }
                     out.push((rel, e.path().to_path_buf()));
                 }
             }
@@ -241,6 +252,12 @@ fn walk(root: &Path, folder: &str, out: &mut Vec<(String, PathBuf)>, diags: &mut
             }
         }
     }
+    for path in odd_names {
+        diags.push(Diagnostic::error(
+            escaped_path(path.strip_prefix(root).unwrap_or(&path)),
+            "the name is not UTF-8 text: rename it",
+        ));
+    }
     for path in escapes {
         let rel = relative(root, &path).unwrap_or_else(|| path.display().to_string());
         diags.push(Diagnostic::error(
@@ -248,6 +265,61 @@ fn walk(root: &Path, folder: &str, out: &mut Vec<(String, PathBuf)>, diags: &mut
             "symbolic link leads outside the site (or nowhere); it is not followed",
         ));
     }
+}
+
+/// Whether a file name is an editor's or a tool's scratch copy: hidden files,
+/// swap and lock files, backups (`a.md~`, `#a.md#`, `a.md.bak`, `.orig`, `.rej`),
+/// JetBrains' safe-write copies. They are never read, published or watched: a
+/// backup of a draft would publish its text.
+pub fn is_editor_scratch(name: &str) -> bool {
+    const SUFFIXES: [&str; 14] = [
+        "~",
+        ".swp",
+        ".swx",
+        ".swo",
+        ".swn",
+        ".tmp",
+        ".bak",
+        ".orig",
+        ".rej",
+        ".kate-swp",
+        ".crswap",
+        "___jb_tmp___",
+        "___jb_old___",
+        "#",
+    ];
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name == "4913"
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// A content file that looks like Markdown but is not named `.md`: `A.MD`,
+/// `a.markdown`. Copied as it is, it would publish its source.
+fn is_misnamed_markdown(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    (lower.ends_with(".md") && !rel.ends_with(".md"))
+        || [".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+}
+
+/// A path that is not UTF-8, with each byte that is not valid UTF-8 written
+/// `\xNN`, so that two such names never print alike.
+fn escaped_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str()
+        .as_bytes()
+        .utf8_chunks()
+        .map(|chunk| {
+            let bad: String = chunk
+                .invalid()
+                .iter()
+                .map(|b| format!("\\x{b:02X}"))
+                .collect();
+            format!("{}{bad}", chunk.valid())
+        })
+        .collect()
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {

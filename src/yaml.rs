@@ -24,6 +24,7 @@ pub struct YamlError {
 /// Deserializes YAML 1.2 text. `yes`/`no` stay strings, duplicate keys and alias
 /// expansion past the library's budget are errors.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    flow_depth_within_limit(text)?;
     // Most documents are valid: read them without the cost of tracking paths,
     // and read a failing one again to learn the path of its error.
     match serde_yaml::from_str(text) {
@@ -36,6 +37,78 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
                 message: clean_message(&first.to_string()),
             })),
     }
+}
+
+/// How deep flow collections (`[`, `{`) may nest. The YAML library's scanner
+/// costs time in proportion to the depth for every token, so a long run of
+/// `[` takes minutes; no real front matter nests past a handful.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Refuses text whose flow collections nest deeper than `MAX_FLOW_DEPTH`, in
+/// one pass: quoted strings, comments and block scalars are skipped, and a `[`
+/// or `{` inside a plain scalar (`title: a[b]`) does not open anything.
+fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
+    let mut depth = 0usize;
+    let mut block_scalar_indent: Option<usize> = None;
+    for (line_no, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block_scalar_indent {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_scalar_indent = None;
+        }
+        let mut quote: Option<char> = None;
+        // The last character outside quotes that is not white space; `\n` at
+        // the start of the line.
+        let mut prev = '\n';
+        let mut chars = line.char_indices();
+        while let Some((at, c)) = chars.next() {
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => continue,
+                (None, '#') if line[..at].ends_with([' ', '\t']) || at == 0 => break,
+                (None, '"' | '\'') if opens_value(prev) => quote = Some(c),
+                (None, '[' | '{') if depth > 0 || opens_value(prev) => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        let col = line[..at].chars().count() + 1;
+                        return Err(YamlError {
+                            field: String::new(),
+                            position: Some((line_no + 1, col)),
+                            message: format!(
+                                "lists and mappings nest deeper than {MAX_FLOW_DEPTH} levels"
+                            ),
+                        });
+                    }
+                }
+                (None, ']' | '}') if depth > 0 => depth -= 1,
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                prev = c;
+            }
+        }
+        let value = line.trim_end();
+        if depth == 0
+            && (value.ends_with(['|', '>'])
+                || value
+                    .rsplit_once(' ')
+                    .is_some_and(|(_, v)| v.starts_with(['|', '>']) && v.len() <= 3))
+        {
+            block_scalar_indent = Some(indent);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a `[`, `{` or quote after `prev` (the last character that is not
+/// white space) starts a value rather than sitting inside plain text.
+fn opens_value(prev: char) -> bool {
+    matches!(prev, '\n' | ':' | '-' | '?' | '[' | '{' | ',')
 }
 
 fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
@@ -67,10 +140,12 @@ fn clean_message(raw: &str) -> String {
         msg = &msg[..cut];
     }
     // The library prefixes its own path (`inner.n: …`); a path has no spaces.
-    if let Some((head, rest)) = msg.split_once(": ") {
-        if !head.is_empty() && !head.contains(' ') && !head.contains('`') {
-            msg = rest;
-        }
+    if let Some((head, rest)) = msg.split_once(": ")
+        && !head.is_empty()
+        && !head.contains(' ')
+        && !head.contains('`')
+    {
+        msg = rest;
     }
     msg.replace(
         "repetition limit exceeded",
@@ -108,7 +183,7 @@ pub fn parse_path(path: &str) -> Vec<Step<'_>> {
     steps
 }
 
-/// Finds the 1-based (line, column) of the value at `path` in block-style YAML,
+/// Finds the 1-based (line, column in characters) of the value at `path` in block-style YAML,
 /// or of the deepest enclosing entry it could find (flow style, odd layouts).
 /// Returns `None` only when not even the first key is found.
 pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
@@ -122,7 +197,11 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
             Step::Index(n) => find_item(&lines, start, end, indent, n),
         };
         let Some((line, value_col)) = hit else { break };
-        found = Some((line + 1, value_col + 1));
+        // Columns count characters, like every position dealwire prints.
+        let col = lines[line]
+            .get(..value_col)
+            .map_or(value_col, |b| b.chars().count());
+        found = Some((line + 1, col + 1));
         let entry_indent = lines[line].len() - lines[line].trim_start().len();
         let block_end = (line + 1..end)
             .find(|&i| {
@@ -201,7 +280,10 @@ fn find_item(
 ) -> Option<(usize, usize)> {
     if start < lines.len() && start < end {
         let line = lines[start];
-        if indent < line.len() && line[indent..].trim_start().starts_with('[') {
+        if line
+            .get(indent..)
+            .is_some_and(|rest| rest.trim_start().starts_with('['))
+        {
             return Some((start, indent));
         }
     }

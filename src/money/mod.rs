@@ -131,6 +131,11 @@ impl Amount {
     }
 }
 
+/// The largest value an amount may have, in its own currency or converted:
+/// 10^18, a million times the largest deal on record. Below it, no sum of the
+/// deals a machine can hold comes near `Decimal`'s limit (about 7.9 × 10^28).
+pub const MAX_VALUE: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
 /// Converts to the reporting currency: `value * rate`, where `rates` maps a
 /// currency to the value of 1 unit of it in the reporting currency.
 ///
@@ -236,6 +241,11 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn max_value_is_ten_to_the_eighteenth() {
+        assert_eq!(MAX_VALUE, dec("1000000000000000000"));
     }
 
     #[test]

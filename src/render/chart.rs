@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::markdown::html_escape;
+use crate::escape::html as html_escape;
 
 /// One quarter's deals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,23 +25,22 @@ pub struct Quarter {
 }
 
 /// Every quarter from the first deal's to the last one's, empty ones included.
+/// Dates lie within `article::YEARS`, so there are at most a few thousand.
 pub fn quarters(deals: impl IntoIterator<Item = (Date, Option<Decimal>)>) -> Vec<Quarter> {
     let index = |d: Date| i32::from(d.year()) * 4 + i32::from((d.month() - 1) / 3);
-    let deals: Vec<(i32, Decimal)> = deals
-        .into_iter()
-        .map(|(d, v)| (index(d), v.unwrap_or_default()))
-        .collect();
-    let (Some(first), Some(last)) = (
-        deals.iter().map(|d| d.0).min(),
-        deals.iter().map(|d| d.0).max(),
-    ) else {
+    let mut sums: std::collections::BTreeMap<i32, Decimal> = std::collections::BTreeMap::new();
+    for (date, value) in deals {
+        let sum = sums.entry(index(date)).or_default();
+        *sum = sum.saturating_add(value.unwrap_or_default());
+    }
+    let (Some(&first), Some(&last)) = (sums.keys().next(), sums.keys().next_back()) else {
         return Vec::new();
     };
     (first..=last)
         .map(|i| Quarter {
             year: i16::try_from(i.div_euclid(4)).unwrap_or_default(),
             quarter: i8::try_from(i.rem_euclid(4) + 1).unwrap_or(1),
-            value: deals.iter().filter(|d| d.0 == i).map(|d| d.1).sum(),
+            value: sums.get(&i).copied().unwrap_or_default(),
         })
         .collect()
 }
@@ -74,7 +73,9 @@ pub fn quarters_svg(
     let plot = height - top - bottom;
     let to_f = |d: Decimal| d.to_f64().unwrap_or(0.0);
     let max_bar = quarters.iter().map(|q| q.value).max().unwrap_or_default();
-    let total: Decimal = quarters.iter().map(|q| q.value).sum();
+    let total = quarters
+        .iter()
+        .fold(Decimal::ZERO, |sum, q| sum.saturating_add(q.value));
     let (max_f, total_f) = (to_f(max_bar).max(1.0), to_f(total).max(1.0));
     let slot = width / quarters.len().max(1) as f64;
     let bar = (slot * 0.7).max(1.0);
@@ -100,7 +101,7 @@ pub fn quarters_svg(
                 height - bottom - h
             ));
         }
-        running += q.value;
+        running = running.saturating_add(q.value);
         points.push(format!(
             "{:.1},{:.1}",
             x + slot / 2.0,

@@ -134,7 +134,7 @@ pub fn sitemap(config: &Config, pages: &[(String, Option<jiff::civil::Date>)]) -
     );
     for (rel, lastmod) in pages {
         out.push_str("  <url><loc>");
-        out.push_str(&crate::markdown::html_escape(&config.absolute_url(rel)));
+        out.push_str(&crate::escape::html(&config.absolute_url(rel)));
         out.push_str("</loc>");
         if let Some(d) = lastmod {
             out.push_str(&format!("<lastmod>{d}</lastmod>"));

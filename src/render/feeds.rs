@@ -79,10 +79,7 @@ pub fn atom(
             let p = &site.articles[i];
             let a = &p.article;
             let url = config.absolute_url(&p.rel_url);
-            let mut summary = atom::Text::html(crate::markdown::rebase_links(
-                &a.summary_html,
-                &config.path_url(&p.rel_url),
-            ));
+            let mut summary = atom::Text::html(summary_html(config, p));
             summary.lang = Some(a.lang.code().to_string());
             atom::Entry {
                 title: atom::Text::plain(a.title.clone()),
@@ -95,10 +92,7 @@ pub fn atom(
                 links: vec![link(url, "alternate", Some("text/html"))],
                 summary: Some(summary),
                 content: Some(atom::Content {
-                    value: Some(crate::markdown::rebase_links(
-                        &body(i),
-                        &config.path_url(&p.rel_url),
-                    )),
+                    value: Some(body(i)),
                     content_type: Some("html".into()),
                     lang: Some(a.lang.code().to_string()),
                     ..Default::default()
@@ -161,14 +155,8 @@ pub fn rss(
                     permalink: true,
                 }),
                 pub_date: Some(published(a).to_rfc2822()),
-                description: Some(crate::markdown::rebase_links(
-                    &a.summary_html,
-                    &config.path_url(&p.rel_url),
-                )),
-                content: Some(crate::markdown::rebase_links(
-                    &body(i),
-                    &config.path_url(&p.rel_url),
-                )),
+                description: Some(summary_html(config, p)),
+                content: Some(body(i)),
                 categories: a
                     .tags
                     .iter()
@@ -272,4 +260,26 @@ pub fn deals_atom(site: &Site) -> String {
         ..Default::default()
     };
     feed.to_string()
+}
+
+/// A link destination of an article as a feed reader needs it: absolute, since
+/// a feed has no page to be relative to.
+pub fn absolute<'l>(
+    config: &Config,
+    link: &'l crate::markdown::Link,
+    rel_url: &str,
+) -> std::borrow::Cow<'l, str> {
+    let rooted = crate::markdown::rebase(&link.dest, &config.path_url(rel_url));
+    match rooted.strip_prefix(config.base_path.as_str()) {
+        Some(rest) if rooted.starts_with('/') => config.absolute_url(rest).into(),
+        _ => rooted,
+    }
+}
+
+/// An entry's summary with absolute links.
+fn summary_html(config: &Config, p: &crate::site::Placed) -> String {
+    let a = &p.article;
+    crate::markdown::fill_links(&a.summary_html, &a.body.links, |l| {
+        absolute(config, l, &p.rel_url)
+    })
 }

@@ -98,17 +98,26 @@ pub fn render_site(
             let a = &p.article;
             let key = Key::new(a.source_hash, "card").with(&p.rel_url);
             // `@/` links make the text depend on other articles' URLs.
-            if a.body.links.iter().any(|l| l.dest.starts_with("@/")) {
-                key.with(&a.summary_html).with(&a.body.html).finish()
-            } else {
-                key.finish()
-            }
+            key.with_all(
+                a.body
+                    .links
+                    .iter()
+                    .filter(|l| crate::links::is_source_link(l))
+                    .map(|l| &l.dest),
+            )
+            .finish()
         })
         .collect();
     // Feeds carry full bodies: write them before the bodies move out. The site's
     // language has the main feeds; each other language with articles has its own
     // under its prefix (`fr/atom.xml`).
-    let body_of = |i: usize| site.articles[i].article.body.html.clone();
+    let body_of = |i: usize| {
+        let p = &site.articles[i];
+        let a = &p.article;
+        crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
+            feeds::absolute(&site.config, l, &p.rel_url)
+        })
+    };
     let mut editions = vec![(
         site.config.language,
         String::new(),
@@ -245,7 +254,6 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
     let site = r.site;
     let p = &site.articles[i];
     let a = &p.article;
-    let body = body.unwrap_or(&a.body.html);
     let key = r
         .key("article")
         .with(&r.card_keys[i])
@@ -255,6 +263,8 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
     cache::page(r.previous, p.rel_url.clone(), key, lastmod, || {
         let config = r.config();
+        let body = crate::markdown::page_html(body.unwrap_or(&a.body.html), &a.body.links);
+        let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
         let deals: Vec<DealRow> = if p.is_translation {
             (0..a.deals.len()).map(|d| views::row(site, p, d)).collect()
         } else {
@@ -274,8 +284,8 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
                 date: format_date(a.date, a.lang),
                 date_iso: a.date.to_string(),
                 lang: a.lang.code(),
-                content_html: body,
-                summary_html: &a.summary_html,
+                content_html: &body,
+                summary_html: &summary,
                 tags: &tags,
                 deals: rows,
                 toc: a

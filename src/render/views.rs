@@ -74,7 +74,11 @@ fn card(config: &Config, p: &Placed) -> ArticleCard {
         lang: a.lang.code().to_string(),
         date: format_date(a.date, a.lang),
         date_iso: a.date.to_string(),
-        summary_html: crate::markdown::rebase_links(&a.summary_html, &config.path_url(&p.rel_url)),
+        summary_html: crate::markdown::rebased_html(
+            &a.summary_html,
+            &a.body.links,
+            &config.path_url(&p.rel_url),
+        ),
         tags: tag_links(config, p),
         deal_count: a.deals.len(),
     }

@@ -1,0 +1,86 @@
+//! Text as dealwire reads it: the code points that may not reach a page or a
+//! feed. XML 1.0 forbids C0 controls other than tab, line feed and carriage
+//! return; HTML forbids the C1 controls and the noncharacters too. Each is
+//! replaced by U+FFFD when a file is decoded, so every later stage (the
+//! Markdown renderer, the feeds, the exports) sees only text that is safe to
+//! write, and lines and columns (counted in characters) do not move.
+
+use std::borrow::Cow;
+
+/// Whether a character may not appear in a page or feed.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{fdd0}'..='\u{fdef}')
+        || (c as u32) & 0xfffe == 0xfffe
+}
+
+/// The first forbidden character of a text: (1-based line, 1-based column in
+/// characters, the character), and how many there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forbidden {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// The first forbidden character.
+    pub first: char,
+    /// How many forbidden characters the text holds.
+    pub count: usize,
+}
+
+/// `text` with every forbidden character replaced by U+FFFD, and where the
+/// first one was. Borrows when there is none (the common case).
+pub fn clean(text: &str) -> (Cow<'_, str>, Option<Forbidden>) {
+    let Some(at) = text.find(is_forbidden) else {
+        return (Cow::Borrowed(text), None);
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let first = text[at..].chars().next().unwrap_or('\u{0}');
+    let count = text[at..].chars().filter(|&c| is_forbidden(c)).count();
+    let cleaned: String = text
+        .chars()
+        .map(|c| if is_forbidden(c) { '\u{fffd}' } else { c })
+        .collect();
+    (
+        Cow::Owned(cleaned),
+        Some(Forbidden {
+            line,
+            col,
+            first,
+            count,
+        }),
+    )
+}
+
+impl Forbidden {
+    /// The warning's message.
+    pub fn message(&self) -> String {
+        format!(
+            "control character U+{:04X} replaced by U+FFFD{}",
+            self.first as u32,
+            match self.count {
+                1 => String::new(),
+                n => format!(" ({n} such characters in the file)"),
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_controls_and_says_where() {
+        let (text, found) = clean("ok\ttab\nà\u{0}b\u{7}\u{85}\u{ffff}");
+        assert_eq!(text, "ok\ttab\nà\u{fffd}b\u{fffd}\u{fffd}\u{fffd}");
+        let found = found.expect("found");
+        assert_eq!(
+            (found.line, found.col, found.first, found.count),
+            (2, 2, '\u{0}', 4)
+        );
+        assert!(matches!(clean("plain\r\n"), (Cow::Borrowed(_), None)));
+    }
+}
