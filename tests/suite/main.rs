@@ -15,6 +15,7 @@ mod output_dir;
 mod pages;
 mod scaffold;
 mod serve;
+mod serve_safety;
 
 /// The demo briefing built once per call into a temporary folder (`public/`).
 pub fn clients_demo() -> (tempfile::TempDir, std::path::PathBuf) {
