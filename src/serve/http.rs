@@ -1,34 +1,74 @@
 //! The HTTP side of `serve`: pages from memory under the base path, the site's
-//! 404 page with status 404, the live-reload script and its event stream.
+//! 404 page with status 404, the live-reload script and its event stream, and
+//! while no build has succeeded, an error page (503) in place of every page.
+//!
+//! Only requests whose `Host` names this server are answered (`localhost`,
+//! `127.0.0.1`, `[::1]` or the address it is bound to, bare or with its port;
+//! none at all for HTTP/1.0), so a page elsewhere cannot reach it through DNS
+//! rebinding. At most `MAX_CONNECTIONS` connections are open at once: more are
+//! closed as soon as they are accepted. A connection that has not sent its
+//! request head within `HEADER_TIMEOUT` is closed, and every response but the
+//! event stream closes its connection, so each request head is timed and only
+//! the event stream lives long.
 //!
 //! A request path holding `..`, a backslash or their encoded forms is refused
 //! before any lookup; lookups are in the in-memory output only, so nothing
 //! outside the built site can be served, and there are no directory listings.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::Stream;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Sleep;
 
 use super::{LiveEvent, Shared};
+use crate::output::Output;
 
 const EVENTS: &str = "/__dealwire/events";
 const SCRIPT: &str = "/__dealwire/livereload.js";
 const SCRIPT_TAG: &str = "<script src=\"/__dealwire/livereload.js\"></script>";
 
+/// How long a connection may take to send its request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections open at once; each open page holds one for its event stream.
+const MAX_CONNECTIONS: usize = 256;
+
+/// What the handlers share: the served site and the names the server answers to.
+struct App {
+    shared: Arc<Shared>,
+    hosts: Hosts,
+}
+
 /// Serves until Ctrl-C, then ends the event streams and stops.
 pub async fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
     let stop = Arc::clone(&shared);
-    let app = Router::new().fallback(handle).with_state(shared);
+    let app = Router::new().fallback(handle).with_state(Arc::new(App {
+        shared,
+        hosts: Hosts { bound },
+    }));
+    let listener = Capped {
+        listener,
+        permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+    };
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -39,7 +79,37 @@ pub async fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result
         .map_err(|e| e.to_string())
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+/// Checks the `Host`, answers, and closes the connection after every response
+/// but the event stream.
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let mut response = if app.hosts.allow_request(&headers, &uri) {
+        respond(&app.shared, &method, &uri)
+    } else {
+        with_type(
+            Bytes::from_static(b"refused: the Host header does not name this server\n"),
+            "text/plain; charset=utf-8",
+            StatusCode::MISDIRECTED_REQUEST,
+        )
+    };
+    let streaming = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+    if !streaming {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The answer to a request from a host this server answers to.
+fn respond(shared: &Arc<Shared>, method: &Method, uri: &Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n").into_response();
     }
@@ -52,7 +122,7 @@ async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> 
             .into_response();
     }
     match raw {
-        EVENTS => return events(shared).into_response(),
+        EVENTS => return events(Arc::clone(shared)).into_response(),
         SCRIPT => {
             return with_type(
                 Bytes::from_static(include_bytes!("livereload.js")),
@@ -70,19 +140,26 @@ async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> 
             .into_response();
     };
     let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
-    let base = snapshot.base_path.as_str();
+    match &snapshot.output {
+        Some(output) => page(output, &snapshot.base_path, &path),
+        None => no_build_page(&snapshot.errors),
+    }
+}
+
+/// A page of the built site at a decoded request path.
+fn page(output: &Output, base: &str, path: &str) -> Response {
     if path == "/" && base != "/" || path == base.trim_end_matches('/') {
         return redirect(base);
     }
     let Some(rel) = path.strip_prefix(base) else {
-        return not_found(&snapshot.output);
+        return not_found(output);
     };
     let file = if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
     } else {
         rel.to_string()
     };
-    match snapshot.output.shared(&file) {
+    match output.shared(&file) {
         Some(bytes) => {
             let mime = mime_guess::from_path(&file).first_or_octet_stream();
             if mime.essence_str() == "text/html" {
@@ -96,10 +173,230 @@ async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> 
                 with_type(bytes, &ty, StatusCode::OK)
             }
         }
-        None if snapshot.output.contains(&format!("{file}/index.html")) => {
-            redirect(&format!("{path}/"))
+        None if output.contains(&format!("{file}/index.html")) => redirect(&format!("{path}/")),
+        None => not_found(output),
+    }
+}
+
+/// What every page is while no build has succeeded.
+fn no_build_page(errors: &[String]) -> Response {
+    with_type(
+        Bytes::from(no_build_html(errors)),
+        "text/html; charset=utf-8",
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+}
+
+/// The errors, escaped, and the live-reload script, which reloads the page
+/// once the site builds.
+fn no_build_html(errors: &[String]) -> String {
+    let listed = if errors.is_empty() {
+        "The site has not been built yet.".to_string()
+    } else {
+        crate::markdown::html_escape(&errors.join("\n"))
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>dealwire: the site does not build</title>\n</head>\n\
+         <body style=\"margin:2rem;font:16px/1.5 system-ui,sans-serif\">\n\
+         <main id=\"dealwire-no-build\">\n<h1>The site does not build</h1>\n\
+         <p>Fix these errors; this page shows the site once it builds.</p>\n\
+         <pre style=\"white-space:pre-wrap\">{listed}</pre>\n</main>\n{SCRIPT_TAG}\n</body>\n</html>\n"
+    )
+}
+
+/// The names this server answers to: `localhost`, `127.0.0.1`, `[::1]` and the
+/// address it is bound to (any IP address when bound to all), each bare or
+/// with the server's port.
+#[derive(Clone, Copy, Debug)]
+struct Hosts {
+    bound: SocketAddr,
+}
+
+impl Hosts {
+    /// Whether a request names this server: its one `Host` header (none is
+    /// allowed, as HTTP/1.0 may send none) and an absolute request target.
+    fn allow_request(&self, headers: &HeaderMap, uri: &Uri) -> bool {
+        let mut hosts = headers.get_all(header::HOST).iter();
+        let header_ok = match (hosts.next(), hosts.next()) {
+            (None, _) => true,
+            (Some(host), None) => host.to_str().is_ok_and(|h| self.allows(h)),
+            (Some(_), Some(_)) => false,
+        };
+        header_ok && uri.authority().is_none_or(|a| self.allows(a.as_str()))
+    }
+
+    /// Whether `host` (`name` or `name:port`) names this server.
+    fn allows(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let (name, port) = match host.rsplit_once(':') {
+            // `[::1]` alone splits inside its brackets: that is no port.
+            Some((name, port)) if !port.contains(']') => (name, Some(port)),
+            _ => (host.as_str(), None),
+        };
+        if port.is_some_and(|p| p.parse::<u16>().ok() != Some(self.bound.port())) {
+            return false;
         }
-        None => not_found(&snapshot.output),
+        if matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
+            return true;
+        }
+        let ip = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+            Some(v6) => v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+            None => name.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+        };
+        ip.is_some_and(|ip| ip == self.bound.ip() || self.bound.ip().is_unspecified())
+    }
+}
+
+/// The listener `axum::serve` accepts from: at most `MAX_CONNECTIONS` open at
+/// once, each with its request head timed.
+struct Capped {
+    listener: tokio::net::TcpListener,
+    permits: Arc<Semaphore>,
+}
+
+impl axum::serve::Listener for Capped {
+    type Io = Guarded;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Guarded, SocketAddr) {
+        loop {
+            match self.listener.accept().await {
+                Ok((stream, peer)) => match Arc::clone(&self.permits).try_acquire_owned() {
+                    Ok(permit) => return (Guarded::new(stream, permit), peer),
+                    // Over the cap: closed at once, not queued.
+                    Err(_) => drop(stream),
+                },
+                Err(e) => accept_failed(&e).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
+
+/// A connection the peer gave up on is no concern; anything else (out of file
+/// descriptors) is reported, with a pause before trying again.
+async fn accept_failed(error: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        eprintln!("cannot accept a connection: {error}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// An accepted connection: holds its permit until it closes, and fails its
+/// reads once `HEADER_TIMEOUT` has passed without a whole request head.
+struct Guarded {
+    stream: TcpStream,
+    /// Running until the first request head is complete.
+    head: Option<(Pin<Box<Sleep>>, HeadEnd)>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Guarded {
+    fn new(stream: TcpStream, permit: OwnedSemaphorePermit) -> Guarded {
+        Guarded {
+            stream,
+            head: Some((
+                Box::pin(tokio::time::sleep(HEADER_TIMEOUT)),
+                HeadEnd::default(),
+            )),
+            _permit: permit,
+        }
+    }
+}
+
+impl AsyncRead for Guarded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if let Some((deadline, _)) = &mut this.head {
+            if deadline.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no request head in time",
+                )));
+            }
+        }
+        let before = buf.filled().len();
+        let result = Pin::new(&mut this.stream).poll_read(cx, buf);
+        let head_done = match &mut this.head {
+            Some((_, end)) if matches!(result, Poll::Ready(Ok(()))) => {
+                end.feed(&buf.filled()[before..])
+            }
+            _ => false,
+        };
+        if head_done {
+            this.head = None;
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Guarded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// Finds the end of a request head in bytes read piece by piece: the empty
+/// line after at least one line of text (`\r\n\r\n`, or bare `\n` as parsers
+/// accept). Empty lines before the request line do not count.
+#[derive(Default)]
+struct HeadEnd {
+    seen_text: bool,
+    line_empty: bool,
+}
+
+impl HeadEnd {
+    /// Feeds the next bytes; true once the head has ended.
+    fn feed(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            match b {
+                b'\n' if self.seen_text && self.line_empty => return true,
+                b'\n' => self.line_empty = true,
+                b'\r' => {}
+                _ => {
+                    self.seen_text = true;
+                    self.line_empty = false;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -179,14 +476,20 @@ fn inject(html: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
-/// The event stream: the current errors first (if any), then every rebuild.
+/// The event stream: the current state first (`errors`, or `ok` when the site
+/// builds), then every rebuild.
 fn events(shared: Arc<Shared>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let current = shared
         .snapshot
         .read()
-        .map(|s| s.errors.clone())
-        .unwrap_or_default();
-    let first = (!current.is_empty()).then(|| Ok(to_event(&LiveEvent::Errors(current))));
+        .unwrap_or_else(|e| e.into_inner())
+        .errors
+        .clone();
+    let first = if current.is_empty() {
+        LiveEvent::Fixed
+    } else {
+        LiveEvent::Errors(current)
+    };
     let receiver = shared.events.subscribe();
     let updates = futures_util::stream::unfold(receiver, |mut rx| async move {
         loop {
@@ -197,16 +500,21 @@ fn events(shared: Arc<Shared>) -> Sse<impl Stream<Item = Result<Event, Infallibl
             }
         }
     });
-    let stream = futures_util::StreamExt::chain(futures_util::stream::iter(first), updates);
+    let stream = futures_util::StreamExt::chain(
+        futures_util::stream::once(std::future::ready(Ok(to_event(&first)))),
+        updates,
+    );
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
+/// The event names are the ones `livereload.js` listens for.
 fn to_event(event: &LiveEvent) -> Event {
     match event {
         LiveEvent::Reload => Event::default().event("reload").data("reload"),
         LiveEvent::Errors(lines) => Event::default()
             .event("errors")
             .data(serde_json::to_string(lines).unwrap_or_else(|_| "[]".into())),
+        LiveEvent::Fixed => Event::default().event("ok").data("ok"),
         LiveEvent::Shutdown => Event::default().event("bye").data("bye"),
     }
 }
@@ -239,5 +547,84 @@ mod tests {
             &inject(b"<body>x</body></html>")[..],
             format!("<body>x{SCRIPT_TAG}</body></html>").as_bytes()
         );
+    }
+
+    #[test]
+    fn answers_only_to_its_own_names() {
+        let hosts = Hosts {
+            bound: "127.0.0.1:4321".parse().unwrap(),
+        };
+        for ok in [
+            "localhost",
+            "localhost:4321",
+            "LOCALHOST:4321",
+            "127.0.0.1",
+            "127.0.0.1:4321",
+            "[::1]",
+            "[::1]:4321",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for refused in [
+            "",
+            "evil.example",
+            "evil.example:4321",
+            "localhost:80",
+            "localhost:",
+            "localhost.evil.example",
+            "127.0.0.2",
+            "::1",
+            "[::1]:80",
+            "127.0.0.1:4321:4321",
+            "user@localhost:4321",
+        ] {
+            assert!(!hosts.allows(refused), "{refused}");
+        }
+        let anywhere = Hosts {
+            bound: "0.0.0.0:4321".parse().unwrap(),
+        };
+        assert!(anywhere.allows("192.168.1.20:4321"));
+        assert!(!anywhere.allows("evil.example:4321"));
+        let mut headers = HeaderMap::new();
+        let uri: Uri = "/".parse().unwrap();
+        assert!(
+            hosts.allow_request(&headers, &uri),
+            "HTTP/1.0 sends no Host"
+        );
+        headers.append(header::HOST, HeaderValue::from_static("localhost"));
+        assert!(hosts.allow_request(&headers, &uri));
+        let absolute: Uri = "http://evil.example/".parse().unwrap();
+        assert!(!hosts.allow_request(&headers, &absolute));
+        headers.append(header::HOST, HeaderValue::from_static("evil.example"));
+        assert!(!hosts.allow_request(&headers, &uri), "two Host headers");
+    }
+
+    #[test]
+    fn a_request_head_ends_at_its_empty_line_in_any_split() {
+        let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        for split in 0..head.len() {
+            let mut end = HeadEnd::default();
+            let first = end.feed(&head[..split]);
+            assert!(!first, "not yet at {split}");
+            assert!(end.feed(&head[split..]), "split at {split}");
+        }
+        assert!(HeadEnd::default().feed(b"GET / HTTP/1.0\n\n"));
+        let mut blank_first = HeadEnd::default();
+        assert!(
+            !blank_first.feed(b"\r\n\r\n\r\n"),
+            "blank lines are no head"
+        );
+        assert!(!blank_first.feed(b"GET / HTTP/1.1\r\nX-Slow: "));
+    }
+
+    #[test]
+    fn the_no_build_page_escapes_the_errors_and_reloads() {
+        let html = no_build_html(&["error: a.md:1:1: `<b>` & co".to_string()]);
+        assert!(
+            html.contains("error: a.md:1:1: `&lt;b&gt;` &amp; co"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>"));
+        assert!(html.contains(SCRIPT_TAG) && html.contains("dealwire-no-build"));
     }
 }

@@ -1,9 +1,26 @@
 // dealwire serve: reloads the page after a rebuild, and shows build errors over
 // the page until they are fixed. Injected by `dealwire serve` only.
+//
+// The server's events (src/serve/http.rs, `to_event`): `reload` (the site
+// changed), `errors` (a JSON array of lines: the last change does not build),
+// `ok` (the site builds and the pages are as they were), `bye` (stopping; the
+// browser keeps retrying, so a restarted server is found again). The stream
+// opens with `errors` or `ok`. On the error page served while no build
+// has succeeded (`#dealwire-no-build`), the errors go into the page and `ok`
+// means the site now builds, so it reloads.
 (function () {
   "use strict";
   var ID = "dealwire-errors";
+  function noBuildPage() {
+    return document.getElementById("dealwire-no-build");
+  }
   function show(lines) {
+    var page = noBuildPage();
+    if (page) {
+      var list = page.querySelector("pre");
+      if (list) list.textContent = lines.join("\n");
+      return;
+    }
     var box = document.getElementById(ID);
     if (!box) {
       box = document.createElement("div");
@@ -25,5 +42,7 @@
   source.addEventListener("errors", function (e) {
     try { show(JSON.parse(e.data)); } catch (err) { show([String(e.data)]); }
   });
-  source.addEventListener("ok", hide);
+  source.addEventListener("ok", function () {
+    if (noBuildPage()) window.location.reload(); else hide();
+  });
 })();

@@ -4,15 +4,22 @@
 //! The built site never touches `public/`: a rebuild keeps the parsed articles
 //! and rendered pages of the last build (`pipeline::Cache`), swaps in the new
 //! `Output` only when it built, and otherwise keeps serving the last good site
-//! while the browser shows the errors over it. Pages are built with a base URL
-//! on the local address, under the same path as `base_url`, so links behave as
-//! they will on the host.
+//! while the browser shows the errors over it. Until a first build succeeds,
+//! every page is an error page listing the errors, which reloads once the site
+//! builds. Pages are built with a base URL on the local address, under the path
+//! of `base_url` (read from `site.yaml` even when the build fails), so links
+//! behave as they will on the host.
+//!
+//! A panic inside a build ends that build only: it is reported like a build
+//! error, the caches are dropped (the next change loads and builds everything
+//! again), and watching goes on.
 
 mod http;
 mod watch;
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::Instant;
@@ -21,7 +28,7 @@ use tokio::sync::broadcast;
 
 use crate::diag::Diagnostic;
 use crate::output::Output;
-use crate::pipeline::{self, BuildOptions, Cache};
+use crate::pipeline::{self, BuildOptions, Built, Cache};
 use crate::source::{self, SiteSource};
 
 /// What `serve` needs to know.
@@ -44,19 +51,31 @@ pub(crate) enum LiveEvent {
     Reload,
     /// The last change does not build: these are the error lines.
     Errors(Vec<String>),
+    /// The site builds and the pages are as they were: hide the errors.
+    Fixed,
     /// The server is stopping: end the event streams.
     Shutdown,
 }
 
 /// The site as currently served.
-#[derive(Default)]
 pub(crate) struct Snapshot {
-    /// The last good build.
-    pub output: Output,
-    /// The path part of the base URL (`/briefing/`).
+    /// The last good build; `None` until a build succeeds.
+    pub output: Option<Output>,
+    /// The path part of the base URL (`/briefing/`): the last good build's, or
+    /// the one `site.yaml` names while there is none.
     pub base_path: String,
     /// The errors of the last build, empty when it built.
     pub errors: Vec<String>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            output: None,
+            base_path: "/".into(),
+            errors: Vec::new(),
+        }
+    }
 }
 
 /// State shared by the HTTP handlers and the rebuild loop.
@@ -65,8 +84,18 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<LiveEvent>,
 }
 
+impl Shared {
+    fn new() -> Shared {
+        Shared {
+            snapshot: RwLock::new(Snapshot::default()),
+            events: broadcast::channel(64).0,
+        }
+    }
+}
+
 /// The build side of a session: the source, caches and options.
 struct Session {
+    root: PathBuf,
     source: Option<SiteSource>,
     cache: Cache,
     origin: String,
@@ -75,20 +104,18 @@ struct Session {
 
 impl Session {
     /// Loads (or refreshes) and builds; updates the snapshot and tells browsers.
-    fn build(&mut self, changed: &HashSet<PathBuf>, root: &std::path::Path, shared: &Shared) {
+    fn build(&mut self, changed: &HashSet<PathBuf>, shared: &Shared) {
         let started = Instant::now();
         let loaded = match &self.source {
             Some(previous) => source::reread(previous, changed)
                 .map_or_else(|| source::refresh(previous, changed), Ok),
-            None => source::load(root),
+            None => source::load(&self.root),
         };
         let source = match loaded {
             Ok(s) => s,
-            Err(d) => return self.failed(d.sorted(), shared),
+            Err(d) => return failed(&d.sorted(), None, shared),
         };
-        let base_path = crate::config::parse(&source.config)
-            .map(|c| c.base_path)
-            .unwrap_or_else(|_| "/".into());
+        let base_path = base_path_of(&source.config);
         let options = BuildOptions {
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: self.drafts,
@@ -97,52 +124,191 @@ impl Session {
         let result = pipeline::rebuild(&source, &options, &mut self.cache);
         self.source = Some(source);
         match result {
-            Ok(built) => {
-                crate::cmd::report(&built.warnings);
-                let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-                let changed = snapshot.output.changed_paths(&built.output);
-                let had_errors = !snapshot.errors.is_empty();
-                *snapshot = Snapshot {
-                    output: built.output,
-                    base_path,
-                    errors: Vec::new(),
-                };
-                drop(snapshot);
-                println!(
-                    "built {} article{}, {} page{} changed, in {} ms",
-                    built.articles,
-                    crate::cmd::plural(built.articles),
-                    changed.len(),
-                    crate::cmd::plural(changed.len()),
-                    started.elapsed().as_millis()
-                );
-                if !changed.is_empty() || had_errors {
-                    let _ = shared.events.send(LiveEvent::Reload);
-                }
-            }
-            Err(d) => self.failed(d.sorted(), shared),
+            Ok(built) => publish(built, base_path, started, shared),
+            Err(d) => failed(&d.sorted(), Some(base_path), shared),
         }
     }
 
-    fn failed(&self, diagnostics: Vec<Diagnostic>, shared: &Shared) {
-        crate::cmd::report(&diagnostics);
-        let lines: Vec<String> = diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.to_string())
-            .collect();
+    /// Runs one build step. A panic in it becomes an error line (overlay and
+    /// stderr) and leaves fresh caches, since a build cut short may have left
+    /// them inconsistent: the next change loads and builds everything.
+    fn guarded(&mut self, shared: &Shared, step: impl FnOnce(&mut Session)) {
+        let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| step(self))) else {
+            return;
+        };
+        self.cache = Cache::default();
+        self.source = None;
+        let line = format!(
+            "error: internal error while building: {}; please report it",
+            panic_message(payload.as_ref())
+        );
+        eprintln!("{line}");
+        show_errors(vec![line], None, shared);
+    }
+}
+
+/// The text a panic was raised with.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// The path part of `base_url` in `site.yaml`, read on its own so that a site
+/// that does not build (even for another key of `site.yaml`) is still served
+/// under its path; `/` when no usable `base_url` can be read.
+fn base_path_of(config_text: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct BaseUrl {
+        base_url: String,
+    }
+    // `Config::with_base_url` is the one normaliser of base URLs; it needs a
+    // config to apply to, and the smallest valid one serves.
+    const SMALLEST: &str = "title: serve\nbase_url: http://localhost/\n";
+    crate::yaml::from_str::<BaseUrl>(config_text)
+        .ok()
+        .and_then(|raw| {
+            crate::config::parse(SMALLEST)
+                .ok()?
+                .with_base_url(&raw.base_url)
+                .ok()
+        })
+        .map_or_else(|| "/".into(), |config| config.base_path)
+}
+
+/// Serves a new good build and tells the browsers what changed.
+fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
+    crate::cmd::report(&built.warnings);
+    let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+    let changed = snapshot.output.as_ref().map_or_else(
+        || Output::new().changed_paths(&built.output),
+        |old| old.changed_paths(&built.output),
+    );
+    let had_errors = !snapshot.errors.is_empty();
+    *snapshot = Snapshot {
+        output: Some(built.output),
+        base_path,
+        errors: Vec::new(),
+    };
+    drop(snapshot);
+    println!(
+        "built {} article{}, {} page{} changed, in {} ms",
+        built.articles,
+        crate::cmd::plural(built.articles),
+        changed.len(),
+        crate::cmd::plural(changed.len()),
+        started.elapsed().as_millis()
+    );
+    if !changed.is_empty() {
+        let _ = shared.events.send(LiveEvent::Reload);
+    } else if had_errors {
+        let _ = shared.events.send(LiveEvent::Fixed);
+    }
+}
+
+/// Reports a build that failed; `base_path` is `site.yaml`'s when it was read.
+fn failed(diagnostics: &[Diagnostic], base_path: Option<String>, shared: &Shared) {
+    crate::cmd::report(diagnostics);
+    let lines = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    show_errors(lines, base_path, shared);
+}
+
+/// Shows error lines over the pages; with no good build yet, the error page
+/// takes the base path of `site.yaml` (when known).
+fn show_errors(lines: Vec<String>, base_path: Option<String>, shared: &Shared) {
+    let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+    if snapshot.output.is_none() {
+        eprintln!("the site does not build; the pages show the errors until it does");
+        if let Some(path) = base_path {
+            snapshot.base_path = path;
+        }
+    } else {
         eprintln!("the site does not build; still serving the last good build");
-        shared
-            .snapshot
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .errors = lines.clone();
-        let _ = shared.events.send(LiveEvent::Errors(lines));
+    }
+    snapshot.errors.clone_from(&lines);
+    drop(snapshot);
+    let _ = shared.events.send(LiveEvent::Errors(lines));
+}
+
+/// Builds once per batch of changes until the watcher stops. `follow` runs
+/// first (new or restored folders are watched before the build reads them);
+/// each build runs guarded, so a panic ends that build and not the loop.
+fn rebuild_loop(
+    session: &mut Session,
+    changes: &mpsc::Receiver<HashSet<PathBuf>>,
+    shared: &Shared,
+    mut follow: impl FnMut(&HashSet<PathBuf>),
+    mut step: impl FnMut(&mut Session, &HashSet<PathBuf>),
+) {
+    while let Ok(mut changed) = changes.recv() {
+        while let Ok(more) = changes.try_recv() {
+            changed.extend(more);
+        }
+        follow(&changed);
+        session.guarded(shared, |s| step(s, &changed));
     }
 }
 
 /// Runs the server until Ctrl-C. Errors are start-up failures (port taken…).
 pub fn serve(options: &ServeOptions) -> Result<(), String> {
+    let (listener, origin) = listen(options)?;
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", options.root.display()))?;
+    let config = root.join(crate::config::CONFIG_FILE);
+    if !config.is_file() {
+        return Err(format!("{}: no site configuration here", config.display()));
+    }
+    let shared = Arc::new(Shared::new());
+    // Watch before the first build reads the site, so no edit falls between.
+    let (changes_tx, changes_rx) = mpsc::channel::<HashSet<PathBuf>>();
+    let mut watcher = watch::start(&root, changes_tx)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let mut session = Session {
+        root: root.clone(),
+        source: None,
+        cache: Cache::default(),
+        origin: origin.clone(),
+        drafts: options.drafts,
+    };
+    session.guarded(&shared, |s| s.build(&HashSet::new(), &shared));
+    let base_path = shared
+        .snapshot
+        .read()
+        .map(|s| s.base_path.clone())
+        .unwrap_or_else(|e| e.into_inner().base_path.clone());
+
+    let loop_shared = Arc::clone(&shared);
+    std::thread::spawn(move || {
+        rebuild_loop(
+            &mut session,
+            &changes_rx,
+            &loop_shared,
+            |changed| watcher.follow_folders(&root, changed),
+            |s, changed| s.build(changed, &loop_shared),
+        );
+    });
+
+    println!("serving {origin}{base_path} (Ctrl-C to stop)");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(http::run(listener, shared))
+}
+
+/// Binds the listening socket; returns it with the origin pages are built for.
+fn listen(options: &ServeOptions) -> Result<(std::net::TcpListener, String), String> {
     let listener = std::net::TcpListener::bind(SocketAddr::new(options.interface, options.port))
         .map_err(|e| {
             format!(
@@ -162,55 +328,89 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
         SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
     };
-    let (events, _) = broadcast::channel(64);
-    let shared = Arc::new(Shared {
-        snapshot: RwLock::new(Snapshot::default()),
-        events,
-    });
-    let root = options
-        .root
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", options.root.display()))?;
-    let config = root.join(crate::config::CONFIG_FILE);
-    if !config.is_file() {
-        return Err(format!("{}: no site configuration here", config.display()));
-    }
-    let mut session = Session {
-        source: None,
-        cache: Cache::default(),
-        origin: origin.clone(),
-        drafts: options.drafts,
-    };
-    session.build(&HashSet::new(), &root, &shared);
-    let base_path = shared
-        .snapshot
-        .read()
-        .map(|s| s.base_path.clone())
-        .unwrap_or_default();
+    Ok((listener, origin))
+}
 
-    let (changes_tx, changes_rx) = mpsc::channel::<HashSet<PathBuf>>();
-    let watcher = watch::start(&root, changes_tx)
-        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-    let loop_shared = Arc::clone(&shared);
-    let loop_root = root.clone();
-    std::thread::spawn(move || {
-        let mut watcher = watcher;
-        while let Ok(mut changed) = changes_rx.recv() {
-            while let Ok(more) = changes_rx.try_recv() {
-                changed.extend(more);
-            }
-            session.build(&changed, &loop_root, &loop_shared);
-            watcher.follow_new_folders(&loop_root);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session_on(fixture: &str) -> Session {
+        Session {
+            root: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture),
+            source: None,
+            cache: Cache::default(),
+            origin: "http://127.0.0.1:1".into(),
+            drafts: false,
         }
-    });
+    }
 
-    println!("serving {origin}{base_path} (Ctrl-C to stop)");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(http::run(listener, shared))
+    #[test]
+    fn a_panic_in_a_build_is_reported_and_the_next_change_still_builds() {
+        let shared = Shared::new();
+        let mut events = shared.events.subscribe();
+        let mut session = session_on("ok-subpath");
+        session.guarded(&shared, |s| s.build(&HashSet::new(), &shared));
+        assert!(session.source.is_some(), "the first build ran");
+
+        let (tx, rx) = mpsc::channel();
+        tx.send(HashSet::from([PathBuf::from("first")])).unwrap();
+        let mut sender = Some(tx);
+        let mut batches = Vec::new();
+        let mut after_panic = None;
+        rebuild_loop(
+            &mut session,
+            &rx,
+            &shared,
+            |_| {},
+            |s, changed| {
+                batches.push(changed.clone());
+                if let Some(tx) = sender.take() {
+                    // The next change is queued, then the channel closes behind it.
+                    tx.send(HashSet::from([PathBuf::from("second")])).unwrap();
+                    panic!("boom");
+                }
+                let errors = shared.snapshot.read().unwrap().errors.clone();
+                after_panic = Some((s.source.is_none(), errors));
+                s.build(changed, &shared);
+            },
+        );
+
+        assert_eq!(batches.len(), 2, "the change after the panic was built");
+        let (source_dropped, errors) = after_panic.expect("a build after the panic");
+        assert!(source_dropped, "the panic dropped the cached source");
+        assert_eq!(
+            errors,
+            ["error: internal error while building: boom; please report it"]
+        );
+        let snapshot = shared.snapshot.read().unwrap();
+        assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
+        assert!(
+            snapshot
+                .output
+                .as_ref()
+                .is_some_and(|o| o.contains("index.html"))
+        );
+        assert_eq!(snapshot.base_path, "/briefing/");
+        drop(snapshot);
+        let mut seen = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            seen.push(format!("{event:?}"));
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(seen[0] == "Reload" && seen[1].contains("boom"), "{seen:?}");
+        assert_eq!(seen[2], "Fixed", "the rebuilt site is the same site");
+    }
+
+    #[test]
+    fn the_base_path_comes_from_site_yaml_even_when_it_does_not_validate() {
+        let good = "title: T\nbase_url: https://example.org/briefing\n";
+        assert_eq!(base_path_of(good), "/briefing/");
+        let bad_key = "title: T\nbase_url: https://example.org/b/c/\nnot_a_key: 1\n";
+        assert_eq!(base_path_of(bad_key), "/b/c/");
+        assert_eq!(base_path_of("base_url: [unclosed"), "/");
+        assert_eq!(base_path_of("title: T\nbase_url: not a url\n"), "/");
+    }
 }

@@ -1,5 +1,7 @@
 //! File watching for `serve`: the site's folders and `site.yaml`, debounced;
-//! editor swap files and the output directory never trigger a rebuild.
+//! editor swap files and the output directory never trigger a rebuild. A site
+//! folder created, deleted or restored while serving is watched (again) before
+//! the rebuild that follows.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -43,23 +45,34 @@ pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<W
         debouncer,
         folders: HashSet::new(),
     };
-    watcher.follow_new_folders(root);
+    watcher.follow_folders(root, &HashSet::new());
     Ok(watcher)
 }
 
 /// The running watcher and the site folders it watches; dropping it stops it.
 pub struct Watching {
     debouncer: Watcher,
+    /// The site folders under a recursive watch now (not merely once).
     folders: HashSet<&'static str>,
 }
 
 impl Watching {
-    /// Watches the site folders that exist now and were not watched yet (a
-    /// `templates/` created while serving, say). Called after every rebuild.
-    pub fn follow_new_folders(&mut self, root: &Path) {
+    /// Brings the watches in line with the site folders on disk: a folder that
+    /// exists and is not watched (created while serving, or deleted and created
+    /// again) is watched, one that is gone is forgotten. A folder that is itself
+    /// among `changed` (created, removed or renamed) is watched afresh: deleted
+    /// and restored between two calls, it is there but its watch died with the
+    /// old folder. Called before every rebuild, so the build reads what is watched.
+    pub fn follow_folders(&mut self, root: &Path, changed: &HashSet<PathBuf>) {
         for folder in SITE_FOLDERS {
             let path = root.join(folder);
-            if path.is_dir()
+            let exists = path.is_dir();
+            if self.folders.contains(folder) && (!exists || changed.contains(&path)) {
+                // notify may have dropped the watch of a deleted folder already.
+                let _ = self.debouncer.unwatch(&path);
+                self.folders.remove(folder);
+            }
+            if exists
                 && !self.folders.contains(folder)
                 && self
                     .debouncer

@@ -16,6 +16,7 @@ mod pages;
 mod safety;
 mod scaffold;
 mod serve;
+mod serve_safety;
 
 /// The demo briefing built once per call into a temporary folder (`public/`).
 pub fn clients_demo() -> (tempfile::TempDir, std::path::PathBuf) {

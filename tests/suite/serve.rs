@@ -10,10 +10,12 @@ use std::time::{Duration, Instant};
 use crate::harness::{Site, site};
 
 /// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    address: String,
-    base: String,
+pub(crate) struct Server {
+    pub child: Child,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+    /// The base path it printed (`/briefing/`).
+    pub base: String,
 }
 
 impl Drop for Server {
@@ -23,7 +25,8 @@ impl Drop for Server {
     }
 }
 
-fn start(site: &Site) -> Server {
+/// Starts `dealwire serve --port 0` on a site and reads the address it prints.
+pub(crate) fn start(site: &Site) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dealwire"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&site.root)
@@ -52,19 +55,27 @@ fn start(site: &Site) -> Server {
 }
 
 /// One request; returns (status, head, body).
-fn request(server: &Server, method: &str, path: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(&server.address).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        stream,
+pub(crate) fn request(server: &Server, method: &str, path: &str) -> (u16, String, String) {
+    let raw = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
         server.address
-    )
-    .expect("send");
+    );
+    exchange(&server.address, &raw).expect("a response")
+}
+
+/// Sends raw request text and reads the response until the server closes;
+/// `None` when the connection fails or is closed before any response.
+pub(crate) fn exchange(address: &str, raw: &str) -> Option<(u16, String, String)> {
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    stream.write_all(raw.as_bytes()).ok()?;
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read");
+    stream.read_to_end(&mut response).ok()?;
+    if response.is_empty() {
+        return None;
+    }
     let text = String::from_utf8_lossy(&response).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
@@ -72,27 +83,30 @@ fn request(server: &Server, method: &str, path: &str) -> (u16, String, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    (status, head.to_string(), body.to_string())
+    Some((status, head.to_string(), body.to_string()))
 }
 
 /// Reads the event stream until `want` appears or 20 seconds pass.
-struct Events(TcpStream, String);
+pub(crate) struct Events(TcpStream, String);
 
 impl Events {
-    fn open(server: &Server) -> Events {
+    /// Opens the event stream.
+    pub(crate) fn open(server: &Server) -> Events {
         let mut stream = TcpStream::connect(&server.address).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_millis(200)))
             .expect("timeout");
         write!(
             stream,
-            "GET /__dealwire/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+            "GET /__dealwire/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            server.address
         )
         .expect("send");
         Events(stream, String::new())
     }
 
-    fn wait_for(&mut self, want: &str) -> String {
+    /// Everything read up to and including `want`; fails after 20 seconds.
+    pub(crate) fn wait_for(&mut self, want: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut buf = [0u8; 4096];
         while Instant::now() < deadline {
@@ -109,7 +123,8 @@ impl Events {
     }
 }
 
-fn get_until(server: &Server, path: &str, want: &str) -> String {
+/// GETs `path` until its body contains `want`; fails after 20 seconds.
+pub(crate) fn get_until(server: &Server, path: &str, want: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, _, body) = request(server, "GET", path);
@@ -190,7 +205,7 @@ fn serves_rebuilds_reports_errors_and_recovers() {
     );
 
     std::fs::remove_file(site.root.join("content/articles/broken.md")).expect("fix");
-    events.wait_for("event: reload");
+    events.wait_for("event: ok");
     assert!(!site.public().exists(), "serve leaves public/ alone");
 }
 
