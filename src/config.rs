@@ -266,6 +266,18 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
 }
 
 /// `https://example.org/briefing` → (`https://example.org/briefing/`, `/briefing/`).
+/// The path part of the `base_url` of `site.yaml` text, read alone: what the
+/// rest of the file holds does not matter (serve uses it while a site does not
+/// build). `None` when there is no usable `base_url`.
+pub fn base_path_of(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct BaseUrl {
+        base_url: String,
+    }
+    let raw: BaseUrl = yaml::from_str(text).ok()?;
+    normalise_base_url(&raw.base_url).ok().map(|(_, path)| path)
+}
+
 /// Reads a base URL with the `url` crate: http or https, a host, an optional
 /// path, nothing else. The result is the URL's serialization (host folded,
 /// path percent-encoded, so no quote or space can reach an attribute), ending

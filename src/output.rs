@@ -237,24 +237,7 @@ pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteErr
     };
     let name = name.to_string_lossy().into_owned();
     fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let lock_path = parent.join(format!(".{name}.dealwire-lock"));
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io_error(&lock_path))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            return Err(WriteError::Refused(format!(
-                "refusing to write to {}: another dealwire build is writing it (lock {})",
-                target.display(),
-                lock_path.display()
-            )));
-        }
-        Err(fs::TryLockError::Error(e)) => return Err(WriteError::Io(lock_path, e)),
-    }
+    let _lock = Lock::take(parent.join(format!(".{name}.dealwire-lock")), &target)?;
     // Checked again under the lock: another build may have changed it meanwhile.
     check_target(&target, root)?;
     remove_leftovers(parent, &name)?;
@@ -272,8 +255,56 @@ pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteErr
     if swapped.is_err() && staging.exists() {
         let _ = remove_ours(&staging);
     }
-    drop(lock);
     swapped
+}
+
+/// The lock a build holds on its target while it stages and swaps: a file
+/// beside the target, locked, and removed when the build is done (so nothing
+/// is left in the user's folder). A build that finds it locked refuses at once.
+struct Lock {
+    path: PathBuf,
+    _file: fs::File,
+}
+
+impl Lock {
+    fn take(path: PathBuf, target: &Path) -> Result<Lock, WriteError> {
+        let busy = || {
+            WriteError::Refused(format!(
+                "refusing to write to {}: another dealwire build is writing it (lock {})",
+                target.display(),
+                path.display()
+            ))
+        };
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
+            Err(fs::TryLockError::Error(e)) => return Err(WriteError::Io(path, e)),
+        }
+        // The file may have been removed by the build that held it just before
+        // we locked: then our lock guards nothing, and another build may hold a
+        // new file. Only the lock on the file still at the path counts.
+        use std::os::unix::fs::MetadataExt;
+        let ours = file.metadata().map_err(io_error(&path))?;
+        match fs::metadata(&path) {
+            Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => {
+                Ok(Lock { path, _file: file })
+            }
+            _ => Err(busy()),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked; the lock goes with the file handle after.
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// Removes the staging and old folders that interrupted builds left beside

@@ -193,7 +193,7 @@ fn no_build_html(errors: &[String]) -> String {
     let listed = if errors.is_empty() {
         "The site has not been built yet.".to_string()
     } else {
-        crate::markdown::html_escape(&errors.join("\n"))
+        crate::escape::html(&errors.join("\n"))
     };
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -320,13 +320,13 @@ impl AsyncRead for Guarded {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if let Some((deadline, _)) = &mut this.head {
-            if deadline.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "no request head in time",
-                )));
-            }
+        if let Some((deadline, _)) = &mut this.head
+            && deadline.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no request head in time",
+            )));
         }
         let before = buf.filled().len();
         let result = Pin::new(&mut this.stream).poll_read(cx, buf);

@@ -160,22 +160,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// that does not build (even for another key of `site.yaml`) is still served
 /// under its path; `/` when no usable `base_url` can be read.
 fn base_path_of(config_text: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct BaseUrl {
-        base_url: String,
-    }
-    // `Config::with_base_url` is the one normaliser of base URLs; it needs a
-    // config to apply to, and the smallest valid one serves.
-    const SMALLEST: &str = "title: serve\nbase_url: http://localhost/\n";
-    crate::yaml::from_str::<BaseUrl>(config_text)
-        .ok()
-        .and_then(|raw| {
-            crate::config::parse(SMALLEST)
-                .ok()?
-                .with_base_url(&raw.base_url)
-                .ok()
-        })
-        .map_or_else(|| "/".into(), |config| config.base_path)
+    crate::config::base_path_of(config_text).unwrap_or_else(|| "/".into())
 }
 
 /// Serves a new good build and tells the browsers what changed.

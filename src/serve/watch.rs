@@ -109,14 +109,7 @@ pub fn matters(root: &Path, path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let editor_file = name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name == "4913"
-        || [".swp", ".swx", ".swo", ".tmp", ".bak"]
-            .iter()
-            .any(|ext| name.ends_with(ext));
-    top_level_ok && !editor_file
+    top_level_ok && !crate::source::is_editor_scratch(&name)
 }
 
 #[cfg(test)]

@@ -108,7 +108,8 @@ fn a_second_build_waits_for_no_one_and_touches_nothing() {
     let site = mini(&[("content/a.md", &article("A", "", "x"))]);
     assert_eq!(site.build().status, 0);
     let before = snapshot(&site.public());
-    let lock = std::fs::File::open(site.root.join(".public.dealwire-lock")).expect("lock file");
+    // A build in progress holds this lock.
+    let lock = std::fs::File::create(site.root.join(".public.dealwire-lock")).expect("lock file");
     lock.try_lock().expect("lock");
     write(
         &site.root.join("content/b.md"),
@@ -124,6 +125,10 @@ fn a_second_build_waits_for_no_one_and_touches_nothing() {
     assert_eq!(snapshot(&site.public()), before);
     drop(lock);
     assert_eq!(site.build().status, 0);
+    assert!(
+        !site.root.join(".public.dealwire-lock").exists(),
+        "the lock goes with the build"
+    );
 }
 
 #[test]
