@@ -14,7 +14,7 @@
 //! can run code (`javascript:`, `data:text/html`…) is replaced by `#`.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
@@ -116,32 +116,51 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         line_starts: std::iter::once(0)
             .chain(body.match_indices('\n').map(|(i, _)| i + 1))
             .collect(),
+        parser: Parser::new_ext(body, options).into_offset_iter(),
         out: Rendered::default(),
-        events: Vec::new(),
-        more_at: None,
-        first_paragraph: None,
+        events: VecDeque::new(),
+        summary: if body.contains(MORE) {
+            Summary::UntilMore(Vec::new(), None)
+        } else {
+            Summary::FirstParagraph(Vec::new(), false)
+        },
         ids: Ids::default(),
         heading: None,
         code: None,
         image: None,
         html_block: None,
     };
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        walk.event(event, range.start);
-    }
-    walk.finish()
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html, walk.by_ref());
+    walk.finish(html)
 }
 
-/// The state of one walk over a body's events.
+/// What a walk keeps of the events it hands on, for the summary.
+enum Summary<'a> {
+    /// No `<!-- more -->` in the text: the first paragraph's events, and
+    /// whether it is closed.
+    FirstParagraph(Vec<Event<'a>>, bool),
+    /// The text holds `<!-- more -->` somewhere: every event so far, and the
+    /// index range of the first paragraph among them, in case the marker turns
+    /// out to sit in code.
+    UntilMore(Vec<Event<'a>>, Option<(usize, Option<usize>)>),
+    /// The marker was met: the events before it.
+    Done(Vec<Event<'a>>),
+}
+
+/// One walk over a body's events: an iterator of the events to write, made
+/// from the parser's as they come, so that memory holds one block at a time,
+/// not the whole body (a 10 MiB table is millions of events).
 struct Walk<'a> {
     opts: MarkdownOptions,
     body: &'a str,
     line_starts: Vec<usize>,
+    parser: pulldown_cmark::OffsetIter<'a>,
     out: Rendered,
-    events: Vec<Event<'a>>,
-    more_at: Option<usize>,
-    /// Event indexes of the first paragraph: start, and end once closed.
-    first_paragraph: Option<(usize, Option<usize>)>,
+    /// Events made and not yet handed to the HTML writer: those of an open
+    /// heading, image or code block wait for its end.
+    events: VecDeque<Event<'a>>,
+    summary: Summary<'a>,
     ids: Ids,
     /// An open heading: where its start event goes, its level and written id.
     heading: Option<(usize, HeadingLevel, Option<CowStr<'a>>)>,
@@ -180,13 +199,15 @@ impl<'a> Walk<'a> {
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.heading = Some((self.events.len(), level, id));
-                self.events.push(Event::Text("".into()));
+                self.events.push_back(Event::Text("".into()));
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(level),
             Event::Start(Tag::Paragraph) => self.open_paragraph(),
             Event::End(TagEnd::Paragraph) => self.close_paragraph(),
             Event::Html(t) | Event::InlineHtml(t) if t.trim() == MORE => {
-                self.more_at.get_or_insert(self.events.len());
+                if let Summary::UntilMore(before, _) = &mut self.summary {
+                    self.summary = Summary::Done(std::mem::take(before));
+                }
             }
             // Escaped raw HTML blocks become paragraphs of text; the paragraph
             // opens with the first text, so a lone `<!-- more -->` leaves nothing.
@@ -201,7 +222,7 @@ impl<'a> Walk<'a> {
                     self.html_block = Some(true);
                     self.open_paragraph();
                 }
-                self.events.push(Event::Text(t));
+                self.events.push_back(Event::Text(t));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -217,7 +238,7 @@ impl<'a> Walk<'a> {
                 let mut tag = format!("<a href=\"{SLOT}{slot}{SLOT}\"");
                 push_title(&mut tag, &title);
                 tag.push('>');
-                self.events.push(Event::Html(tag.into()));
+                self.events.push_back(Event::Html(tag.into()));
             }
             Event::Start(Tag::Image {
                 dest_url, title, ..
@@ -229,12 +250,12 @@ impl<'a> Walk<'a> {
                 self.out.words += t.split_whitespace().count();
                 if self.opts.typography && self.opts.lang != Lang::En {
                     let text = crate::typography::apply(&t, self.opts.lang);
-                    self.events.push(Event::Text(text.into()));
+                    self.events.push_back(Event::Text(text.into()));
                 } else {
-                    self.events.push(Event::Text(t));
+                    self.events.push_back(Event::Text(t));
                 }
             }
-            other => self.events.push(other),
+            other => self.events.push_back(other),
         }
     }
 
@@ -249,7 +270,7 @@ impl<'a> Walk<'a> {
                 if !known {
                     self.out.unknown_languages.push((info.lang.clone(), *line));
                 }
-                self.events.push(Event::Html(html.into()));
+                self.events.push_back(Event::Html(html.into()));
                 self.code = None;
             }
             _ => {}
@@ -269,7 +290,7 @@ impl<'a> Walk<'a> {
                 escape::push_html(&mut tag, alt);
                 push_title(&mut tag, title);
                 tag.push_str("\" />");
-                self.events.push(Event::Html(tag.into()));
+                self.events.push_back(Event::Html(tag.into()));
                 self.image = None;
             }
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => alt.push_str(&t),
@@ -297,22 +318,43 @@ impl<'a> Walk<'a> {
     }
 
     fn open_paragraph(&mut self) {
-        if self.first_paragraph.is_none() {
-            self.first_paragraph = Some((self.events.len(), None));
-        }
-        self.events.push(Event::Start(Tag::Paragraph));
+        self.events.push_back(Event::Start(Tag::Paragraph));
     }
 
     fn close_paragraph(&mut self) {
-        self.events.push(Event::End(TagEnd::Paragraph));
-        if let Some((_, end @ None)) = self.first_paragraph.as_mut() {
-            *end = Some(self.events.len());
+        self.events.push_back(Event::End(TagEnd::Paragraph));
+    }
+
+    /// Keeps what the summary needs of an event handed on.
+    fn keep_for_summary(&mut self, event: &Event<'a>) {
+        // Heading anchors point into the article; a summary shown elsewhere drops them.
+        if matches!(event, Event::Html(h) if h.starts_with("<a class=\"anchor\"")) {
+            return;
+        }
+        match &mut self.summary {
+            Summary::FirstParagraph(kept, closed @ false) => {
+                if !kept.is_empty() || matches!(event, Event::Start(Tag::Paragraph)) {
+                    kept.push(event.clone());
+                    *closed = matches!(event, Event::End(TagEnd::Paragraph));
+                }
+            }
+            Summary::UntilMore(kept, first) => {
+                match (first.as_mut(), event) {
+                    (None, Event::Start(Tag::Paragraph)) => *first = Some((kept.len(), None)),
+                    (Some((_, end @ None)), Event::End(TagEnd::Paragraph)) => {
+                        *end = Some(kept.len() + 1)
+                    }
+                    _ => {}
+                }
+                kept.push(event.clone());
+            }
+            _ => {}
         }
     }
 
     fn end_heading(&mut self, level: HeadingLevel) {
         if let Some((at, _, written_id)) = self.heading.take() {
-            let title = plain_text(&self.events[at + 1..]);
+            let title = plain_text(self.events.range(at + 1..));
             let id = self.ids.unique(written_id.as_deref(), &title);
             self.events[at] = Event::Start(Tag::Heading {
                 level,
@@ -324,7 +366,7 @@ impl<'a> Walk<'a> {
                 let mut anchor = String::from("<a class=\"anchor\" href=\"#");
                 escape::push_html(&mut anchor, &id);
                 anchor.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
-                self.events.push(Event::Html(anchor.into()));
+                self.events.push_back(Event::Html(anchor.into()));
             }
             self.out.headings.push(Heading {
                 level: level as u8,
@@ -332,28 +374,38 @@ impl<'a> Walk<'a> {
                 title,
             });
         }
-        self.events.push(Event::End(TagEnd::Heading(level)));
+        self.events.push_back(Event::End(TagEnd::Heading(level)));
     }
 
-    fn finish(mut self) -> Rendered {
-        let events = std::mem::take(&mut self.events);
-        let summary_events = match (self.more_at, self.first_paragraph) {
-            (Some(at), _) => &events[..at.min(events.len())],
-            (None, Some((start, Some(end)))) => &events[start..end.min(events.len())],
-            _ => &events[..0],
+    fn finish(self, html: String) -> Rendered {
+        let summary: &[Event] = match &self.summary {
+            Summary::FirstParagraph(kept, _) | Summary::Done(kept) => kept,
+            Summary::UntilMore(kept, Some((start, Some(end)))) => &kept[*start..*end],
+            Summary::UntilMore(..) => &[],
         };
-        // Heading anchors point into the article; a summary shown elsewhere drops them.
-        let is_anchor =
-            |e: &Event| matches!(e, Event::Html(h) if h.starts_with("<a class=\"anchor\""));
         let mut out = self.out;
-        html::push_html(
-            &mut out.summary_html,
-            summary_events.iter().filter(|e| !is_anchor(e)).cloned(),
-        );
-        out.summary_text = plain_text(summary_events);
-        out.html.reserve(self.body.len() * 3 / 2);
-        html::push_html(&mut out.html, events.into_iter());
+        html::push_html(&mut out.summary_html, summary.iter().cloned());
+        out.summary_text = plain_text(summary.iter());
+        out.html = html;
         out
+    }
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            let waiting = self.heading.is_some() || self.image.is_some() || self.code.is_some();
+            if !waiting {
+                if let Some(event) = self.events.pop_front() {
+                    self.keep_for_summary(&event);
+                    return Some(event);
+                }
+            }
+            let (event, range) = self.parser.next()?;
+            self.event(event, range.start);
+        }
     }
 }
 
@@ -509,7 +561,7 @@ fn resolve(page_url: &str, link: &str) -> String {
     format!("/{}{trailing}{suffix}", parts.join("/")).replace("//", "/")
 }
 
-fn plain_text(events: &[Event]) -> String {
+fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'e>>) -> String {
     let mut text = String::new();
     for e in events {
         match e {

@@ -68,7 +68,7 @@ fn author(config: &Config) -> atom::Person {
 pub fn atom(
     site: &Site,
     items: &[usize],
-    body: &dyn Fn(usize) -> String,
+    body: &dyn Fn(usize) -> Option<String>,
     lang: Lang,
     home: &str,
 ) -> String {
@@ -91,8 +91,8 @@ pub fn atom(
                 published: Some(published(a)),
                 links: vec![link(url, "alternate", Some("text/html"))],
                 summary: Some(summary),
-                content: Some(atom::Content {
-                    value: Some(body(i)),
+                content: body(i).map(|value| atom::Content {
+                    value: Some(value),
                     content_type: Some("html".into()),
                     lang: Some(a.lang.code().to_string()),
                     ..Default::default()
@@ -136,7 +136,7 @@ pub fn atom(
 pub fn rss(
     site: &Site,
     items: &[usize],
-    body: &dyn Fn(usize) -> String,
+    body: &dyn Fn(usize) -> Option<String>,
     lang: Lang,
     home: &str,
 ) -> String {
@@ -156,7 +156,7 @@ pub fn rss(
                 }),
                 pub_date: Some(published(a).to_rfc2822()),
                 description: Some(summary_html(config, p)),
-                content: Some(body(i)),
+                content: body(i),
                 categories: a
                     .tags
                     .iter()
@@ -261,6 +261,11 @@ pub fn deals_atom(site: &Site) -> String {
     };
     feed.to_string()
 }
+
+/// The largest article body a feed carries whole, in bytes of HTML. Past it
+/// an entry has its summary and link only: twenty such articles would make
+/// a feed of gigabytes that no reader fetches.
+pub const MAX_CONTENT: usize = 512 * 1024;
 
 /// A link destination of an article as a feed reader needs it: absolute, since
 /// a feed has no page to be relative to.

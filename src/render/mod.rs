@@ -114,8 +114,10 @@ pub fn render_site(
     let body_of = |i: usize| {
         let p = &site.articles[i];
         let a = &p.article;
-        crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
-            feeds::absolute(&site.config, l, &p.rel_url)
+        (a.body.html.len() <= feeds::MAX_CONTENT).then(|| {
+            crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
+                feeds::absolute(&site.config, l, &p.rel_url)
+            })
         })
     };
     let mut editions = vec![(

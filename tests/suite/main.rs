@@ -13,6 +13,7 @@ mod golden;
 mod incremental;
 mod output_dir;
 mod pages;
+mod properties;
 mod safety;
 mod scaffold;
 mod serve;

@@ -582,3 +582,25 @@ fn new_with_a_very_long_title_writes_a_file() {
     assert!(written[0].len() <= 103, "{}", written[0]);
     assert_eq!(site.build().status, 0);
 }
+
+#[test]
+fn a_huge_article_stays_out_of_the_feeds_whole() {
+    let rows: String = (0..40_000).map(|i| format!("| r{i} | x | y |\n")).collect();
+    let body = format!("Intro.\n\n| a | b | c |\n|---|---|---|\n{rows}");
+    let site = mini(&[
+        ("content/big.md", &article("Big", "", &body)),
+        ("content/small.md", &article("Small", "", "Just a line.")),
+    ]);
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(site.read("articles/big/index.html").len() > 1_000_000);
+    for feed in ["atom.xml", "rss.xml"] {
+        let text = site.read(feed);
+        assert!(text.len() < 20_000, "{feed} is {} bytes", text.len());
+        roxmltree::Document::parse(&text).expect("well-formed");
+        assert!(
+            text.contains("Just a line."),
+            "small articles keep their content"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Properties over generated sites, through the library (no disk): any site
+//! either builds into pages and feeds that are safe to publish, or fails with
+//! every error naming a file of the site; and a site rebuilt with the caches of
+//! a previous build equals the same site built fresh.
+
+use dealwire::pipeline::{self, BuildOptions, Cache};
+use dealwire::source::{SiteSource, SourceFile};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+/// Pieces that editors (and attackers) write, combined at random.
+fn fragment() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "Accord à 38 milliards",
+        "$38 billion",
+        "38 milliards de dollars",
+        "€1,2 milliard",
+        "up to $100B",
+        "undisclosed",
+        "38 zillion",
+        "-5 USD",
+        "79228162514264337593543950335 USD",
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+        "## Terms {#t\"/onfocus=\"x}",
+        "[s](@/b.md)",
+        "[m](@/missing.md)",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "```rust\nfn main() {}\n```",
+        "<!-- more -->",
+        "\u{0}\u{7}\u{1b}[2J",
+        "[[[[[[[[",
+        "\"quoted\" -- it's",
+        "OpenAI",
+        "AWS",
+        "acme",
+        "ACME",
+        "",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn amount() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["$38 billion", "€1.2bn", "undisclosed", "up to $100B"])
+        .prop_map(str::to_string)
+}
+
+fn party() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["OpenAI", "AWS", "Acme", "Oracle <b>", "Élysée"])
+        .prop_map(str::to_string)
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(fragment(), 0..4).prop_map(|parts| parts.join(" "))
+}
+
+/// One article's source, sometimes broken.
+fn article() -> impl Strategy<Value = String> {
+    (
+        text(),
+        prop_oneof![
+            8 => prop::sample::select(vec!["2025-11-03", "2024-02-29", "2025-11-03T09:00:00+01:00"]),
+            1 => prop::sample::select(vec!["2025-13-01", "0001-01-01", "2025-11-03T09:00:00+25:00"]),
+        ],
+        prop::option::of(text()),
+        prop::option::of(prop_oneof![
+            6 => (amount(), party(), party()),
+            1 => (text(), text(), text()),
+        ]),
+        prop::bool::ANY,
+        text(),
+    )
+        .prop_map(|(title, date, tags, deal, lang_fr, body)| {
+            // Single-quoted YAML keeps every character as written.
+            let quote = |t: &str| format!("'{}'", t.replace('\'', "''").replace('\n', " "));
+            let mut fm = format!("title: {}\ndate: {date}\n", quote(&title));
+            if lang_fr {
+                fm.push_str("lang: fr\n");
+            }
+            if let Some(tag) = tags {
+                fm.push_str(&format!("tags: [{}]\n", quote(&tag)));
+            }
+            if let Some((amount, a, b)) = deal {
+                fm.push_str(&format!(
+                    "deal:\n  amount: {}\n  parties: [{}, {}]\n",
+                    quote(&amount),
+                    quote(&a),
+                    quote(&b)
+                ));
+            }
+            format!("---\n{fm}---\n{body}\n")
+        })
+}
+
+fn site() -> impl Strategy<Value = SiteSource> {
+    let names = prop::sample::select(vec![
+        "content/a.md",
+        "content/b.md",
+        "content/b.fr.md",
+        "content/accord-été.md",
+        "content/r&d notes.md",
+        "content/x/index.md",
+        "content/2025-11-03-deal.md",
+    ]);
+    prop::collection::btree_map(names, article(), 1..5).prop_map(|files| SiteSource {
+        root: std::path::PathBuf::from("/site"),
+        config: "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n".into(),
+        files: files
+            .into_iter()
+            .map(|(path, text)| SourceFile::new(path, text.into_bytes()))
+            .collect(),
+        diagnostics: Default::default(),
+    })
+}
+
+fn forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}'
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_site_builds_safely_or_fails_naming_its_files(source in site()) {
+        let paths: Vec<String> = source.files.iter().map(|f| f.path.clone()).collect();
+        match pipeline::build(source, &BuildOptions::default()) {
+            Ok(built) => {
+                for (path, bytes) in built.output.iter() {
+                    let text = String::from_utf8_lossy(bytes);
+                    prop_assert!(!text.chars().any(forbidden), "{} holds a control character", path);
+                    if path.ends_with(".xml") {
+                        prop_assert!(roxmltree::Document::parse(&text).is_ok(), "{} is not well-formed", path);
+                    }
+                    if path.ends_with(".html") {
+                        let lower = text.to_ascii_lowercase();
+                        prop_assert!(!lower.contains("<script>alert"), "{} runs a script", path);
+                        prop_assert!(!lower.contains("href=\"javascript"), "{} links a script", path);
+                        prop_assert!(!lower.contains("onfocus=\""), "{} has a handler", path);
+                    }
+                }
+            }
+            Err(diagnostics) => {
+                let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+                prop_assert!(!errors.is_empty());
+                for d in errors {
+                    prop_assert!(
+                        paths.contains(&d.path) || d.path == "site.yaml",
+                        "an error names no file of the site: {}", d
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebuild_after_an_edit_equals_a_fresh_build(
+        before in site(),
+        edit in (0usize..8, article()),
+    ) {
+        let options = BuildOptions::default();
+        let mut cache = Cache::default();
+        let _ = pipeline::rebuild(&before, &options, &mut cache);
+        let mut after = before.clone();
+        let at = edit.0 % after.files.len();
+        after.files[at] = SourceFile::new(after.files[at].path.clone(), edit.1.into_bytes());
+        let rebuilt = pipeline::rebuild(&after, &options, &mut cache);
+        let fresh = pipeline::build(after, &options);
+        match (rebuilt, fresh) {
+            (Ok(r), Ok(f)) => prop_assert!(r.output == f.output, "the rebuilt site differs"),
+            (Err(r), Err(f)) => prop_assert_eq!(r.sorted(), f.sorted()),
+            (r, f) => prop_assert!(false, "rebuilt ok: {}, fresh ok: {}", r.is_ok(), f.is_ok()),
+        }
+    }
+}
+
+/// The generator must make sites that build, or the first property would only
+/// ever see failures.
+#[test]
+fn generated_sites_often_build() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut built = 0;
+    for _ in 0..64 {
+        let source = site().new_tree(&mut runner).expect("tree").current();
+        built += usize::from(pipeline::build(source, &BuildOptions::default()).is_ok());
+    }
+    assert!(built >= 8, "only {built} of 64 generated sites built");
+}
