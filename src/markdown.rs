@@ -332,11 +332,11 @@ impl<'a> Walk<'a> {
             return;
         }
         match &mut self.summary {
-            Summary::FirstParagraph(kept, closed @ false) => {
-                if !kept.is_empty() || matches!(event, Event::Start(Tag::Paragraph)) {
-                    kept.push(event.clone());
-                    *closed = matches!(event, Event::End(TagEnd::Paragraph));
-                }
+            Summary::FirstParagraph(kept, closed @ false)
+                if (!kept.is_empty() || matches!(event, Event::Start(Tag::Paragraph))) =>
+            {
+                kept.push(event.clone());
+                *closed = matches!(event, Event::End(TagEnd::Paragraph));
             }
             Summary::UntilMore(kept, first) => {
                 match (first.as_mut(), event) {
@@ -397,11 +397,9 @@ impl<'a> Iterator for Walk<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
             let waiting = self.heading.is_some() || self.image.is_some() || self.code.is_some();
-            if !waiting {
-                if let Some(event) = self.events.pop_front() {
-                    self.keep_for_summary(&event);
-                    return Some(event);
-                }
+            if !waiting && let Some(event) = self.events.pop_front() {
+                self.keep_for_summary(&event);
+                return Some(event);
             }
             let (event, range) = self.parser.next()?;
             self.event(event, range.start);
