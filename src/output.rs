@@ -449,4 +449,27 @@ mod tests {
             base.join("releases/shared/uploads")
         );
     }
+
+    #[test]
+    fn a_dot_entry_that_cannot_move_keeps_the_old_output() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = tmp.path();
+        let (target, staging, old) = (base.join("public"), base.join("stage"), base.join("old"));
+        fs::create_dir_all(target.join(".git")).expect("mkdir");
+        fs::write(target.join(".git/HEAD"), "ref").expect("write");
+        fs::write(target.join(MARKER), "").expect("write");
+        // The new output already has an entry of that name: `.git` cannot move.
+        fs::create_dir_all(staging.join(".git")).expect("mkdir");
+        fs::write(staging.join("index.html"), "new").expect("write");
+        let e = swap(&staging, &target, &old).expect_err("reported");
+        assert!(e.to_string().contains("kept in"), "{e}");
+        assert_eq!(
+            fs::read_to_string(old.join(".git/HEAD")).expect("kept"),
+            "ref"
+        );
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).expect("new"),
+            "new"
+        );
+    }
 }

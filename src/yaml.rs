@@ -126,7 +126,8 @@ fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 }
 
 fn clean_path(path: &str) -> String {
-    if path == "." {
+    // `?` is the path of a syntax error, found before any field.
+    if path == "." || path == "?" {
         String::new()
     } else {
         path.to_string()
