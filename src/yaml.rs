@@ -136,10 +136,8 @@ fn clean_path(path: &str) -> String {
 
 /// The library's message carries the path and position; we print those apart.
 fn clean_message(raw: &str) -> String {
-    let mut msg = raw;
-    if let Some(cut) = msg.rfind(" at line ") {
-        msg = &msg[..cut];
-    }
+    let without_position = strip_positions(raw);
+    let mut msg = without_position.as_str();
     // The library prefixes its own path (`inner.n: …`); a path has no spaces.
     if let Some((head, rest)) = msg.split_once(": ")
         && !head.is_empty()
@@ -152,6 +150,30 @@ fn clean_message(raw: &str) -> String {
         "repetition limit exceeded",
         "too many alias expansions (alias bomb?)",
     )
+}
+
+/// The message without the library's ` at line N column M` parts, which we
+/// print apart (wherever they stand: `…, while scanning an anchor` may follow).
+fn strip_positions(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let line_len = digits(after);
+        let tail = &after[line_len..];
+        rest = match tail.strip_prefix(" column ") {
+            Some(col) if line_len > 0 => &col[digits(col)..],
+            _ if line_len > 0 => tail,
+            _ => {
+                out.push_str(" at line ");
+                after
+            }
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One step of a field path.
@@ -167,19 +189,23 @@ pub enum Step<'a> {
 pub fn parse_path(path: &str) -> Vec<Step<'_>> {
     let mut steps = Vec::new();
     for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
+        // Trailing `[N]` groups are indexes; any other bracket belongs to the
+        // key (a mapping key is the editor's text: `rates.P[]]`).
+        let mut key = part;
+        let mut indexes = Vec::new();
+        while let Some(open) = key.strip_suffix(']').and_then(|k| k.rfind('[')) {
+            match key[open + 1..key.len() - 1].parse::<usize>() {
+                Ok(n) => {
+                    indexes.push(n);
+                    key = &key[..open];
+                }
+                Err(_) => break,
+            }
+        }
         if !key.is_empty() {
             steps.push(Step::Key(key));
         }
-        while let Some(close) = rest.find(']') {
-            if let Ok(n) = rest[1..close].parse() {
-                steps.push(Step::Index(n));
-            }
-            rest = &rest[close + 1..];
-        }
+        steps.extend(indexes.into_iter().rev().map(Step::Index));
     }
     steps
 }
@@ -325,6 +351,23 @@ mod tests {
         let flow = "deal: { amount: x, parties: [A] }\n";
         assert_eq!(locate(flow, "deal.amount"), Some((1, 7)));
         assert_eq!(locate(flow, "missing"), None);
+    }
+
+    #[test]
+    fn odd_keys_are_keys_and_positions_leave_messages() {
+        assert_eq!(
+            parse_path("rates.P[]]"),
+            vec![Step::Key("rates"), Step::Key("P[]]")]
+        );
+        assert_eq!(
+            parse_path("a[x][2]"),
+            vec![Step::Key("a[x]"), Step::Index(2)]
+        );
+        assert_eq!(locate("rates:\n P[]]: s\n", "rates.P[]]"), Some((2, 8)));
+        assert_eq!(
+            strip_positions("did not find x at line 1 column 3, while scanning an anchor"),
+            "did not find x, while scanning an anchor"
+        );
     }
 
     #[test]
