@@ -110,7 +110,9 @@ pub fn reread(previous: &SiteSource, changed: &HashSet<PathBuf>) -> Option<SiteS
         let rel = relative(root, abs)?;
         if rel == CONFIG_FILE {
             let text = std::fs::read(abs).ok()?;
-            next.config = String::from_utf8(text).ok()?;
+            let text = String::from_utf8(text).ok()?;
+            next.config =
+                crate::text::line_ends(text.strip_prefix('\u{feff}').unwrap_or(&text)).into_owned();
             continue;
         }
         let at = next
@@ -185,10 +187,8 @@ fn load_reusing(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SiteSource {
         root: canonical_root,
-        config: config
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(config),
+        config: crate::text::line_ends(config.strip_prefix('\u{feff}').unwrap_or(&config))
+            .into_owned(),
         files,
         diagnostics,
     })

@@ -4,6 +4,10 @@
 //! replaced by U+FFFD when a file is decoded, so every later stage (the
 //! Markdown renderer, the feeds, the exports) sees only text that is safe to
 //! write, and lines and columns (counted in characters) do not move.
+//!
+//! A lone carriage return (old Mac line ends) becomes a line feed: YAML and
+//! CommonMark both read it as a line break, and so then does every line count
+//! of ours, so positions in YAML errors and in our own agree.
 
 use std::borrow::Cow;
 
@@ -28,11 +32,33 @@ pub struct Forbidden {
     pub count: usize,
 }
 
-/// `text` with every forbidden character replaced by U+FFFD, and where the
+/// `text` with every lone carriage return made a line feed (`\r\n` stays).
+pub fn line_ends(text: &str) -> Cow<'_, str> {
+    let lone = |t: &str| {
+        t.match_indices('\r')
+            .any(|(i, _)| !t[i + 1..].starts_with('\n'))
+    };
+    if !lone(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    Cow::Owned(out)
+}
+
+/// `text` with lone carriage returns made line feeds (`line_ends`) and every forbidden character replaced by U+FFFD, and where the
 /// first one was. Borrows when there is none (the common case).
 pub fn clean(text: &str) -> (Cow<'_, str>, Option<Forbidden>) {
+    let text = line_ends(text);
     let Some(at) = text.find(is_forbidden) else {
-        return (Cow::Borrowed(text), None);
+        return (text, None);
     };
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
@@ -82,5 +108,6 @@ mod tests {
             (2, 2, '\u{0}', 4)
         );
         assert!(matches!(clean("plain\r\n"), (Cow::Borrowed(_), None)));
+        assert_eq!(clean("a\rb\r\nc\r").0, "a\nb\r\nc\n");
     }
 }

@@ -28,7 +28,16 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     // Most documents are valid: read them without the cost of tracking paths,
     // and read a failing one again to learn the path of its error.
     match serde_yaml::from_str(text) {
-        Ok(value) => Ok(value),
+        Ok(value) => {
+            // Escapes in double-quoted strings (`"\v"`, `"\x1b"`) and the few
+            // raw control characters YAML allows (U+0085) make strings that no
+            // page or feed may hold. Every string of the document is checked,
+            // so none of `T`'s can slip through; plain documents skip it.
+            if text.contains('\\') || text.contains(crate::text::is_forbidden) {
+                forbidden_strings(text)?;
+            }
+            Ok(value)
+        }
         Err(first) => Err(from_str_tracked::<T>(text)
             .err()
             .unwrap_or_else(|| YamlError {
@@ -36,6 +45,55 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
                 position: first.location().map(|l| (l.line(), l.column())),
                 message: clean_message(&first.to_string()),
             })),
+    }
+}
+
+/// The first string (key or value) of the document that holds a forbidden
+/// character, as an error at its field.
+fn forbidden_strings(text: &str) -> Result<(), YamlError> {
+    fn walk(value: &serde_yaml::Value, path: &str) -> Option<(String, char)> {
+        use serde_yaml::Value;
+        match value {
+            Value::String(s) => s
+                .chars()
+                .find(|&c| crate::text::is_forbidden(c))
+                .map(|c| (path.to_string(), c)),
+            Value::Sequence(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+            Value::Mapping(map) => map.iter().find_map(|(k, v)| {
+                let key = match k {
+                    Value::String(s) => s.clone(),
+                    other => serde_yaml::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                };
+                let field = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
+                walk(k, &field).or_else(|| walk(v, &field))
+            }),
+            Value::Tagged(tagged) => walk(&tagged.value, path),
+            _ => None,
+        }
+    }
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Ok(());
+    };
+    match walk(&value, "") {
+        None => Ok(()),
+        Some((field, c)) => Err(YamlError {
+            position: locate(text, &field),
+            message: format!(
+                "the control character U+{:04X} may not appear in a page or a feed: remove it",
+                c as u32
+            ),
+            field,
+        }),
     }
 }
 
@@ -368,6 +426,22 @@ mod tests {
             strip_positions("did not find x at line 1 column 3, while scanning an anchor"),
             "did not find x, while scanning an anchor"
         );
+    }
+
+    #[test]
+    fn escaped_control_characters_are_errors_at_their_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Doc {
+            title: String,
+            tags: Vec<String>,
+        }
+        let e = from_str::<Doc>("title: ok\ntags: [a, \"b\\vc\"]\n").unwrap_err();
+        assert_eq!((e.field.as_str(), e.position), ("tags[1]", Some((2, 7))));
+        assert!(e.message.contains("U+000B"), "{}", e.message);
+        let e = from_str::<Doc>("title: \"\\e[31m\\N\"\ntags: []\n").unwrap_err();
+        assert_eq!(e.field, "title");
+        assert!(from_str::<Doc>("title: \"a\\tb \\u00e9\"\ntags: []\n").is_ok());
     }
 
     #[test]

@@ -604,3 +604,47 @@ fn a_huge_article_stays_out_of_the_feeds_whole() {
         );
     }
 }
+
+#[test]
+fn escaped_control_characters_in_yaml_are_errors() {
+    let site = mini(&[(
+        "content/a.md",
+        "---\ntitle: \"Bell\\a \\e[31m\"\ndate: 2025-11-03\n---\nx\n",
+    )]);
+    std::fs::write(
+        site.root.join("site.yaml"),
+        "title: \"\\v\\f\\e[31m\"\nbase_url: https://e.org/\n",
+    )
+    .expect("site.yaml");
+    let run = site.build();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: site.yaml:1:8: title: the control character U+000B"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(site.root.join("site.yaml"), SITE_YAML).expect("site.yaml");
+    let run = site.build();
+    assert!(
+        run.stderr
+            .contains("error: content/a.md:2:8: title: the control character U+0007"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lone_carriage_returns_end_lines_for_every_position() {
+    let site = mini(&[(
+        "content/a.md",
+        "---\rtitle: T\r\r\rdate: 2025-01-01\rdraft: yes\n---\nbody\n",
+    )]);
+    let run = site.build();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: content/a.md:6:8: draft:"),
+        "{}",
+        run.stderr
+    );
+}
