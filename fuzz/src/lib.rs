@@ -79,6 +79,9 @@ pub struct Tag {
     pub offset: usize,
     /// For a raw-text element (`script`, `style`…), the text up to its end tag.
     pub raw_text: Option<String>,
+    /// Byte offsets of quoted attribute values followed by neither space, `/`
+    /// nor `>`: a browser reads on, so a quote got into a value unescaped.
+    pub glued: Vec<usize>,
 }
 
 impl Tag {
@@ -122,7 +125,7 @@ pub fn tags(html: &str) -> Vec<Tag> {
             .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
             .map_or(b.len(), |p| name_start + p);
         let name = html[name_start..name_end].to_ascii_lowercase();
-        let (attrs, end) = attributes(html, name_end);
+        let (attrs, end, glued) = attributes(html, name_end);
         i = end;
         let mut tag = Tag {
             name,
@@ -130,6 +133,7 @@ pub fn tags(html: &str) -> Vec<Tag> {
             closing,
             offset: lt,
             raw_text: None,
+            glued,
         };
         if !closing && RAW_TEXT.contains(&tag.name.as_str()) {
             let close = format!("</{}", tag.name);
@@ -143,19 +147,21 @@ pub fn tags(html: &str) -> Vec<Tag> {
     out
 }
 
-/// Reads attributes from `at` to the tag's `>`; returns them and the offset after it.
-fn attributes(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {
+/// Reads attributes from `at` to the tag's `>`; returns them, the offset after
+/// it, and where a quoted value runs into what follows.
+fn attributes(html: &str, mut at: usize) -> (Vec<(String, String)>, usize, Vec<usize>) {
     let b = html.as_bytes();
     let mut attrs = Vec::new();
+    let mut glued = Vec::new();
     loop {
         while at < b.len() && (b[at].is_ascii_whitespace() || b[at] == b'/') {
             at += 1;
         }
         if at >= b.len() {
-            return (attrs, at);
+            return (attrs, at, glued);
         }
         if b[at] == b'>' {
-            return (attrs, at + 1);
+            return (attrs, at + 1, glued);
         }
         // The first character of a name may be `=`; after that `=` ends it.
         let name_start = at;
@@ -182,6 +188,11 @@ fn attributes(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) {
                         .map_or(b.len(), |p| at + 1 + p);
                     value = html[at + 1..end].to_string();
                     at = (end + 1).min(b.len());
+                    if b.get(at)
+                        .is_some_and(|c| !(c.is_ascii_whitespace() || matches!(c, b'/' | b'>')))
+                    {
+                        glued.push(at);
+                    }
                 }
                 _ => {
                     let end = html[at..]
@@ -343,6 +354,16 @@ pub fn check_html(html: &str, what: &str, scripts: Scripts) {
                 );
             }
         }
+        if !tag.glued.is_empty() {
+            violation(
+                "attribute-syntax",
+                format!(
+                    "{what}: a quoted value runs on in <{}> in {:?}",
+                    tag.name,
+                    excerpt()
+                ),
+            );
+        }
         for (name, value) in &tag.attrs {
             if name.starts_with("on") {
                 violation(
@@ -384,6 +405,9 @@ mod tests {
         assert_eq!(a.attr("href"), Some("#x"));
         assert_eq!(a.attr("onfocus"), Some("alert(1)"));
         assert_eq!(a.attr("aria-hidden"), Some("true"));
+        assert!(a.glued.is_empty());
+        let t = tags("<a href=\"#b\"\" x=\"1\">");
+        assert_eq!(t[0].glued.len(), 1);
         let t =
             tags("<!-- <script> --><pre>&lt;script&gt;</pre><SCRIPT type=x>if (a<b) {}</script>");
         let names: Vec<_> = t.iter().map(|t| (t.name.as_str(), t.closing)).collect();
