@@ -1,6 +1,7 @@
 //! `markdown::render` over arbitrary text with raw HTML off (the default), in
-//! English and French with typography, and in English without; then
-//! `markdown::rebase_links` over the result, as list pages do with summaries.
+//! English and French with typography, and in English without; then its link
+//! slots filled as the article's page does (`page_html`) and as list pages and
+//! feeds do (`rebased_html`).
 //!
 //! Invariants: no panic; neither the body nor the summary HTML (nor their
 //! rebased forms) can run script: no `<script>`/`<iframe>`/`<object>`/`<embed>`
@@ -25,16 +26,19 @@ fuzz_target!(|text: &str| {
                 lang,
             },
         );
-        check_html(&out.html, "body", Scripts::None);
-        check_html(&out.summary_html, "summary", Scripts::None);
+        let body = markdown::page_html(&out.html, &out.links);
+        let summary = markdown::page_html(&out.summary_html, &out.links);
+        check_html(&body, "body", Scripts::None);
+        check_html(&summary, "summary", Scripts::None);
+        ensure(!body.contains('\0'), "slots-filled", || body.clone());
         let page = "/briefing/articles/x/";
         check_html(
-            &markdown::rebase_links(&out.html, page),
+            &markdown::rebased_html(&out.html, &out.links, page),
             "rebased body",
             Scripts::None,
         );
         check_html(
-            &markdown::rebase_links(&out.summary_html, page),
+            &markdown::rebased_html(&out.summary_html, &out.links, page),
             "rebased summary",
             Scripts::None,
         );

@@ -37,6 +37,11 @@ fn no_panic(run: &Run) {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
+/// Fails with the whole stderr unless it holds `want`.
+fn stderr_has(run: &Run, want: &str) {
+    assert!(run.stderr.contains(want), "no `{want}` in:\n{}", run.stderr);
+}
+
 fn build_into(site: &Site, target: &str) -> Run {
     let root = site.root.to_string_lossy().into_owned();
     run_in(
@@ -55,7 +60,7 @@ fn dot_dot_after_a_missing_folder_never_replaces_its_parent() {
     write(&outer.join("thesis.tex"), b"years of work");
     let run = build_into(&site, "p/nope/..");
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("`..` follows"), "{}", run.stderr);
+    stderr_has(&run, "`..` follows");
     assert_eq!(
         std::fs::read(outer.join("thesis.tex")).expect("kept"),
         b"years of work"
@@ -72,7 +77,7 @@ fn dot_dot_through_a_symlink_is_the_folder_the_file_system_means() {
     std::os::unix::fs::symlink(base.join("releases/r1"), base.join("current")).expect("link");
     let run = build_into(&site, "current/../shared/uploads");
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    stderr_has(&run, "refusing");
     assert_eq!(
         std::fs::read(base.join("releases/shared/uploads/photo.jpg")).expect("kept"),
         b"upload"
@@ -117,11 +122,7 @@ fn a_second_build_waits_for_no_one_and_touches_nothing() {
     );
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("another dealwire build"),
-        "{}",
-        run.stderr
-    );
+    stderr_has(&run, "another dealwire build");
     assert_eq!(snapshot(&site.public()), before);
     drop(lock);
     assert_eq!(site.build().status, 0);
@@ -278,11 +279,7 @@ fn huge_amounts_and_rates_are_errors_not_panics() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains("error: content/a.md:5:11: deal.amount"),
-        "{}",
-        run.stderr
-    );
+    stderr_has(&run, "error: content/a.md:5:11: deal.amount");
 }
 
 #[test]
@@ -319,11 +316,7 @@ fn accented_comments_beside_a_broken_deal_never_panic() {
         let run = site.build();
         no_panic(&run);
         assert_eq!(run.status, 1, "{layout}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("error: content/a.md:"),
-            "{}",
-            run.stderr
-        );
+        stderr_has(&run, "error: content/a.md:");
     }
 }
 
@@ -341,11 +334,9 @@ fn deeply_nested_yaml_is_refused_at_once() {
     .expect("site.yaml");
     let run = site.build();
     no_panic(&run);
-    assert!(
-        run.stderr
-            .contains("error: site.yaml:4:78: lists and mappings nest deeper than 64 levels"),
-        "{}",
-        run.stderr
+    stderr_has(
+        &run,
+        "error: site.yaml:4:78: lists and mappings nest deeper than 64 levels",
     );
 }
 
@@ -410,11 +401,9 @@ fn markdown_files_not_named_md_are_errors() {
     ]);
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("error: content/secret.MD: a Markdown file must end in `.md`"),
-        "{}",
-        run.stderr
+    stderr_has(
+        &run,
+        "error: content/secret.MD: a Markdown file must end in `.md`",
     );
     assert!(run.stderr.contains("error: content/secret.markdown:"));
     assert!(!site.public().exists());
@@ -429,11 +418,9 @@ fn control_characters_never_reach_pages_or_feeds() {
     let site = mini(&[("content/a.md", &text)]);
     let run = site.build();
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("warning: content/a.md:2:13: control character U+0007 replaced"),
-        "{}",
-        run.stderr
+    stderr_has(
+        &run,
+        "warning: content/a.md:2:13: control character U+0007 replaced",
     );
     for (rel, bytes) in snapshot(&site.public()) {
         let text = String::from_utf8_lossy(&bytes);
@@ -455,7 +442,7 @@ fn parties_that_differ_only_in_case_are_one_party() {
     let site = mini(&[("content/a.md", &article("A", one, "x"))]);
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("are the same party"), "{}", run.stderr);
+    stderr_has(&run, "are the same party");
 
     let a = "deal:\n  amount: $1B\n  parties: [Acme, Beta]\n";
     let b = "deal:\n  amount: $2B\n  parties: [ACME, Gamma]\n";
@@ -517,11 +504,7 @@ fn base_urls_with_quotes_are_refused() {
     let site = mini(&[("content/a.md", &article("A", "", "x"))]);
     let run = site.dealwire(&["build", "--base-url", "https://e.org/\"><script>x</script>"]);
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("not a usable base URL"),
-        "{}",
-        run.stderr
-    );
+    stderr_has(&run, "not a usable base URL");
     assert!(!site.public().exists());
 }
 
@@ -536,11 +519,7 @@ fn dates_with_impossible_offsets_or_years_are_errors() {
         let site = mini(&[("content/a.md", &text)]);
         let run = site.build();
         assert_eq!(run.status, 1, "{date}: {}", run.stderr);
-        assert!(
-            run.stderr.contains("content/a.md:3:7: date:"),
-            "{}",
-            run.stderr
-        );
+        stderr_has(&run, "content/a.md:3:7: date:");
         assert!(run.stderr.contains(why), "{date}: {}", run.stderr);
     }
 }
@@ -618,19 +597,15 @@ fn escaped_control_characters_in_yaml_are_errors() {
     .expect("site.yaml");
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("error: site.yaml:1:8: title: the control character U+000B"),
-        "{}",
-        run.stderr
+    stderr_has(
+        &run,
+        "error: site.yaml:1:8: title: the control character U+000B",
     );
     std::fs::write(site.root.join("site.yaml"), SITE_YAML).expect("site.yaml");
     let run = site.build();
-    assert!(
-        run.stderr
-            .contains("error: content/a.md:2:8: title: the control character U+0007"),
-        "{}",
-        run.stderr
+    stderr_has(
+        &run,
+        "error: content/a.md:2:8: title: the control character U+0007",
     );
 }
 
@@ -642,9 +617,5 @@ fn lone_carriage_returns_end_lines_for_every_position() {
     )]);
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("error: content/a.md:6:8: draft:"),
-        "{}",
-        run.stderr
-    );
+    stderr_has(&run, "error: content/a.md:6:8: draft:");
 }
