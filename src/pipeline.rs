@@ -33,8 +33,6 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Builds drafts too.
     pub drafts: bool,
-    /// Keeps every article's links for `links::check` (`Built::links`).
-    pub collect_links: bool,
 }
 
 /// A successful build.
@@ -50,7 +48,7 @@ pub struct Built {
     pub deals: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// Every article's links with their lines, for `links::check` (when asked for).
+    /// Every article's links with their lines, for `links::check`.
     pub links: Vec<crate::links::PageLinks>,
     /// The configuration the site was built with.
     pub config: config::Config,

@@ -108,6 +108,17 @@ pub struct Assets {
     pub names: BTreeMap<String, String>,
 }
 
+/// The content hash in a published asset name: the first 10 hex digits of the
+/// SHA-256 of its bytes. A stable hash, so a toolchain upgrade renames no asset
+/// and long cache lifetimes stay right.
+fn published_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)[..5]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl Assets {
     /// Publishes the theme's statics plus the generated code stylesheet.
     pub fn new(statics: &BTreeMap<String, Vec<u8>>, syntax_css: Option<String>) -> Assets {
@@ -120,10 +131,7 @@ impl Assets {
         {
             let published = match path.rsplit_once('.') {
                 Some((stem, ext)) if ext == "css" || ext == "js" => {
-                    format!(
-                        "{stem}.{:08x}.{ext}",
-                        crate::source::content_hash(&bytes) as u32
-                    )
+                    format!("{stem}.{}.{ext}", published_hash(&bytes))
                 }
                 _ => path.clone(),
             };
@@ -138,6 +146,18 @@ impl Assets {
 mod tests {
     use super::*;
 
+    /// The published name must not depend on the toolchain: SHA-256's known
+    /// answer for `abc` starts `ba7816bf8f`.
+    #[test]
+    fn published_names_use_a_stable_content_hash() {
+        assert_eq!(published_hash(b"abc"), "ba7816bf8f");
+        let assets = Assets::new(
+            &BTreeMap::from([("style.css".to_string(), b"abc".to_vec())]),
+            None,
+        );
+        assert_eq!(assets.names["style.css"], "style.ba7816bf8f.css");
+    }
+
     #[test]
     fn stylesheets_and_scripts_carry_their_hash() {
         let statics: BTreeMap<String, Vec<u8>> = [
@@ -150,7 +170,7 @@ mod tests {
         assert!(
             css.starts_with("style.")
                 && css.ends_with(".css")
-                && css.len() == "style.12345678.css".len(),
+                && css.len() == "style.0123456789.css".len(),
             "{css}"
         );
         assert_eq!(a.names["logo.png"], "logo.png");

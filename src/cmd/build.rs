@@ -13,7 +13,6 @@ pub fn run(args: &BuildArgs) -> bool {
     let options = BuildOptions {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
-        collect_links: false,
     };
     let failed = |n| {
         format!(

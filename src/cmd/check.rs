@@ -9,7 +9,6 @@ pub fn run(args: &CheckArgs) -> bool {
     let options = BuildOptions {
         base_url: None,
         drafts: args.drafts,
-        collect_links: true,
     };
     let Some((_, built)) = super::load_and_build(&args.root, &options, |n| {
         format!("check failed: {n} error{}", super::plural(n))

@@ -119,7 +119,6 @@ impl Session {
         let options = BuildOptions {
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: self.drafts,
-            collect_links: false,
         };
         let result = pipeline::rebuild(&source, &options, &mut self.cache);
         self.source = Some(source);

@@ -19,7 +19,6 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
     let options = BuildOptions {
         base_url: Some("http://127.0.0.1:9/briefing/".into()),
         drafts: false,
-        collect_links: false,
     };
     let mut cache = Cache::default();
     let mut current = source::load(&root).expect("load");

@@ -143,7 +143,7 @@ fn assets_land_beside_their_pages_and_drafts_wait() {
         published.iter().any(|p| {
             p.starts_with(&format!("{stem}."))
                 && p.ends_with(ext)
-                && p.len() == stem.len() + ext.len() + 9
+                && p.len() == stem.len() + ext.len() + 11
         })
     };
     assert!(
