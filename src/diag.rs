@@ -188,6 +188,22 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// Prints diagnostics to stderr, one a line, in the order given: the one
+/// place where diagnostics leave the program.
+pub fn report<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
+    use std::io::Write;
+    let stderr = std::io::stderr();
+    let mut lock = stderr.lock();
+    for d in diagnostics {
+        let _ = writeln!(lock, "{d}");
+    }
+}
+
+/// `s` for counts other than one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,10 @@
-//! Internal links: resolves `@/` source-path links while the site is modelled,
-//! and checks every internal link of the built output for `dealwire check`.
+//! Internal links: checks every internal link of the built output for
+//! `dealwire check` (`@/` source links were resolved, or reported, by the site
+//! model).
 //!
 //! Input: the articles' links (with their file lines) and the `Output`. Output:
 //! diagnostics naming the file and line of each broken link. External links
 //! (`https:`, `mailto:`…) are not fetched; fragments are not checked.
-
-use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -34,59 +33,11 @@ impl PageLinks {
                 .body
                 .links
                 .iter()
-                .filter(|l| !is_source_link(l))
+                .filter(|l| !l.is_source())
                 .map(|l| (l.written.clone(), l.line + p.article.body_line - 1, l.col))
                 .collect(),
         }
     }
-}
-
-/// Points `@/articles/FILE.md` links (Zola-style, relative to `content/`) at
-/// the target's URL: each such link's `dest` becomes the target's root-relative
-/// URL, which the page, list and feed renderers then write into its slot. The
-/// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
-/// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
-pub fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
-    let has_source_link = |p: &Placed| p.article.body.links.iter().any(is_source_link);
-    if !placed.iter().any(has_source_link) {
-        return Vec::new();
-    }
-    let urls: BTreeMap<String, String> = placed
-        .iter()
-        .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
-        .collect();
-    let mut errors = Vec::new();
-    for p in placed.iter_mut().filter(|p| has_source_link(p)) {
-        let body_line = p.article.body_line;
-        let source_path = p.article.source_path.clone();
-        let article = std::sync::Arc::make_mut(&mut p.article);
-        for link in article.body.links.iter_mut().filter(|l| is_source_link(l)) {
-            let (path, fragment) = link
-                .written
-                .split_at(link.written.find('#').unwrap_or(link.written.len()));
-            let decoded = percent_encoding::percent_decode_str(&path[2..]).decode_utf8_lossy();
-            let source = format!("content/{decoded}");
-            match urls.get(&source) {
-                Some(url) => link.dest = format!("{url}{fragment}"),
-                None => errors.push(
-                    Diagnostic::error(
-                        &source_path,
-                        format!(
-                            "the link `{}` points to no article (no file `{source}`)",
-                            link.written
-                        ),
-                    )
-                    .at(link.line + body_line - 1, link.col),
-                ),
-            }
-        }
-    }
-    errors
-}
-
-/// A Zola-style link to a source file, `@/articles/FILE.md`.
-pub fn is_source_link(link: &crate::markdown::Link) -> bool {
-    link.written.starts_with("@/")
 }
 
 /// Checks every internal link of the articles against the built output.

@@ -50,6 +50,14 @@ pub struct Link {
     pub col: usize,
 }
 
+impl Link {
+    /// A Zola-style link to a source file, `@/articles/FILE.md`, which the
+    /// site model points at the target's URL.
+    pub fn is_source(&self) -> bool {
+        self.written.starts_with("@/")
+    }
+}
+
 /// The rendered body and what was gathered on the way.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {

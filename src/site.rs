@@ -184,7 +184,7 @@ pub fn assemble(
         }
     }
     check_collisions(&placed, &mut errors);
-    errors.extend(crate::links::resolve_source_links(&mut placed, &config));
+    errors.extend(resolve_source_links(&mut placed, &config));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -290,6 +290,55 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
         parties,
         tags,
     }
+}
+
+/// Points `@/articles/FILE.md` links (Zola-style, relative to `content/`) at
+/// the target's URL: each such link's `dest` becomes the target's root-relative
+/// URL, which the page, list and feed renderers then write into its slot. The
+/// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
+/// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
+fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
+    let has_source_link = |p: &Placed| {
+        p.article
+            .body
+            .links
+            .iter()
+            .any(crate::markdown::Link::is_source)
+    };
+    if !placed.iter().any(has_source_link) {
+        return Vec::new();
+    }
+    let urls: BTreeMap<String, String> = placed
+        .iter()
+        .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
+        .collect();
+    let mut errors = Vec::new();
+    for p in placed.iter_mut().filter(|p| has_source_link(p)) {
+        let body_line = p.article.body_line;
+        let source_path = p.article.source_path.clone();
+        let article = std::sync::Arc::make_mut(&mut p.article);
+        for link in article.body.links.iter_mut().filter(|l| l.is_source()) {
+            let (path, fragment) = link
+                .written
+                .split_at(link.written.find('#').unwrap_or(link.written.len()));
+            let decoded = percent_encoding::percent_decode_str(&path[2..]).decode_utf8_lossy();
+            let source = format!("content/{decoded}");
+            match urls.get(&source) {
+                Some(url) => link.dest = format!("{url}{fragment}"),
+                None => errors.push(
+                    Diagnostic::error(
+                        &source_path,
+                        format!(
+                            "the link `{}` points to no article (no file `{source}`)",
+                            link.written
+                        ),
+                    )
+                    .at(link.line + body_line - 1, link.col),
+                ),
+            }
+        }
+    }
+    errors
 }
 
 #[cfg(test)]

@@ -17,19 +17,19 @@ pub fn run(args: &BuildArgs) -> bool {
     let failed = |n| {
         format!(
             "build failed: {n} error{}; the output directory was not changed",
-            super::plural(n)
+            crate::diag::plural(n)
         )
     };
     let Some((root, built)) = super::load_and_build(&args.root, &options, failed) else {
         return false;
     };
-    super::report(&built.warnings);
+    crate::diag::report(&built.warnings);
     let target = args
         .output_dir
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
     if let Err(e) = output::write(&built.output, &target, &root) {
-        super::report([&Diagnostic::error(
+        crate::diag::report([&Diagnostic::error(
             target.display().to_string(),
             e.to_string(),
         )]);
@@ -38,11 +38,11 @@ pub fn run(args: &BuildArgs) -> bool {
     println!(
         "built {} article{}, {} deal{}, {} page{} into {} in {} ms",
         built.articles,
-        super::plural(built.articles),
+        crate::diag::plural(built.articles),
         built.deals,
-        super::plural(built.deals),
+        crate::diag::plural(built.deals),
         built.pages,
-        super::plural(built.pages),
+        crate::diag::plural(built.pages),
         target.display(),
         started.elapsed().as_millis()
     );

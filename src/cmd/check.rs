@@ -11,7 +11,7 @@ pub fn run(args: &CheckArgs) -> bool {
         drafts: args.drafts,
     };
     let Some((_, built)) = super::load_and_build(&args.root, &options, |n| {
-        format!("check failed: {n} error{}", super::plural(n))
+        format!("check failed: {n} error{}", crate::diag::plural(n))
     }) else {
         return false;
     };
@@ -19,24 +19,27 @@ pub fn run(args: &CheckArgs) -> bool {
     let mut all: crate::diag::Diagnostics = built.warnings.into_iter().collect();
     all.extend(broken);
     let all = all.sorted();
-    super::report(&all);
+    crate::diag::report(&all);
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     let link_count: usize = built.links.iter().map(|p| p.links.len()).sum();
     if errors > 0 {
-        eprintln!("check failed: {errors} error{}", super::plural(errors));
+        eprintln!(
+            "check failed: {errors} error{}",
+            crate::diag::plural(errors)
+        );
         return false;
     }
     println!(
         "checked {} article{}, {} deal{} and {} link{}: no errors, {} warning{}",
         built.articles,
-        super::plural(built.articles),
+        crate::diag::plural(built.articles),
         built.deals,
-        super::plural(built.deals),
+        crate::diag::plural(built.deals),
         link_count,
-        super::plural(link_count),
+        crate::diag::plural(link_count),
         warnings,
-        super::plural(warnings)
+        crate::diag::plural(warnings)
     );
     true
 }

@@ -7,22 +7,7 @@ pub mod init;
 pub mod new;
 pub mod serve;
 
-use crate::diag::Diagnostic;
-
-/// Prints diagnostics to stderr, one a line, in the order given.
-pub fn report<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) {
-    use std::io::Write;
-    let stderr = std::io::stderr();
-    let mut lock = stderr.lock();
-    for d in diagnostics {
-        let _ = writeln!(lock, "{d}");
-    }
-}
-
-/// `s` for counts other than one.
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use crate::diag::report;
 
 /// Loads and builds the site at `root`. On failure, prints every diagnostic and
 /// the last line `failed(error count)` and returns `None`. Returns the canonical

@@ -102,7 +102,7 @@ pub fn render_site(
                 a.body
                     .links
                     .iter()
-                    .filter(|l| crate::links::is_source_link(l))
+                    .filter(|l| l.is_source())
                     .map(|l| &l.dest),
             )
             .finish()

@@ -164,7 +164,7 @@ fn base_path_of(config_text: &str) -> String {
 
 /// Serves a new good build and tells the browsers what changed.
 fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
-    crate::cmd::report(&built.warnings);
+    crate::diag::report(&built.warnings);
     let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
     let changed = snapshot.output.as_ref().map_or_else(
         || Output::new().changed_paths(&built.output),
@@ -180,9 +180,9 @@ fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
     println!(
         "built {} article{}, {} page{} changed, in {} ms",
         built.articles,
-        crate::cmd::plural(built.articles),
+        crate::diag::plural(built.articles),
         changed.len(),
-        crate::cmd::plural(changed.len()),
+        crate::diag::plural(changed.len()),
         started.elapsed().as_millis()
     );
     if !changed.is_empty() {
@@ -194,7 +194,7 @@ fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
 
 /// Reports a build that failed; `base_path` is `site.yaml`'s when it was read.
 fn failed(diagnostics: &[Diagnostic], base_path: Option<String>, shared: &Shared) {
-    crate::cmd::report(diagnostics);
+    crate::diag::report(diagnostics);
     let lines = diagnostics
         .iter()
         .filter(|d| d.is_error())

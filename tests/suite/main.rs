@@ -14,6 +14,7 @@ mod errors;
 mod exports;
 mod golden;
 mod incremental;
+mod layout;
 mod output_dir;
 mod pages;
 mod properties;
