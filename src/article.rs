@@ -45,8 +45,10 @@ pub struct Article {
     pub source_hash: u64,
     /// Source path without `.md` and without a language suffix: translations share it.
     pub translation_key: String,
-    /// Whether the file name carries a language suffix (`FILE.fr.md`).
-    pub is_translation: bool,
+    /// Whether the file name carries a language suffix (`FILE.fr.md`): the
+    /// model makes it a translation when the original exists
+    /// (`site::Placed::is_translation`).
+    pub has_language_suffix: bool,
     /// For `SLUG/index.md`, the folder whose other files are copied beside the page.
     pub bundle_dir: Option<String>,
     /// URL segment.
@@ -254,7 +256,7 @@ impl Checker<'_> {
             self.split.body,
             MarkdownOptions {
                 unsafe_html: self.config.unsafe_html,
-                typography: true,
+                typography: self.config.typography,
                 lang,
             },
         );
@@ -287,7 +289,7 @@ impl Checker<'_> {
             source_path: self.path.to_string(),
             source_hash: 0,
             translation_key,
-            is_translation: suffix_lang.is_some(),
+            has_language_suffix: suffix_lang.is_some(),
             bundle_dir,
             slug,
             lang,

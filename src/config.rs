@@ -69,6 +69,8 @@ struct RawHighlight {
 struct RawMarkdown {
     #[serde(default)]
     unsafe_html: bool,
+    #[serde(default)]
+    typography: Option<bool>,
 }
 
 /// A number as YAML wrote it, kept as its text so that no digit is lost on the
@@ -137,6 +139,9 @@ pub struct Config {
     pub highlight_dark_theme: Option<String>,
     /// Whether raw HTML in Markdown passes through.
     pub unsafe_html: bool,
+    /// Curly quotes, dashes and the language's spacing in prose
+    /// (`markdown: { typography: false }` turns them off; on by default).
+    pub typography: bool,
     /// How many articles (and deals) the feeds carry.
     pub feed_limit: usize,
 }
@@ -260,7 +265,12 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .highlight
             .map(|h| h.theme)
             .unwrap_or_else(|| "base16-ocean.dark".into()),
-        unsafe_html: raw.markdown.is_some_and(|m| m.unsafe_html),
+        unsafe_html: raw.markdown.as_ref().is_some_and(|m| m.unsafe_html),
+        typography: raw
+            .markdown
+            .as_ref()
+            .and_then(|m| m.typography)
+            .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
     })
 }
@@ -334,6 +344,15 @@ mod tests {
             normalise_base_url("http://127.0.0.1:1111").unwrap(),
             ("http://127.0.0.1:1111/".into(), "/".into())
         );
+    }
+
+    #[test]
+    fn typography_is_on_unless_turned_off() {
+        let on = parse("title: T\nbase_url: https://e.org/\n").unwrap();
+        assert!(on.typography);
+        let off =
+            parse("title: T\nbase_url: https://e.org/\nmarkdown: { typography: false }\n").unwrap();
+        assert!(!off.typography && !off.unsafe_html);
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub struct MarkdownOptions {
     /// Let raw HTML through instead of showing it as text.
     pub unsafe_html: bool,
     /// Curly quotes, dashes and the language's spacing rules in prose. Off, the
-    /// output is pulldown-cmark's own (plus heading ids, anchors and code).
+    /// prose is pulldown-cmark's own; headings keep their ids and anchors.
     pub typography: bool,
     /// The language of the text.
     pub lang: Lang,
@@ -370,12 +370,10 @@ impl<'a> Walk<'a> {
                 classes: vec![],
                 attrs: vec![],
             });
-            if self.opts.typography {
-                let mut anchor = String::from("<a class=\"anchor\" href=\"#");
-                escape::push_html(&mut anchor, &id);
-                anchor.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
-                self.events.push_back(Event::Html(anchor.into()));
-            }
+            let mut anchor = String::from("<a class=\"anchor\" href=\"#");
+            escape::push_html(&mut anchor, &id);
+            anchor.push_str("\" aria-hidden=\"true\" tabindex=\"-1\">#</a>");
+            self.events.push_back(Event::Html(anchor.into()));
             self.out.headings.push(Heading {
                 level: level as u8,
                 id,
@@ -655,6 +653,29 @@ mod tests {
         assert!(
             out.html.contains("<a class=\"anchor\" href=\"#mine\""),
             "anchor links to the heading"
+        );
+    }
+
+    #[test]
+    fn anchors_do_not_depend_on_typography() {
+        let off = render(
+            "## Why \"it\" matters\n",
+            MarkdownOptions {
+                typography: false,
+                ..MarkdownOptions::default()
+            },
+        );
+        assert!(
+            off.html.contains("Why &quot;it&quot; matters")
+                || off.html.contains("Why \"it\" matters"),
+            "{}",
+            off.html
+        );
+        assert!(
+            off.html
+                .contains("<a class=\"anchor\" href=\"#why-it-matters\""),
+            "{}",
+            off.html
         );
     }
 

@@ -141,14 +141,14 @@ pub fn assemble(
     // Pair translations: a file with a language suffix whose original exists.
     let mut originals: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
-        if !a.is_translation {
+        if !a.has_language_suffix {
             originals.insert(a.translation_key.as_str(), i);
         }
     }
     let original_of: Vec<Option<usize>> = articles
         .iter()
         .map(|a| {
-            a.is_translation
+            a.has_language_suffix
                 .then(|| originals.get(a.translation_key.as_str()).copied())
                 .flatten()
         })
