@@ -32,11 +32,52 @@ pub struct Forbidden {
     pub count: usize,
 }
 
+/// The byte offset of the first forbidden character. Bytes are looked at
+/// first: only a control byte or the lead byte of a sequence that may encode a
+/// forbidden character (C1 controls start with 0xC2, noncharacters with 0xEF
+/// or 0xF0–0xF4) sends the scan to decode characters, so prose costs a pass.
+fn first_forbidden(text: &str) -> Option<usize> {
+    // Branch-free, so that the check of a whole chunk compiles to vector code.
+    fn suspect(b: u8) -> bool {
+        (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+            | (b == 0x7f)
+            | (b == 0xc2)
+            | (b == 0xef)
+            | (b.wrapping_sub(0xf0) < 5)
+    }
+    const CHUNK: usize = 64;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while from < bytes.len() {
+        let end = (from + CHUNK).min(bytes.len());
+        if !bytes[from..end]
+            .iter()
+            .fold(false, |any, &b| any | suspect(b))
+        {
+            from = end;
+            continue;
+        }
+        let Some(i) = bytes[from..end].iter().position(|&b| suspect(b)) else {
+            from = end;
+            continue;
+        };
+        let at = from + i;
+        // `at` is a character boundary: every suspect byte is ASCII or a lead byte.
+        match text[at..].chars().next() {
+            Some(c) if is_forbidden(c) => return Some(at),
+            Some(c) => from = at + c.len_utf8(),
+            None => return None,
+        }
+    }
+    None
+}
+
 /// `text` with every lone carriage return made a line feed (`\r\n` stays).
 pub fn line_ends(text: &str) -> Cow<'_, str> {
     let lone = |t: &str| {
-        t.match_indices('\r')
-            .any(|(i, _)| !t[i + 1..].starts_with('\n'))
+        t.contains('\r')
+            && t.match_indices('\r')
+                .any(|(i, _)| !t[i + 1..].starts_with('\n'))
     };
     if !lone(text) {
         return Cow::Borrowed(text);
@@ -53,11 +94,11 @@ pub fn line_ends(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `text` with lone carriage returns made line feeds (`line_ends`) and every forbidden character replaced by U+FFFD, and where the
-/// first one was. Borrows when there is none (the common case).
+/// `text` with lone carriage returns made line feeds (`line_ends`) and every
+/// forbidden character replaced by U+FFFD, and where the first one was. Borrows when there is none (the common case).
 pub fn clean(text: &str) -> (Cow<'_, str>, Option<Forbidden>) {
     let text = line_ends(text);
-    let Some(at) = text.find(is_forbidden) else {
+    let Some(at) = first_forbidden(&text) else {
         return (text, None);
     };
     let before = &text[..at];
@@ -108,6 +149,22 @@ mod tests {
             (2, 2, '\u{0}', 4)
         );
         assert!(matches!(clean("plain\r\n"), (Cow::Borrowed(_), None)));
+        assert!(matches!(
+            clean("é € 𝄞 \u{a0} \u{fffd}"),
+            (Cow::Borrowed(_), None)
+        ));
+        for bad in [
+            '\u{85}',
+            '\u{9f}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+            '\u{7f}',
+        ] {
+            let text = format!("é{bad}x");
+            assert_eq!(first_forbidden(&text), Some(2), "U+{:04X}", bad as u32);
+        }
         assert_eq!(clean("a\rb\r\nc\r").0, "a\nb\r\nc\n");
     }
 }
