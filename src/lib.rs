@@ -47,4 +47,5 @@ pub mod source;
 pub mod text;
 pub mod theme;
 pub mod typography;
+pub mod urls;
 pub mod yaml;

@@ -56,7 +56,8 @@ pub fn check(pages: &[PageLinks], output: &Output, config: &Config) -> Vec<Diagn
     errors
 }
 
-/// The site-relative output path a link points at, or why it cannot point anywhere.
+/// The site-relative output path a link points at (`""` for the home page or
+/// a link that is not internal), or why it cannot point anywhere.
 fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String> {
     let dest = dest.split(['#', '?']).next().unwrap_or("");
     let own = dest
@@ -64,53 +65,30 @@ fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String>
         .map(|rest| format!("{}{rest}", config.base_path));
     let dest = own.as_deref().unwrap_or(dest);
     // `@/` links were resolved (or reported) while the site was modelled.
-    if dest.is_empty() || has_scheme(dest) || dest.starts_with("@/") {
+    if dest.is_empty() || crate::urls::scheme(dest).is_some() || dest.starts_with("@/") {
         return Ok(String::new());
     }
-    if let Some(path) = dest.strip_prefix('/') {
-        let rooted = format!("/{path}");
-        return rooted
-            .strip_prefix(config.base_path.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| format!("it is outside the site's base path `{}`", config.base_path));
-    }
-    let mut parts: Vec<&str> = page_rel.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in dest.split('/') {
-        match seg {
-            ".." => {
-                parts
-                    .pop()
-                    .ok_or_else(|| "it climbs above the site's root".to_string())?;
-            }
-            "." | "" => {}
-            s => parts.push(s),
-        }
-    }
-    let mut path = parts.join("/");
-    if dest.ends_with('/') && !path.is_empty() {
-        path.push('/');
-    }
-    Ok(path)
-}
-
-fn has_scheme(link: &str) -> bool {
-    link.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
+    let rooted = if dest.starts_with('/') {
+        dest.to_string()
+    } else {
+        crate::urls::join(&config.path_url(page_rel), dest)
+    };
+    let decoded = crate::urls::decode(&rooted)
+        .ok_or_else(|| format!("`{rooted}` does not decode to UTF-8"))?;
+    decoded
+        .strip_prefix(config.base_path.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| format!("it is outside the site's base path `{}`", config.base_path))
 }
 
 fn exists(output: &Output, path: &str) -> Result<(), String> {
     if path.is_empty() && output.contains("index.html") {
         return Ok(());
     }
-    let decoded = path.replace("%20", " ");
     let candidates = [
-        decoded.clone(),
-        format!("{}index.html", decoded),
-        format!("{}/index.html", decoded),
+        path.to_string(),
+        format!("{path}index.html"),
+        format!("{path}/index.html"),
     ];
     if candidates.iter().any(|c| output.contains(c)) {
         Ok(())

@@ -462,17 +462,11 @@ pub fn is_safe_url(dest: &str, image: bool) -> bool {
         .take(64)
         .collect::<String>()
         .to_ascii_lowercase();
-    let Some((scheme, rest)) = cleaned.split_once(':') else {
+    // No scheme (`a/b:c`, `x y:z`): a browser reads a relative URL.
+    let Some(scheme) = crate::urls::scheme(&cleaned) else {
         return true;
     };
-    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !is_scheme {
-        // Not a scheme (`a/b:c`, `x y:z`): a browser reads a relative URL.
-        return true;
-    }
+    let rest = &cleaned[scheme.len() + 1..];
     SAFE_SCHEMES.contains(&scheme)
         || (image
             && scheme == "data"
@@ -522,47 +516,11 @@ pub fn rebased_html(html: &str, links: &[Link], page_url: &str) -> String {
 /// A destination as seen from another page: root-relative when it was relative
 /// to the article's page at `page_url`; unchanged otherwise.
 pub fn rebase<'d>(dest: &'d str, page_url: &str) -> Cow<'d, str> {
-    if is_relative(dest) {
-        Cow::Owned(resolve(page_url, dest))
+    if crate::urls::is_relative(dest) {
+        Cow::Owned(crate::urls::join(page_url, dest))
     } else {
         Cow::Borrowed(dest)
     }
-}
-
-fn is_relative(link: &str) -> bool {
-    !(link.starts_with(['/', '?'])
-        || link.split_once(':').is_some_and(|(scheme, _)| {
-            scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }))
-}
-
-/// `resolve("/b/articles/x/", "../y/")` → `/b/articles/y/`; `""` is the page itself.
-fn resolve(page_url: &str, link: &str) -> String {
-    let mut parts: Vec<&str> = page_url.split('/').filter(|p| !p.is_empty()).collect();
-    let (path, suffix) = link
-        .find(['#', '?'])
-        .map_or((link, ""), |i| link.split_at(i));
-    for seg in path.split('/') {
-        match seg {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            s => parts.push(s),
-        }
-    }
-    let trailing = if path.ends_with('/')
-        || path.ends_with("/..")
-        || path == ".."
-        || (path.is_empty() && page_url.ends_with('/'))
-    {
-        "/"
-    } else {
-        ""
-    };
-    format!("/{}{trailing}{suffix}", parts.join("/")).replace("//", "/")
 }
 
 fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'e>>) -> String {
@@ -769,10 +727,6 @@ mod tests {
         assert_eq!(
             rebased_html(&out.html, &out.links, "/b/articles/x/"),
             "<p><a href=\"/b/articles/y/\">y</a> <img src=\"/b/articles/x/i.png\" alt=\"i\" /> <a href=\"https://e.org/\">e</a> <a href=\"/b/articles/x/#f\">f</a> <a href=\"/b/articles/x/\">self</a></p>\n"
-        );
-        assert_eq!(
-            resolve("/b/articles/x/", "../../fr/articles/z/#top"),
-            "/b/fr/articles/z/#top"
         );
     }
 
