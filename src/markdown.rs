@@ -296,8 +296,9 @@ impl<'a> Walk<'a> {
             Event::End(_) => {
                 let mut tag = format!("<img src=\"{SLOT}{slot}{SLOT}\" alt=\"");
                 escape::push_html(&mut tag, alt);
+                tag.push('"');
                 push_title(&mut tag, title);
-                tag.push_str("\" />");
+                tag.push_str(" />");
                 self.events.push_back(Event::Html(tag.into()));
                 self.image = None;
             }
@@ -663,6 +664,7 @@ mod tests {
             "- one\n- two\n  - nested\n\n1. x\n2. y\n",
             "> quote\n> more\n>\n> > inner\n",
             "[link](https://e.org \"t\") ![i](i.png) <https://auto.link> [ref]\n\n[ref]: /r\n",
+            "![i *em*](i.png \"a \\\"title\\\"\") [t](x \"<t>\") <me@e.org>\n",
             "a  \nb\\\nc\n\n---\n\nd\n",
             "| a | b |\n|---|:-:|\n| 1 | `2` |\n",
             "~~s~~ and a note[^1]\n\n[^1]: the note\n",
