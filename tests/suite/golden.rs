@@ -1,5 +1,6 @@
-//! Golden pages: whole pages compared with `expected/` files beside their
-//! fixture (re-bless with `DEALWIRE_BLESS=1` after an intended change).
+//! Golden pages: each page's `<main>` element compared with `expected/` files
+//! beside its fixture, and one whole page for the frame (re-bless with
+//! `DEALWIRE_BLESS=1` after an intended change).
 
 use crate::harness::{expect, site};
 
@@ -18,7 +19,7 @@ fn code_heavy_and_french_articles() {
         "ok-markdown",
         &[
             "articles/code/index.html",
-            "articles/typographie/index.html",
+            "main:articles/typographie/index.html",
         ],
     );
 }
@@ -27,11 +28,14 @@ fn code_heavy_and_french_articles() {
 fn a_translated_pair_with_its_alternates() {
     golden(
         "ok-translation",
-        &["articles/pair/index.html", "fr/articles/pair/index.html"],
+        &[
+            "main:articles/pair/index.html",
+            "main:fr/articles/pair/index.html",
+        ],
     );
 }
 
 #[test]
 fn an_article_folder_with_an_image() {
-    golden("ok-subpath", &["articles/with-image/index.html"]);
+    golden("ok-subpath", &["main:articles/with-image/index.html"]);
 }

@@ -129,10 +129,18 @@ pub fn expect(fixture: &str, site: &Site, run: &Run, files: &[&str]) {
         let actual = match *name {
             "status" => format!("{}\n", run.status),
             "stderr" => run.stderr.clone(),
-            rel => std::fs::read_to_string(site.public().join(rel))
-                .unwrap_or_else(|e| format!("<missing: {e}>")),
+            rel => {
+                let page = rel.strip_prefix("main:").unwrap_or(rel);
+                let text = std::fs::read_to_string(site.public().join(page))
+                    .unwrap_or_else(|e| format!("<missing: {e}>"));
+                if page == rel {
+                    text
+                } else {
+                    main_element(&text)
+                }
+            }
         };
-        let path = dir.join(name);
+        let path = dir.join(expected_name(name));
         if bless {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(&path, &actual).expect("bless");
@@ -152,7 +160,7 @@ pub fn expect(fixture: &str, site: &Site, run: &Run, files: &[&str]) {
     }
     if dir.is_dir() && !bless {
         for stale in walk(&dir) {
-            if !files.iter().any(|f| *f == stale) {
+            if !files.iter().any(|f| expected_name(f) == stale) {
                 failures.push(format!(
                     "stale expected file {} is compared by no test",
                     dir.join(&stale).display()
@@ -166,6 +174,28 @@ pub fn expect(fixture: &str, site: &Site, run: &Run, files: &[&str]) {
         failures.join("\n"),
         run.stdout
     );
+}
+
+/// The `expected/` file for a compared name: `main:PATH.html` (only the
+/// page's `<main>` element, as mdBook's `check_main_file` does, so a change to
+/// the frame re-blesses one whole-page golden, not every page) is kept as
+/// `PATH.main.html`.
+fn expected_name(name: &str) -> String {
+    match name.strip_prefix("main:") {
+        Some(page) => page.strip_suffix(".html").map_or_else(
+            || format!("{page}.main"),
+            |stem| format!("{stem}.main.html"),
+        ),
+        None => name.to_string(),
+    }
+}
+
+/// The `<main …>…</main>` element of a page, or a note that it has none.
+pub fn main_element(page: &str) -> String {
+    match (page.find("<main"), page.rfind("</main>")) {
+        (Some(start), Some(end)) if start < end => format!("{}\n", &page[start..end + 7]),
+        _ => "<no main element>\n".to_string(),
+    }
 }
 
 /// Every file under a folder, as relative paths with `/`.
