@@ -120,8 +120,9 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
         DealsContext {
             site: &r.site_view,
             page: r.meta(
-                "Deals",
-                &format!("Every deal tracked by {}, with totals.", config.title),
+                &r.templates.word(lang, "deals", &[]),
+                &r.templates
+                    .word(lang, "deals_description", &[("site", &config.title)]),
                 "deals/",
                 lang,
                 "website",
@@ -171,7 +172,11 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 site: &r.site_view,
                 page: r.meta(
                     &entry.name,
-                    &format!("Deals with {}, with their total.", entry.name),
+                    &r.templates.word(
+                        config.language,
+                        "party_description",
+                        &[("party", &entry.name)],
+                    ),
                     &rel,
                     config.language,
                     "website",
@@ -205,7 +210,8 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 site: &r.site_view,
                 page: r.meta(
                     &entry.name,
-                    &format!("Articles tagged {}.", entry.name),
+                    &r.templates
+                        .word(config.language, "tag_description", &[("tag", &entry.name)]),
                     &rel,
                     config.language,
                     "website",
@@ -229,7 +235,13 @@ fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
         None,
         || NotFoundContext {
             site: &r.site_view,
-            page: r.meta("Page not found", "", "404.html", config.language, "website"),
+            page: r.meta(
+                &r.templates.word(config.language, "nf_title", &[]),
+                "",
+                "404.html",
+                config.language,
+                "website",
+            ),
         },
     )
 }

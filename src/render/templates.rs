@@ -34,7 +34,12 @@ pub const REQUIRED: [&str; 6] = [
 pub struct Templates {
     tera: Tera,
     sources: BTreeMap<String, TemplateSource>,
+    words: Words,
 }
+
+/// Interface words by language code, then key (the theme's `strings/`, with
+/// the site's overrides).
+pub type Words = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
 
 impl Templates {
     /// Parses every template; names are file names under `templates/`. `labels`
@@ -44,7 +49,7 @@ impl Templates {
     /// get it with `asset_url(path="style.css")`.
     pub fn new(
         sources: BTreeMap<String, TemplateSource>,
-        labels: &impl Serialize,
+        labels: &Words,
         asset_urls: BTreeMap<String, String>,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let mut tera = Tera::new();
@@ -76,6 +81,7 @@ impl Templates {
         let mut templates = Templates {
             tera: Tera::new(),
             sources,
+            words: labels.clone(),
         };
         match result {
             Ok(()) => {
@@ -84,6 +90,24 @@ impl Templates {
             }
             Err(e) => Err(vec![templates.diagnostic(&e, None)]),
         }
+    }
+
+    /// An interface word in a language (`deals` → `Accords`): the one source of
+    /// the words that pages show, whether a template or the renderer writes
+    /// them. `{name}` placeholders are filled from `fill`. The key itself when
+    /// the theme lacks it.
+    pub fn word(&self, lang: crate::i18n::Lang, key: &str, fill: &[(&str, &str)]) -> String {
+        let mut text = self
+            .words
+            .get(lang.code())
+            .and_then(|w| w.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or(key)
+            .to_string();
+        for (name, value) in fill {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
     }
 
     /// Renders a template with a serializable context.

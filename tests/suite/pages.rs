@@ -328,3 +328,37 @@ fn oversized_files_and_boms() {
     assert_eq!(run.status, 0, "a BOM is fine: {}", run.stderr);
     assert!(site.read("articles/big/index.html").contains("BOM"));
 }
+
+/// Page titles and descriptions come from the theme's words, like the rest of
+/// the page: a French site's deals index is headed "Accords", not "Deals".
+#[test]
+fn a_french_site_titles_its_pages_in_french() {
+    let site = crate::harness::empty_site();
+    std::fs::write(
+        site.root.join("site.yaml"),
+        "title: Le Registre\nbase_url: https://e.org/\nlanguage: fr\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(site.root.join("content")).expect("mkdir");
+    std::fs::write(
+        site.root.join("content/a.md"),
+        "---\ntitle: Accord\ndate: 2025-11-03\ntags: [nuage]\ndeal:\n  amount: 38 milliards de dollars\n  parties: [OpenAI, AWS]\n---\nTexte.\n",
+    )
+    .expect("write");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let deals = site.read("deals/index.html");
+    assert!(deals.contains("<h1>Accords</h1>"), "{deals}");
+    assert!(deals.contains("<title>Accords"), "{deals}");
+    assert!(
+        deals.contains("Tous les accords suivis par Le Registre"),
+        "{deals}"
+    );
+    assert!(!deals.contains(">Deals<"), "{deals}");
+    let party = site.read("deals/openai/index.html");
+    assert!(party.contains("Les accords avec OpenAI"), "{party}");
+    let tag = site.read("tags/nuage/index.html");
+    assert!(tag.contains("Articles avec l’étiquette nuage"), "{tag}");
+    let not_found = site.read("404.html");
+    assert!(not_found.contains("<title>Page introuvable"), "{not_found}");
+}
