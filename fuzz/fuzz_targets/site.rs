@@ -628,7 +628,6 @@ fuzz_target!(|spec: SiteSpec| {
     let options = BuildOptions {
         base_url: None,
         drafts: spec.drafts,
-        collect_links: true,
     };
     let result = pipeline::build(source(&spec), &options);
     if std::env::var_os("FUZZ_VERBOSE").is_some() {
