@@ -14,7 +14,7 @@ use crate::diag::Diagnostic;
 /// One template's text and where it came from (for messages).
 #[derive(Clone, Debug)]
 pub struct TemplateSource {
-    /// Site-relative path, or `(built-in)/templates/NAME` for the embedded theme.
+    /// Site-relative path, or `(built-in theme)/templates/NAME` for the embedded theme.
     pub path: String,
     /// The template text.
     pub text: String,

@@ -15,8 +15,8 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 use crate::config::CONFIG_FILE;
 use crate::source::SITE_FOLDERS;
 
-/// The running watcher; dropping it stops watching.
-pub type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
+/// notify's watcher behind its debouncer (`Watching` owns one).
+pub type Debounced = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 
 /// Watches the site under `root` and sends the set of changed paths that matter.
 pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<Watching> {
@@ -51,7 +51,7 @@ pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<W
 
 /// The running watcher and the site folders it watches; dropping it stops it.
 pub struct Watching {
-    debouncer: Watcher,
+    debouncer: Debounced,
     /// The site folders under a recursive watch now (not merely once).
     folders: HashSet<&'static str>,
 }

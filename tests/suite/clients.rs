@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Site, site, walk};
+use crate::harness::{TestSite, site, walk};
 
 fn demo() -> (tempfile::TempDir, PathBuf) {
     crate::clients_demo()
 }
 
-fn built(fixture: &str) -> Site {
+fn built(fixture: &str) -> TestSite {
     let site = site(fixture);
     let run = site.build();
     assert_eq!(run.status, 0, "{}", run.stderr);

@@ -19,13 +19,13 @@ pub struct Run {
 }
 
 /// A fixture copied to a temporary folder.
-pub struct Site {
+pub struct TestSite {
     _tmp: TempDir,
     /// The copied site root.
     pub root: PathBuf,
 }
 
-impl Site {
+impl TestSite {
     /// The default output folder.
     pub fn public(&self) -> PathBuf {
         self.root.join("public")
@@ -58,25 +58,25 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// Copies `tests/fixtures/NAME` (without its `expected/`) to a temporary folder.
-pub fn site(name: &str) -> Site {
+pub fn site(name: &str) -> TestSite {
     let tmp = tempfile::Builder::new()
         .prefix("dealwire-test-")
         .tempdir()
         .expect("temp dir");
     let root = tmp.path().join("site");
     copy_dir(&fixtures().join(name), &root);
-    Site { _tmp: tmp, root }
+    TestSite { _tmp: tmp, root }
 }
 
 /// An empty temporary site folder, to fill by hand.
-pub fn empty_site() -> Site {
+pub fn empty_site() -> TestSite {
     let tmp = tempfile::Builder::new()
         .prefix("dealwire-test-")
         .tempdir()
         .expect("temp dir");
     let root = tmp.path().join("site");
     std::fs::create_dir_all(&root).expect("site dir");
-    Site { _tmp: tmp, root }
+    TestSite { _tmp: tmp, root }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -121,7 +121,7 @@ pub fn run_env(cwd: &Path, args: &[&str], site: &Path, env: &[(&str, &str)]) -> 
 /// Compares `expected/NAME` files of a fixture: `status` and `stderr` with the run,
 /// any other name with that file of the output. Blesses with `DEALWIRE_BLESS=1`.
 /// Fails on expected files not listed (stale).
-pub fn expect(fixture: &str, site: &Site, run: &Run, files: &[&str]) {
+pub fn expect(fixture: &str, site: &TestSite, run: &Run, files: &[&str]) {
     let dir = fixtures().join(fixture).join("expected");
     let bless = std::env::var_os("DEALWIRE_BLESS").is_some();
     let mut failures = Vec::new();

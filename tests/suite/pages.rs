@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Site, run_env, site, snapshot, walk};
+use crate::harness::{TestSite, run_env, site, snapshot, walk};
 
 /// `href`/`src` values of an HTML page.
 fn links(html: &str) -> Vec<String> {
@@ -71,7 +71,7 @@ fn target(public: &Path, page_rel: &str, link: &str, base_path: &str) -> Result<
     }
 }
 
-fn check_all_links(site: &Site, base_path: &str) -> usize {
+fn check_all_links(site: &TestSite, base_path: &str) -> usize {
     let public = site.public();
     let mut broken = Vec::new();
     let mut checked = 0;

@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use crate::harness::{Run, Site, empty_site, run_in, snapshot};
+use crate::harness::{Run, TestSite, empty_site, run_in, snapshot};
 
 const SITE_YAML: &str = "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\n";
 
 /// A site made of `site.yaml` and the given files.
-fn mini(files: &[(&str, &str)]) -> Site {
+fn mini(files: &[(&str, &str)]) -> TestSite {
     let site = empty_site();
     std::fs::write(site.root.join("site.yaml"), SITE_YAML).expect("site.yaml");
     for (path, text) in files {
@@ -42,7 +42,7 @@ fn stderr_has(run: &Run, want: &str) {
     assert!(run.stderr.contains(want), "no `{want}` in:\n{}", run.stderr);
 }
 
-fn build_into(site: &Site, target: &str) -> Run {
+fn build_into(site: &TestSite, target: &str) -> Run {
     let root = site.root.to_string_lossy().into_owned();
     run_in(
         site.root.parent().expect("parent"),

@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Site, site};
+use crate::harness::{TestSite, site};
 
 /// A running server, stopped when dropped.
 pub(crate) struct Server {
@@ -26,7 +26,7 @@ impl Drop for Server {
 }
 
 /// Starts `dealwire serve --port 0` on a site and reads the address it prints.
-pub(crate) fn start(site: &Site) -> Server {
+pub(crate) fn start(site: &TestSite) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dealwire"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&site.root)
