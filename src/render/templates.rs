@@ -76,13 +76,34 @@ impl Templates {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let result =
-            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())));
         let mut templates = Templates {
             tera: Tera::new(),
             sources,
             words: labels.clone(),
         };
+        // Each template is parsed on its own first, so that every broken one is
+        // reported in one run; then all together, which checks what they share
+        // (`extends`, `include`, macros).
+        let broken: Vec<Diagnostic> = templates
+            .sources
+            .iter()
+            .filter_map(|(name, source)| {
+                Tera::new()
+                    .add_raw_template(name, &source.text)
+                    .err()
+                    .filter(|e| matches!(e.kind(), ErrorKind::SyntaxError(_)))
+                    .map(|e| templates.diagnostic(&e, Some(name)))
+            })
+            .collect();
+        if !broken.is_empty() {
+            return Err(broken);
+        }
+        let result = tera.add_raw_templates(
+            templates
+                .sources
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.text.as_str())),
+        );
         match result {
             Ok(()) => {
                 templates.tera = tera;
@@ -132,5 +153,34 @@ impl Templates {
             }
             _ => Diagnostic::error(path_of(name.unwrap_or("templates")), e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_broken_template_is_reported() {
+        let sources: BTreeMap<String, TemplateSource> = REQUIRED
+            .iter()
+            .map(|name| {
+                let text = match *name {
+                    "home.html" => "{{ oops }",
+                    "tag.html" => "{% if %}",
+                    _ => "<p>{{ page.title }}</p>",
+                };
+                let source = TemplateSource {
+                    path: format!("templates/{name}"),
+                    text: text.into(),
+                };
+                (name.to_string(), source)
+            })
+            .collect();
+        let Err(errors) = Templates::new(sources, &Words::new(), BTreeMap::new()) else {
+            panic!("broken templates were accepted");
+        };
+        let paths: Vec<&str> = errors.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["templates/home.html", "templates/tag.html"]);
     }
 }
