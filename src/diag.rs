@@ -204,6 +204,11 @@ pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// A count and its noun: `1 article`, `3 deals`.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,8 +16,8 @@ pub fn run(args: &BuildArgs) -> bool {
     };
     let failed = |n| {
         format!(
-            "build failed: {n} error{}; the output directory was not changed",
-            crate::diag::plural(n)
+            "build failed: {}; the output directory was not changed",
+            crate::diag::count(n, "error")
         )
     };
     let Some((root, built)) = super::load_and_build(&args.root, &options, failed) else {
@@ -36,13 +36,10 @@ pub fn run(args: &BuildArgs) -> bool {
         return false;
     }
     println!(
-        "built {} article{}, {} deal{}, {} page{} into {} in {} ms",
-        built.articles,
-        crate::diag::plural(built.articles),
-        built.deals,
-        crate::diag::plural(built.deals),
-        built.pages,
-        crate::diag::plural(built.pages),
+        "built {}, {}, {} into {} in {} ms",
+        crate::diag::count(built.articles, "article"),
+        crate::diag::count(built.deals, "deal"),
+        crate::diag::count(built.pages, "page"),
         target.display(),
         started.elapsed().as_millis()
     );

@@ -10,9 +10,8 @@ pub fn run(args: &CheckArgs) -> bool {
         base_url: None,
         drafts: args.drafts,
     };
-    let Some((_, built)) = super::load_and_build(&args.root, &options, |n| {
-        format!("check failed: {n} error{}", crate::diag::plural(n))
-    }) else {
+    let failed = |n| format!("check failed: {}", crate::diag::count(n, "error"));
+    let Some((_, built)) = super::load_and_build(&args.root, &options, failed) else {
         return false;
     };
     let broken = links::check(&built.links, &built.output, &built.config);
@@ -24,22 +23,15 @@ pub fn run(args: &CheckArgs) -> bool {
     let warnings = all.len() - errors;
     let link_count: usize = built.links.iter().map(|p| p.links.len()).sum();
     if errors > 0 {
-        eprintln!(
-            "check failed: {errors} error{}",
-            crate::diag::plural(errors)
-        );
+        eprintln!("{}", failed(errors));
         return false;
     }
     println!(
-        "checked {} article{}, {} deal{} and {} link{}: no errors, {} warning{}",
-        built.articles,
-        crate::diag::plural(built.articles),
-        built.deals,
-        crate::diag::plural(built.deals),
-        link_count,
-        crate::diag::plural(link_count),
-        warnings,
-        crate::diag::plural(warnings)
+        "checked {}, {} and {}: no errors, {}",
+        crate::diag::count(built.articles, "article"),
+        crate::diag::count(built.deals, "deal"),
+        crate::diag::count(link_count, "link"),
+        crate::diag::count(warnings, "warning"),
     );
     true
 }

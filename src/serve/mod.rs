@@ -178,11 +178,9 @@ fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
     };
     drop(snapshot);
     println!(
-        "built {} article{}, {} page{} changed, in {} ms",
-        built.articles,
-        crate::diag::plural(built.articles),
-        changed.len(),
-        crate::diag::plural(changed.len()),
+        "built {}, {} changed, in {} ms",
+        crate::diag::count(built.articles, "article"),
+        crate::diag::count(changed.len(), "page"),
         started.elapsed().as_millis()
     );
     if !changed.is_empty() {
