@@ -63,6 +63,43 @@ fn author(config: &Config) -> atom::Person {
     }
 }
 
+/// One article as both feeds carry it.
+struct Entry {
+    url: String,
+    title: String,
+    lang: &'static str,
+    published: atom::FixedDateTime,
+    updated: atom::FixedDateTime,
+    summary: String,
+    content: Option<String>,
+    tags: Vec<String>,
+}
+
+/// The entries of the articles at `items`, newest first.
+fn entries(site: &Site, items: &[usize], body: &dyn Fn(usize) -> Option<String>) -> Vec<Entry> {
+    let config = &site.config;
+    items
+        .iter()
+        .map(|&i| {
+            let p = &site.articles[i];
+            let a = &p.article;
+            Entry {
+                url: config.absolute_url(&p.rel_url),
+                title: a.title.clone(),
+                lang: a.lang.code(),
+                published: published(a),
+                updated: a
+                    .updated
+                    .filter(|u| *u > a.date)
+                    .map_or_else(|| published(a), date_time),
+                summary: summary_html(config, p),
+                content: body(i),
+                tags: a.tags.iter().map(|(name, _)| name.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
 /// `/atom.xml` (or `/fr/atom.xml`, for `home` = `fr/`): the latest articles
 /// with their full content.
 pub fn atom(
@@ -73,35 +110,29 @@ pub fn atom(
     home: &str,
 ) -> String {
     let config = &site.config;
-    let entries: Vec<atom::Entry> = items
-        .iter()
-        .map(|&i| {
-            let p = &site.articles[i];
-            let a = &p.article;
-            let url = config.absolute_url(&p.rel_url);
-            let mut summary = atom::Text::html(summary_html(config, p));
-            summary.lang = Some(a.lang.code().to_string());
+    let entries: Vec<atom::Entry> = entries(site, items, body)
+        .into_iter()
+        .map(|e| {
+            let mut summary = atom::Text::html(e.summary);
+            summary.lang = Some(e.lang.to_string());
             atom::Entry {
-                title: atom::Text::plain(a.title.clone()),
-                id: url.clone(),
-                updated: a
-                    .updated
-                    .filter(|u| *u > a.date)
-                    .map_or_else(|| published(a), date_time),
-                published: Some(published(a)),
-                links: vec![link(url, "alternate", Some("text/html"))],
+                title: atom::Text::plain(e.title),
+                id: e.url.clone(),
+                updated: e.updated,
+                published: Some(e.published),
+                links: vec![link(e.url, "alternate", Some("text/html"))],
                 summary: Some(summary),
-                content: body(i).map(|value| atom::Content {
+                content: e.content.map(|value| atom::Content {
                     value: Some(value),
                     content_type: Some("html".into()),
-                    lang: Some(a.lang.code().to_string()),
+                    lang: Some(e.lang.to_string()),
                     ..Default::default()
                 }),
-                categories: a
+                categories: e
                     .tags
-                    .iter()
-                    .map(|(name, _)| atom::Category {
-                        term: name.clone(),
+                    .into_iter()
+                    .map(|term| atom::Category {
+                        term,
                         ..Default::default()
                     })
                     .collect(),
@@ -141,37 +172,28 @@ pub fn rss(
     home: &str,
 ) -> String {
     let config = &site.config;
-    let rss_items: Vec<rss::Item> = items
-        .iter()
-        .map(|&i| {
-            let p = &site.articles[i];
-            let a = &p.article;
-            let url = config.absolute_url(&p.rel_url);
-            rss::Item {
-                title: Some(a.title.clone()),
-                link: Some(url.clone()),
-                guid: Some(rss::Guid {
-                    value: url,
-                    permalink: true,
-                }),
-                pub_date: Some(published(a).to_rfc2822()),
-                description: Some(summary_html(config, p)),
-                content: body(i),
-                categories: a
-                    .tags
-                    .iter()
-                    .map(|(name, _)| rss::Category {
-                        name: name.clone(),
-                        domain: None,
-                    })
-                    .collect(),
-                ..Default::default()
-            }
+    let entries = entries(site, items, body);
+    let last = entries.first().map(|e| e.published.to_rfc2822());
+    let rss_items: Vec<rss::Item> = entries
+        .into_iter()
+        .map(|e| rss::Item {
+            title: Some(e.title),
+            link: Some(e.url.clone()),
+            guid: Some(rss::Guid {
+                value: e.url,
+                permalink: true,
+            }),
+            pub_date: Some(e.published.to_rfc2822()),
+            description: Some(e.summary),
+            content: e.content,
+            categories: e
+                .tags
+                .into_iter()
+                .map(|name| rss::Category { name, domain: None })
+                .collect(),
+            ..Default::default()
         })
         .collect();
-    let last = items
-        .first()
-        .map(|&i| published(&site.articles[i].article).to_rfc2822());
     let channel = rss::Channel {
         title: config.title.clone(),
         link: config.absolute_url(home),
