@@ -59,8 +59,9 @@ pub struct Article {
     pub title: String,
     /// Publication date (an RFC 3339 date-time counts by its own calendar date).
     pub date: Date,
-    /// The date as written, for feeds that want a time.
-    pub date_written: String,
+    /// The RFC 3339 date-time as written, when the date has a time (feeds and
+    /// JSON-LD carry it); `None` for a plain `YYYY-MM-DD`.
+    pub date_time: Option<String>,
     /// The date of the last update, when given (`updated:`).
     pub updated: Option<Date>,
     /// Tags as written, with their slugs.
@@ -109,8 +110,7 @@ pub fn parse(
         ctx.warnings
             .push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
     }
-    let mut article = ctx.article(raw);
-    article.source_hash = file.hash;
+    let article = ctx.article(raw, file.hash);
     if ctx.errors.is_empty() {
         Ok((article, ctx.warnings))
     } else {
@@ -176,7 +176,7 @@ impl Checker<'_> {
         self.errors.push(d);
     }
 
-    fn article(&mut self, raw: RawFrontMatter) -> Article {
+    fn article(&mut self, raw: RawFrontMatter, source_hash: u64) -> Article {
         let (translation_key, suffix, stem, bundle_dir) = name_parts(self.path);
         let suffix_lang = suffix.and_then(Lang::from_code);
         let lang = match raw.lang.as_deref() {
@@ -287,7 +287,7 @@ impl Checker<'_> {
         };
         Article {
             source_path: self.path.to_string(),
-            source_hash: 0,
+            source_hash,
             translation_key,
             has_language_suffix: suffix_lang.is_some(),
             bundle_dir,
@@ -295,7 +295,10 @@ impl Checker<'_> {
             lang,
             title: raw.title.trim().to_string(),
             date,
-            date_written: raw.date.trim().to_string(),
+            // `parse_date` accepted it: longer than `YYYY-MM-DD` means a time.
+            date_time: Some(raw.date.trim())
+                .filter(|d| d.len() > "YYYY-MM-DD".len())
+                .map(str::to_string),
             updated,
             tags,
             draft: raw.draft,

@@ -1,5 +1,6 @@
-//! Languages: the two the briefing is written in, their date formats and the
-//! interface words that Rust code (not templates) needs.
+//! Languages: the two the briefing is written in and their date formats
+//! (month names, French `1er`). Interface words live in the theme's
+//! `strings/`; amounts are written by `money::format`.
 //!
 //! Input: a language code and values; output: text in that language. This module
 //! holds no state and touches nothing outside itself.

@@ -11,7 +11,7 @@
 //!
 //! No disk, no clock: the same source and options give the same `Output`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -187,7 +187,7 @@ fn build_with(
     if diags.has_errors() {
         return Err(diags);
     }
-    let bundles: BTreeMap<String, Vec<String>> = bundle_urls(&articles);
+    let bundles = bundle_dirs(&articles);
     let site = site::assemble(config, articles, options.drafts).map_err(|errors| {
         let mut d = diags.clone();
         d.extend(errors);
@@ -291,17 +291,14 @@ fn configure(text: &str, options: &BuildOptions) -> Result<config::Config, Diagn
     Ok(config)
 }
 
-/// For each bundle folder (`content/articles/x`), the URL folders of its articles.
-fn bundle_urls(articles: &[Arc<Article>]) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in articles {
-        if let Some(dir) = &a.bundle_dir {
-            map.entry(dir.clone())
-                .or_default()
-                .push(a.translation_key.clone());
-        }
-    }
-    map
+/// The bundle folders (`content/articles/x` of `content/articles/x/index.md`),
+/// drafts included: their other files are copied beside the pages built from
+/// them, never to their own path.
+fn bundle_dirs(articles: &[Arc<Article>]) -> BTreeSet<String> {
+    articles
+        .iter()
+        .filter_map(|a| a.bundle_dir.clone())
+        .collect()
 }
 
 /// Static files: the theme's (with the code stylesheet, fingerprinted), then the
@@ -310,7 +307,7 @@ fn assets(
     source: &SiteSource,
     theme_statics: BTreeMap<String, Vec<u8>>,
     site: &Site,
-    bundles: &BTreeMap<String, Vec<String>>,
+    bundles: &BTreeSet<String>,
 ) -> Output {
     let mut output = Output::new();
     for (path, bytes) in theme_statics {
@@ -338,7 +335,7 @@ fn assets(
                     output.insert(format!("{t}{name}"), f.bytes.clone());
                 }
             }
-            None if bundles.contains_key(dir) => {} // a draft's bundle, not built
+            None if bundles.contains(dir) => {} // a draft's bundle, not built
             None => output.insert(&f.path["content/".len()..], f.bytes.clone()),
         }
     }

@@ -32,11 +32,10 @@ pub fn feed_articles(site: &Site) -> Vec<usize> {
 
 /// An article's publication time: its RFC 3339 date-time, else its date at midnight UTC.
 fn published(a: &Article) -> atom::FixedDateTime {
-    let text = if a.date_written.len() > 10 {
-        a.date_written.clone()
-    } else {
-        format!("{}T00:00:00Z", a.date)
-    };
+    let text = a
+        .date_time
+        .clone()
+        .unwrap_or_else(|| format!("{}T00:00:00Z", a.date));
     atom::FixedDateTime::parse_from_rfc3339(&text)
         .or_else(|_| atom::FixedDateTime::parse_from_rfc3339(&format!("{}T00:00:00Z", a.date)))
         .unwrap_or_default()

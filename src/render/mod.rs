@@ -324,7 +324,7 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "@type": "NewsArticle",
         "headline": a.title,
         "description": a.summary_text,
-        "datePublished": if a.date_written.len() > 10 { a.date_written.clone() } else { a.date.to_string() },
+        "datePublished": a.date_time.clone().unwrap_or_else(|| a.date.to_string()),
         "dateModified": a.updated.map(|d| d.to_string()),
         "inLanguage": a.lang.code(),
         "keywords": a.tags.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(),
