@@ -98,85 +98,12 @@ fn build_with(
 ) -> Result<Built, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let config = configure(&source.config, options)?;
-    let templates = theme::resolve(source, &config.theme)
-        .map_err(|d| vec![d])
-        .and_then(|t| {
-            let assets = theme::Assets::new(
-                &t.statics,
-                highlight::stylesheet(
-                    &config.highlight_theme,
-                    config.highlight_dark_theme.as_deref(),
-                ),
-            );
-            let urls = assets
-                .names
-                .iter()
-                .map(|(name, published)| (name.clone(), config.path_url(published)))
-                .collect();
-            Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
-        });
-    let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
-    if let Some(c) = cache.as_deref_mut()
-        && c.parse_key != parse_key
-    {
-        c.parsed.clear();
-        c.parse_key = parse_key;
-    }
-    let markdown: Vec<_> = source
-        .files
-        .iter()
-        .filter(|f| is_article(&f.path))
-        .collect();
-    // With a cache, articles are shared with it, never copied.
-    let parsed: Vec<ParseResult> = match cache.as_deref_mut() {
-        None => markdown
-            .par_iter()
-            .map(|f| parse_shared(f, &config))
-            .collect(),
-        Some(c) => {
-            let results: Vec<ParseResult> = markdown
-                .par_iter()
-                .map(
-                    |f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
-                        Some((_, result)) => result.clone(),
-                        None => parse_shared(f, &config),
-                    },
-                )
-                .collect();
-            c.parsed = markdown
-                .iter()
-                .zip(&results)
-                .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
-                .collect();
-            results
-        }
-    };
-    // Everything site-wide a page depends on: the theme and templates (by content
-    // hash), the configuration and the options.
-    let theme_hashes: Vec<u64> = source
-        .files
-        .iter()
-        .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
-        .map(|f| f.hash)
-        .collect();
-    let site_key = fingerprint(&(
-        theme_hashes,
-        &source.config,
-        &options.base_url,
-        options.drafts,
-    ));
+    let templates = templates_for(source, &config);
+    let parsed = parse_articles(source, &config, options, cache.as_deref_mut());
+    let site_key = site_key(source, options);
     source.files.retain(|f| !is_article(&f.path));
     let source = &*source;
-    let mut articles: Vec<Arc<Article>> = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        match result {
-            Ok((a, warnings)) => {
-                diags.extend(warnings);
-                articles.push(a);
-            }
-            Err(errors) => diags.extend(errors),
-        }
-    }
+    let articles = split_results(parsed, &mut diags);
     let (theme_assets, templates) = match templates {
         Ok(t) => t,
         Err(errors) => {
@@ -227,6 +154,102 @@ fn build_with(
         links,
         config,
     })
+}
+
+/// The theme's published assets and its parsed templates, every broken
+/// template reported.
+fn templates_for(
+    source: &SiteSource,
+    config: &config::Config,
+) -> Result<(theme::Assets, Templates), Vec<Diagnostic>> {
+    let t = theme::resolve(source, &config.theme).map_err(|d| vec![d])?;
+    let assets = theme::Assets::new(
+        &t.statics,
+        highlight::stylesheet(
+            &config.highlight_theme,
+            config.highlight_dark_theme.as_deref(),
+        ),
+    );
+    let urls = assets
+        .names
+        .iter()
+        .map(|(name, published)| (name.clone(), config.path_url(published)))
+        .collect();
+    Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
+}
+
+/// Parses every article in parallel; with a cache, files whose content and
+/// context are unchanged are not parsed again, and articles are shared with
+/// the cache, never copied.
+fn parse_articles(
+    source: &SiteSource,
+    config: &config::Config,
+    options: &BuildOptions,
+    cache: Option<&mut Cache>,
+) -> Vec<ParseResult> {
+    let markdown: Vec<_> = source
+        .files
+        .iter()
+        .filter(|f| is_article(&f.path))
+        .collect();
+    let Some(c) = cache else {
+        return markdown
+            .par_iter()
+            .map(|f| parse_shared(f, config))
+            .collect();
+    };
+    let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
+    if c.parse_key != parse_key {
+        c.parsed.clear();
+        c.parse_key = parse_key;
+    }
+    let results: Vec<ParseResult> = markdown
+        .par_iter()
+        .map(
+            |f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
+                Some((_, result)) => result.clone(),
+                None => parse_shared(f, config),
+            },
+        )
+        .collect();
+    c.parsed = markdown
+        .iter()
+        .zip(&results)
+        .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
+        .collect();
+    results
+}
+
+/// Everything site-wide a page depends on: the theme and templates (by content
+/// hash), the configuration and the options.
+fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
+    let theme_hashes: Vec<u64> = source
+        .files
+        .iter()
+        .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
+        .map(|f| f.hash)
+        .collect();
+    fingerprint(&(
+        theme_hashes,
+        &source.config,
+        &options.base_url,
+        options.drafts,
+    ))
+}
+
+/// The articles that parsed; their warnings and the others' errors go to `diags`.
+fn split_results(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> Vec<Arc<Article>> {
+    let mut articles = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        match result {
+            Ok((a, warnings)) => {
+                diags.extend(warnings);
+                articles.push(a);
+            }
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    articles
 }
 
 /// An error for each output file that is also a folder of the output (a
