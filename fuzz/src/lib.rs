@@ -326,7 +326,7 @@ fn is_theme_script(tag: &Tag) -> bool {
         let known = ["code.", "deals."].iter().any(|stem| {
             file.strip_prefix(stem)
                 .and_then(|r| r.strip_suffix(".js"))
-                .is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .is_some_and(|h| h.len() == 10 && h.bytes().all(|b| b.is_ascii_hexdigit()))
         });
         return known && src.starts_with('/') && only(&["src", "defer"]);
     }
