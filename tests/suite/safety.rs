@@ -619,3 +619,18 @@ fn lone_carriage_returns_end_lines_for_every_position() {
     assert_eq!(run.status, 1, "{}", run.stderr);
     stderr_has(&run, "error: content/a.md:6:8: draft:");
 }
+
+/// Columns count characters everywhere: an amount after accents is placed
+/// on the character, not the byte.
+#[test]
+fn columns_count_characters_after_accents() {
+    let deal = "deal:\n  amount: \"€ 38 zillion\"\n  parties: [A, B]\n";
+    let site = mini(&[("content/a.md", &article("Été", deal, "x"))]);
+    let run = site.build();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    // `zillion` is the 17th character of `  amount: "€ 38 zillion"` (the 19th byte).
+    stderr_has(
+        &run,
+        "error: content/a.md:5:17: deal.amount: could not understand `zillion`",
+    );
+}
