@@ -115,14 +115,17 @@ impl Templates {
 
     /// An interface word in a language (`deals` → `Accords`): the one source of
     /// the words that pages show, whether a template or the renderer writes
-    /// them. `{name}` placeholders are filled from `fill`. The key itself when
-    /// the theme lacks it.
+    /// them. `{name}` placeholders are filled from `fill`. Falls back to the
+    /// English word, then to the key itself, when the theme lacks it.
     pub fn word(&self, lang: crate::i18n::Lang, key: &str, fill: &[(&str, &str)]) -> String {
-        let mut text = self
-            .words
-            .get(lang.code())
-            .and_then(|w| w.get(key))
-            .and_then(|v| v.as_str())
+        let in_lang = |code: &str| {
+            self.words
+                .get(code)
+                .and_then(|w| w.get(key))
+                .and_then(|v| v.as_str())
+        };
+        let mut text = in_lang(lang.code())
+            .or_else(|| in_lang("en"))
             .unwrap_or(key)
             .to_string();
         for (name, value) in fill {
