@@ -95,13 +95,18 @@
     });
   }
 
-  function readUrl() {
-    var params;
+  /* The page's query parameters, or null where URLSearchParams is missing. */
+  function urlParams() {
     try {
-      params = new URLSearchParams(window.location.search);
+      return new URLSearchParams(window.location.search);
     } catch (e) {
-      return;
+      return null;
     }
+  }
+
+  function readUrl() {
+    var params = urlParams();
+    if (!params) return;
     FILTERS.forEach(function (name) {
       var v = params.get(name);
       if (v !== null) state[name] = setField(name, v.trim());
@@ -118,12 +123,8 @@
 
   function writeUrl() {
     if (!window.history || typeof window.history.replaceState !== "function") return;
-    var params;
-    try {
-      params = new URLSearchParams(window.location.search);
-    } catch (e) {
-      return;
-    }
+    var params = urlParams();
+    if (!params) return;
     FILTERS.forEach(function (name) {
       if (state[name]) params.set(name, state[name]);
       else params["delete"](name);
