@@ -139,27 +139,8 @@ pub fn atom(
             }
         })
         .collect();
-    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
-    let feed = atom::Feed {
-        title: atom::Text::plain(config.title.clone()),
-        id: config.base_url.clone(),
-        updated,
-        authors: vec![author(config)],
-        links: vec![
-            link(
-                config.absolute_url(&format!("{home}atom.xml")),
-                "self",
-                Some("application/atom+xml"),
-            ),
-            link(config.absolute_url(home), "alternate", Some("text/html")),
-        ],
-        subtitle: (!config.description.is_empty())
-            .then(|| atom::Text::plain(config.description.clone())),
-        lang: Some(lang.code().to_string()),
-        entries,
-        ..Default::default()
-    };
-    feed.to_string()
+    let subtitle = (!config.description.is_empty()).then(|| config.description.clone());
+    atom_feed(config, config.title.clone(), subtitle, home, lang, entries)
 }
 
 /// `/rss.xml` (or `/fr/rss.xml`): the same articles for RSS 2.0 readers.
@@ -258,25 +239,37 @@ pub fn deals_atom(site: &Site) -> String {
             }
         })
         .collect();
+    let title = format!("{} — deals", config.title);
+    atom_feed(config, title, None, "deals/", config.language, entries)
+}
+
+/// An Atom feed of `entries` for the page at `page` (site-relative: `""`,
+/// `fr/`, `deals/`), published beside it as `atom.xml`; updated when its
+/// newest entry was.
+fn atom_feed(
+    config: &Config,
+    title: String,
+    subtitle: Option<String>,
+    page: &str,
+    lang: Lang,
+    entries: Vec<atom::Entry>,
+) -> String {
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
     let feed = atom::Feed {
-        title: atom::Text::plain(format!("{} — deals", config.title)),
-        id: config.absolute_url("deals/"),
+        title: atom::Text::plain(title),
+        id: config.absolute_url(page),
         updated,
         authors: vec![author(config)],
         links: vec![
             link(
-                config.absolute_url("deals/atom.xml"),
+                config.absolute_url(&format!("{page}atom.xml")),
                 "self",
                 Some("application/atom+xml"),
             ),
-            link(
-                config.absolute_url("deals/"),
-                "alternate",
-                Some("text/html"),
-            ),
+            link(config.absolute_url(page), "alternate", Some("text/html")),
         ],
-        lang: Some(config.language.code().to_string()),
+        subtitle: subtitle.map(atom::Text::plain),
+        lang: Some(lang.code().to_string()),
         entries,
         ..Default::default()
     };
