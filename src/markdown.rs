@@ -41,9 +41,10 @@ pub struct Heading {
 pub struct Link {
     /// The destination as written (after Markdown's own unescaping).
     pub written: String,
-    /// The destination to publish: as written, `#` for a scheme that can run
-    /// code, and for `@/` source links the target's URL once the site is modelled.
-    pub dest: String,
+    /// What is published instead of `written`, when anything: `#` for a scheme
+    /// that can run code, the target's URL for an `@/` source link once the
+    /// site is modelled. Most links keep their text, so most hold nothing here.
+    pub replaced: Option<String>,
     /// 1-based line, counted from the start of the body.
     pub line: usize,
     /// 1-based column (in characters) where the link starts.
@@ -51,6 +52,11 @@ pub struct Link {
 }
 
 impl Link {
+    /// The destination to publish.
+    pub fn dest(&self) -> &str {
+        self.replaced.as_deref().unwrap_or(&self.written)
+    }
+
     /// A Zola-style link to a source file, `@/articles/FILE.md`, which the
     /// site model points at the target's URL.
     pub fn is_source(&self) -> bool {
@@ -311,15 +317,13 @@ impl<'a> Walk<'a> {
     /// Records a destination and returns its slot number.
     fn slot(&mut self, written: String, image: bool, offset: usize) -> usize {
         let (line, col) = self.line_col(offset);
-        let dest = if is_safe_url(&written, image) {
-            written.clone()
-        } else {
+        let replaced = (!is_safe_url(&written, image)).then(|| {
             self.out.unsafe_links.push((written.clone(), line, col));
             "#".to_string()
-        };
+        });
         self.out.links.push(Link {
             written,
-            dest,
+            replaced,
             line,
             col,
         });
@@ -505,13 +509,13 @@ pub fn fill_links<'l>(
 
 /// `fill_links` for the article's own page: each destination as published.
 pub fn page_html(html: &str, links: &[Link]) -> String {
-    fill_links(html, links, |l| Cow::Borrowed(l.dest.as_str()))
+    fill_links(html, links, |l| Cow::Borrowed(l.dest()))
 }
 
 /// `fill_links` for another page: relative destinations made root-relative to
 /// the article's page at `page_url` (`/briefing/articles/x/`).
 pub fn rebased_html(html: &str, links: &[Link], page_url: &str) -> String {
-    fill_links(html, links, |l| rebase(&l.dest, page_url))
+    fill_links(html, links, |l| rebase(l.dest(), page_url))
 }
 
 /// A destination as seen from another page: root-relative when it was relative
@@ -826,13 +830,13 @@ mod tests {
             vec![
                 Link {
                     written: "../b/".into(),
-                    dest: "../b/".into(),
+                    replaced: None,
                     line: 3,
                     col: 5
                 },
                 Link {
                     written: "i.png".into(),
-                    dest: "i.png".into(),
+                    replaced: None,
                     line: 3,
                     col: 20
                 }

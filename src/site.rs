@@ -324,7 +324,7 @@ fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnosti
             let decoded = percent_encoding::percent_decode_str(&path[2..]).decode_utf8_lossy();
             let source = format!("content/{decoded}");
             match urls.get(&source) {
-                Some(url) => link.dest = format!("{url}{fragment}"),
+                Some(url) => link.replaced = Some(format!("{url}{fragment}")),
                 None => errors.push(
                     Diagnostic::error(
                         &source_path,

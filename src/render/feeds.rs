@@ -288,7 +288,7 @@ pub fn absolute<'l>(
     link: &'l crate::markdown::Link,
     rel_url: &str,
 ) -> std::borrow::Cow<'l, str> {
-    let rooted = crate::markdown::rebase(&link.dest, &config.path_url(rel_url));
+    let rooted = crate::markdown::rebase(link.dest(), &config.path_url(rel_url));
     match rooted.strip_prefix(config.base_path.as_str()) {
         Some(rest) if rooted.starts_with('/') => config.absolute_url(rest).into(),
         _ => rooted,

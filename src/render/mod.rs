@@ -103,7 +103,7 @@ pub fn render_site(
                     .links
                     .iter()
                     .filter(|l| l.is_source())
-                    .map(|l| &l.dest),
+                    .map(|l| &l.replaced),
             )
             .finish()
         })
