@@ -10,7 +10,7 @@ use std::str::FromStr;
 use jiff::civil::Date;
 
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::frontmatter::{self, RawAmount, RawDeal, RawFrontMatter, Split};
 use crate::i18n::Lang;
 use crate::markdown::{self, MarkdownOptions, Rendered};
@@ -80,43 +80,36 @@ pub struct Article {
     pub deals: Vec<Deal>,
 }
 
-/// Parses one Markdown source file. Errors are all the file's problems.
-pub fn parse(
-    file: &SourceFile,
-    config: &Config,
-) -> Result<(Article, Vec<Diagnostic>), Vec<Diagnostic>> {
+/// Parses one Markdown source file, adding its problems to `diags`: the
+/// article, or `None` when any of them is an error.
+pub fn parse(file: &SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Article> {
     let path = file.path.as_str();
-    let text = decode(path, &file.bytes).map_err(|d| vec![d])?;
+    let text = diags.ok(decode(path, &file.bytes))?;
     let (text, forbidden) = crate::text::clean(text);
     let text = text.as_ref();
-    let split = frontmatter::split(text).ok_or_else(|| {
-        vec![
+    let Some(split) = frontmatter::split(text) else {
+        diags.push(
             Diagnostic::error(
                 path,
                 "no front matter: the file must start with a `---` line, then YAML, then `---`",
             )
             .at(1, 1),
-        ]
-    })?;
-    let raw = frontmatter::parse(path, &split).map_err(|d| vec![d])?;
+        );
+        return None;
+    };
+    let raw = diags.ok(frontmatter::parse(path, &split))?;
     let mut ctx = Checker {
         path,
         split: &split,
         config,
-        errors: Vec::new(),
-        warnings: Vec::new(),
+        diags,
+        errors: 0,
     };
     if let Some(f) = forbidden {
-        ctx.warnings
-            .push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
+        ctx.push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
     }
     let article = ctx.article(raw, file.hash);
-    if ctx.errors.is_empty() {
-        Ok((article, ctx.warnings))
-    } else {
-        ctx.errors.extend(ctx.warnings);
-        Err(ctx.errors)
-    }
+    (ctx.errors == 0).then_some(article)
 }
 
 /// UTF-8 text without a BOM, or an error placed at the first bad byte.
@@ -159,8 +152,9 @@ struct Checker<'a> {
     path: &'a str,
     split: &'a Split<'a>,
     config: &'a Config,
-    errors: Vec<Diagnostic>,
-    warnings: Vec<Diagnostic>,
+    diags: &'a mut Diagnostics,
+    /// Errors this file added so far.
+    errors: usize,
 }
 
 impl Checker<'_> {
@@ -173,7 +167,12 @@ impl Checker<'_> {
         let d = Diagnostic::error(self.path, message)
             .at_opt(self.position(field))
             .field(field);
-        self.errors.push(d);
+        self.push(d);
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.errors += usize::from(d.is_error());
+        self.diags.push(d);
     }
 
     fn article(&mut self, raw: RawFrontMatter, source_hash: u64) -> Article {
@@ -214,7 +213,7 @@ impl Checker<'_> {
             )
             .at_opt(self.position("updated"))
             .field("updated");
-            self.warnings.push(d);
+            self.push(d);
         }
         let slug = match raw.slug.as_deref() {
             Some(s) => Slug::parse(s).unwrap_or_else(|m| {
@@ -266,7 +265,7 @@ impl Checker<'_> {
                 format!("unknown code language `{code_lang}`: the block is shown as plain text"),
             )
             .at(line + self.split.body_line - 1, 1);
-            self.warnings.push(d);
+            self.push(d);
         }
         for (dest, line, col) in &body.unsafe_links {
             let d = Diagnostic::warning(
@@ -276,7 +275,7 @@ impl Checker<'_> {
                 ),
             )
             .at(line + self.split.body_line - 1, *col);
-            self.warnings.push(d);
+            self.push(d);
         }
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
@@ -327,7 +326,7 @@ impl Checker<'_> {
     }
 
     fn deal(&mut self, field: &str, raw: RawDeal, article_date: Date, lang: Lang) -> Option<Deal> {
-        let errors_before = self.errors.len();
+        let errors_before = self.errors;
         let amount_field = format!("{field}.amount");
         let amount = self.amount(&amount_field, &raw.amount, lang);
         let mut parties: Vec<String> = Vec::new();
@@ -341,7 +340,7 @@ impl Checker<'_> {
                 )
                 .at_opt(self.position(&format!("{field}.parties[{i}]")))
                 .field(format!("{field}.parties[{i}]"));
-                self.warnings.push(d);
+                self.push(d);
             }
             if canonical.is_empty() || slug.is_none() {
                 self.error(
@@ -383,7 +382,7 @@ impl Checker<'_> {
             )
             .at_opt(self.position(&date_field))
             .field(date_field);
-            self.warnings.push(d);
+            self.push(d);
         }
         let reporting_value = match amount.and_then(|a| a.money()) {
             Some(m) if m.value > money::MAX_VALUE => {
@@ -418,7 +417,7 @@ impl Checker<'_> {
             None => None,
         };
         let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        (self.errors.len() == errors_before).then(|| Deal {
+        (self.errors == errors_before).then(|| Deal {
             amount: amount.unwrap_or(Amount::Undisclosed),
             reporting_value,
             parties,
@@ -439,7 +438,7 @@ impl Checker<'_> {
                         )
                         .at_opt(self.position(field))
                         .field(field);
-                        self.warnings.push(d);
+                        self.push(d);
                     }
                     Some(parsed.amount)
                 }
@@ -455,7 +454,7 @@ impl Checker<'_> {
                         let shift = text.get(..e.offset).map_or(0, |t| t.chars().count());
                         (line, col + shift + usize::from(quoted))
                     });
-                    self.errors.push(
+                    self.push(
                         Diagnostic::error(self.path, e.message)
                             .at_opt(position)
                             .field(field),
@@ -634,7 +633,9 @@ mod robustness {
         inputs.push(b"---\n\"unterminated\n---\n".to_vec());
         for bytes in inputs {
             let file = SourceFile::new("content/x.md", bytes);
-            let _ = parse(&file, &config);
+            let mut diags = Diagnostics::new();
+            let article = parse(&file, &config, &mut diags);
+            assert_eq!(article.is_none(), diags.has_errors(), "{diags:?}");
         }
     }
 }

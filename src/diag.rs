@@ -125,7 +125,9 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
-/// Diagnostics collected over a whole run, printed sorted by path and position.
+/// The one collector of diagnostics: every stage that can find problems
+/// adds them here, and the run prints them sorted by path and position.
+/// It reads as a slice (`len`, `iter`, indexing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics(Vec<Diagnostic>);
 
@@ -145,26 +147,33 @@ impl Diagnostics {
         self.0.extend(more);
     }
 
+    /// The value of `result`, or `None` with its error collected.
+    pub fn ok<T>(&mut self, result: Result<T, Diagnostic>) -> Option<T> {
+        result.map_err(|d| self.push(d)).ok()
+    }
+
     /// True when at least one diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    /// True when there is nothing at all.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// `Ok(value)` when nothing collected is an error, else `Err(self)`.
+    pub fn or_errors<T>(self, value: T) -> Result<(T, Diagnostics), Diagnostics> {
+        if self.has_errors() { Err(self) } else { Ok((value, self)) }
     }
 
     /// The diagnostics sorted by path, line and column, duplicates removed.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
+    pub fn sorted(mut self) -> Diagnostics {
         self.0.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.0.dedup();
-        self.0
+        self
     }
+}
 
-    /// Iterates in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.0.iter()
+impl std::ops::Deref for Diagnostics {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.0
     }
 }
 
@@ -185,6 +194,14 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 

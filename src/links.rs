@@ -7,7 +7,7 @@
 //! (`https:`, `mailto:`…) are not fetched; fragments are not checked.
 
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::output::Output;
 use crate::site::Placed;
 
@@ -40,20 +40,19 @@ impl PageLinks {
     }
 }
 
-/// Checks every internal link of the articles against the built output.
-pub fn check(pages: &[PageLinks], output: &Output, config: &Config) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
+/// Checks every internal link of the articles against the built output; each
+/// broken one is an error in `diags`.
+pub fn check(pages: &[PageLinks], output: &Output, config: &Config, diags: &mut Diagnostics) {
     for page in pages {
         for (dest, line, col) in &page.links {
             if let Err(why) = target(dest, &page.rel_url, config).and_then(|t| exists(output, &t)) {
-                errors.push(
+                diags.push(
                     Diagnostic::error(&page.source_path, format!("broken link `{dest}`: {why}"))
                         .at(*line, *col),
                 );
             }
         }
     }
-    errors
 }
 
 /// The site-relative output path a link points at (`""` for the home page or
@@ -134,7 +133,8 @@ mod tests {
                 ("mailto:a@b".into(), 11, 1),
             ],
         }];
-        let errors = check(&pages, &out, &config());
+        let mut errors = Diagnostics::new();
+        check(&pages, &out, &config(), &mut errors);
         assert_eq!(errors.len(), 1);
         assert_eq!(
             errors[0].to_string(),

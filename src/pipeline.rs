@@ -23,7 +23,7 @@ use crate::highlight;
 use crate::output::Output;
 use crate::render::{self, Templates};
 use crate::site::{self, Site};
-use crate::source::SiteSource;
+use crate::source::{SiteSource, SourceFile};
 use crate::theme;
 
 /// What a build may change.
@@ -40,8 +40,8 @@ pub struct BuildOptions {
 pub struct Built {
     /// Every output file.
     pub output: Output,
-    /// Warnings met on the way (they never fail a build).
-    pub warnings: Vec<Diagnostic>,
+    /// Warnings met on the way (they never fail a build), sorted.
+    pub warnings: Diagnostics,
     /// Articles built.
     pub articles: usize,
     /// Deals in the index.
@@ -54,11 +54,14 @@ pub struct Built {
     pub config: config::Config,
 }
 
-/// One file's parse: the article (shared with the cache) and its warnings, or its errors.
-type ParseResult = Result<(Arc<Article>, Vec<Diagnostic>), Vec<Diagnostic>>;
+/// One file's parse: the article (shared with the cache) unless it has
+/// errors, and every problem found in it.
+type Parsed = (Option<Arc<Article>>, Diagnostics);
 
-fn parse_shared(file: &crate::source::SourceFile, config: &config::Config) -> ParseResult {
-    article::parse(file, config).map(|(a, w)| (Arc::new(a), w))
+fn parse_one(file: &SourceFile, config: &config::Config) -> Parsed {
+    let mut diags = Diagnostics::new();
+    let article = article::parse(file, config, &mut diags).map(Arc::new);
+    (article, diags)
 }
 
 /// What a long-running session (`serve`) keeps between builds so that a rebuild
@@ -68,16 +71,25 @@ fn parse_shared(file: &crate::source::SourceFile, config: &config::Config) -> Pa
 pub struct Cache {
     /// Fingerprint of what every parse depends on besides its file.
     parse_key: u64,
-    /// Source path → (content hash, parse result).
-    parsed: HashMap<String, (u64, ParseResult)>,
+    /// Source path → (content hash, parse).
+    parsed: HashMap<String, (u64, Parsed)>,
     /// The article pages of the last good build.
     pages: render::PageCache,
 }
 
-/// Builds the site. On failure, every error found (and the warnings) sorted.
-/// The source is consumed: Markdown text is freed once parsed.
-pub fn build(mut source: SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
-    build_with(&mut source, options, None)
+/// Builds the site. On failure, every error found (and the warnings).
+/// The source is consumed: the Markdown text is freed once parsed.
+pub fn build(source: SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
+    let (markdown, others): (Vec<SourceFile>, Vec<SourceFile>) =
+        source.files.into_iter().partition(|f| is_article(&f.path));
+    let source = SiteSource {
+        files: others,
+        ..source
+    };
+    let config = configure(&source.config, options)?;
+    let parsed = markdown.par_iter().map(|f| parse_one(f, &config)).collect();
+    drop(markdown);
+    finish(&source, config, parsed, options, None)
 }
 
 /// Builds again from a source that is kept, reusing what `cache` holds from the
@@ -87,39 +99,38 @@ pub fn rebuild(
     options: &BuildOptions,
     cache: &mut Cache,
 ) -> Result<Built, Diagnostics> {
-    let mut source = source.clone();
-    build_with(&mut source, options, Some(cache))
+    let config = configure(&source.config, options)?;
+    let parsed = parse_cached(source, &config, options, cache);
+    finish(source, config, parsed, options, Some(cache))
 }
 
-fn build_with(
-    source: &mut SiteSource,
+/// The stages after parsing: model, render, assets. Article files in
+/// `source` are not read again.
+fn finish(
+    source: &SiteSource,
+    config: config::Config,
+    parsed: Vec<Parsed>,
     options: &BuildOptions,
-    mut cache: Option<&mut Cache>,
+    cache: Option<&mut Cache>,
 ) -> Result<Built, Diagnostics> {
     let mut diags = source.diagnostics.clone();
-    let config = configure(&source.config, options)?;
-    let templates = templates_for(source, &config);
-    let parsed = parse_articles(source, &config, options, cache.as_deref_mut());
-    let site_key = site_key(source, options);
-    source.files.retain(|f| !is_article(&f.path));
-    let source = &*source;
-    let articles = split_results(parsed, &mut diags);
-    let (theme_assets, templates) = match templates {
-        Ok(t) => t,
+    let templates = templates_for(source, &config, &mut diags);
+    let mut articles = Vec::with_capacity(parsed.len());
+    for (article, problems) in parsed {
+        diags.extend(problems);
+        articles.extend(article);
+    }
+    let Some((theme_assets, templates)) = templates.filter(|_| !diags.has_errors()) else {
+        return Err(diags);
+    };
+    let bundles = bundle_dirs(&articles);
+    let site = match site::assemble(config, articles, options.drafts) {
+        Ok(site) => site,
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);
         }
     };
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    let bundles = bundle_dirs(&articles);
-    let site = site::assemble(config, articles, options.drafts).map_err(|errors| {
-        let mut d = diags.clone();
-        d.extend(errors);
-        d
-    })?;
     let mut output = assets(source, theme_assets.files, &site, &bundles);
     let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
     let links = site
@@ -128,18 +139,20 @@ fn build_with(
         .map(crate::links::PageLinks::of)
         .collect();
     let config = site.config.clone();
+    let site_key = site_key(source, options);
     let previous_pages = cache.as_deref().map(|c| &c.pages);
-    let (pages, page_cache) = render::render_site(site, &templates, site_key, previous_pages)
-        .map_err(|errors| {
-            let mut d = diags.clone();
-            d.extend(errors);
-            d
-        })?;
+    let (pages, page_cache) =
+        match render::render_site(site, &templates, site_key, previous_pages) {
+            Ok(rendered) => rendered,
+            Err(errors) => {
+                diags.extend(errors);
+                return Err(diags);
+            }
+        };
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
     output.extend(pages);
-    let clashes = path_conflicts(source, &output);
-    if !clashes.is_empty() {
-        diags.extend(clashes);
+    path_conflicts(source, &output, &mut diags);
+    if diags.has_errors() {
         return Err(diags);
     }
     if let Some(c) = cache {
@@ -161,8 +174,9 @@ fn build_with(
 fn templates_for(
     source: &SiteSource,
     config: &config::Config,
-) -> Result<(theme::Assets, Templates), Vec<Diagnostic>> {
-    let t = theme::resolve(source, &config.theme).map_err(|d| vec![d])?;
+    diags: &mut Diagnostics,
+) -> Option<(theme::Assets, Templates)> {
+    let t = diags.ok(theme::resolve(source, &config.theme))?;
     let assets = theme::Assets::new(
         &t.statics,
         highlight::stylesheet(
@@ -175,49 +189,48 @@ fn templates_for(
         .iter()
         .map(|(name, published)| (name.clone(), config.path_url(published)))
         .collect();
-    Templates::new(t.templates, &t.strings, urls).map(|tpl| (assets, tpl))
+    match Templates::new(t.templates, &t.strings, urls) {
+        Ok(templates) => Some((assets, templates)),
+        Err(errors) => {
+            diags.extend(errors);
+            None
+        }
+    }
 }
 
-/// Parses every article in parallel; with a cache, files whose content and
-/// context are unchanged are not parsed again, and articles are shared with
-/// the cache, never copied.
-fn parse_articles(
+/// Parses every article in parallel, except those whose content and context
+/// are unchanged since the cache's build: their parse is shared, never copied.
+fn parse_cached(
     source: &SiteSource,
     config: &config::Config,
     options: &BuildOptions,
-    cache: Option<&mut Cache>,
-) -> Vec<ParseResult> {
-    let markdown: Vec<_> = source
+    cache: &mut Cache,
+) -> Vec<Parsed> {
+    let markdown: Vec<&SourceFile> = source
         .files
         .iter()
         .filter(|f| is_article(&f.path))
         .collect();
-    let Some(c) = cache else {
-        return markdown
-            .par_iter()
-            .map(|f| parse_shared(f, config))
-            .collect();
-    };
     let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
-    if c.parse_key != parse_key {
-        c.parsed.clear();
-        c.parse_key = parse_key;
+    if cache.parse_key != parse_key {
+        cache.parsed.clear();
+        cache.parse_key = parse_key;
     }
-    let results: Vec<ParseResult> = markdown
+    let parsed: Vec<Parsed> = markdown
         .par_iter()
-        .map(
-            |f| match c.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
-                Some((_, result)) => result.clone(),
-                None => parse_shared(f, config),
-            },
-        )
+        .map(|f| {
+            match cache.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
+                Some((_, parsed)) => parsed.clone(),
+                None => parse_one(f, config),
+            }
+        })
         .collect();
-    c.parsed = markdown
+    cache.parsed = markdown
         .iter()
-        .zip(&results)
-        .map(|(f, r)| (f.path.clone(), (f.hash, r.clone())))
+        .zip(&parsed)
+        .map(|(f, p)| (f.path.clone(), (f.hash, p.clone())))
         .collect();
-    results
+    parsed
 }
 
 /// Everything site-wide a page depends on: the theme and templates (by content
@@ -237,29 +250,11 @@ fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
     ))
 }
 
-/// The articles that parsed; their warnings and the others' errors go to `diags`.
-fn split_results(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> Vec<Arc<Article>> {
-    let mut articles = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        match result {
-            Ok((a, warnings)) => {
-                diags.extend(warnings);
-                articles.push(a);
-            }
-            Err(errors) => diags.extend(errors),
-        }
-    }
-    articles
-}
-
 /// An error for each output file that is also a folder of the output (a
 /// content file `content/deals` beside the page `deals/index.html`), naming
 /// the source file that makes it.
-fn path_conflicts(source: &SiteSource, output: &Output) -> Vec<Diagnostic> {
-    output
-        .conflicts()
-        .into_iter()
-        .map(|(file, inner)| {
+fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics) {
+    diags.extend(output.conflicts().into_iter().map(|(file, inner)| {
             let origin = ["content", "static"]
                 .iter()
                 .map(|folder| format!("{folder}/{file}"))
@@ -269,8 +264,7 @@ fn path_conflicts(source: &SiteSource, output: &Output) -> Vec<Diagnostic> {
                 origin,
                 format!("publishes `{file}`, but `{inner}` needs a folder of that name: rename one of them"),
             )
-        })
-        .collect()
+    }));
 }
 
 /// A hash of what a cache entry depends on, for cache keys.

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use crate::article::{Article, Deal};
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::Lang;
 use crate::money::{Amount, Bound};
 use crate::party::party_slug;
@@ -132,12 +132,12 @@ pub fn assemble(
     config: Config,
     mut articles: Vec<Arc<Article>>,
     drafts: bool,
-) -> Result<Site, Vec<Diagnostic>> {
+) -> Result<Site, Diagnostics> {
     articles.retain(|a| drafts || !a.draft);
     articles.sort_by(|a, b| {
         (b.date, &a.slug, a.lang, &a.source_path).cmp(&(a.date, &b.slug, b.lang, &b.source_path))
     });
-    let mut errors = Vec::new();
+    let mut errors = Diagnostics::new();
     // Pair translations: a file with a language suffix whose original exists.
     let mut originals: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
@@ -184,7 +184,7 @@ pub fn assemble(
         }
     }
     check_collisions(&placed, &mut errors);
-    errors.extend(resolve_source_links(&mut placed, &config));
+    resolve_source_links(&mut placed, &config, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -192,7 +192,7 @@ pub fn assemble(
 }
 
 /// Two articles at one URL, or with one slug and language, are an error naming both.
-fn check_collisions(placed: &[Placed], errors: &mut Vec<Diagnostic>) {
+fn check_collisions(placed: &[Placed], errors: &mut Diagnostics) {
     let mut by_url: BTreeMap<&str, &Placed> = BTreeMap::new();
     let mut by_slug_lang: BTreeMap<(&Slug, Lang), &Placed> = BTreeMap::new();
     let mut sorted: Vec<&Placed> = placed.iter().collect();
@@ -297,7 +297,7 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
 /// URL, which the page, list and feed renderers then write into its slot. The
 /// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
 /// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
-fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnostic> {
+fn resolve_source_links(placed: &mut [Placed], config: &Config, errors: &mut Diagnostics) {
     let has_source_link = |p: &Placed| {
         p.article
             .body
@@ -306,13 +306,12 @@ fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnosti
             .any(crate::markdown::Link::is_source)
     };
     if !placed.iter().any(has_source_link) {
-        return Vec::new();
+        return;
     }
     let urls: BTreeMap<String, String> = placed
         .iter()
         .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
         .collect();
-    let mut errors = Vec::new();
     for p in placed.iter_mut().filter(|p| has_source_link(p)) {
         let body_line = p.article.body_line;
         let source_path = p.article.source_path.clone();
@@ -338,7 +337,6 @@ fn resolve_source_links(placed: &mut [Placed], config: &Config) -> Vec<Diagnosti
             }
         }
     }
-    errors
 }
 
 #[cfg(test)]
@@ -355,7 +353,7 @@ mod tests {
 
     fn article(path: &str, front: &str) -> Article {
         let file = SourceFile::new(path, format!("---\n{front}---\nBody.\n").into_bytes());
-        crate::article::parse(&file, &config()).unwrap().0
+        crate::article::parse(&file, &config(), &mut Default::default()).unwrap()
     }
 
     fn shared(articles: Vec<Article>) -> Vec<Arc<Article>> {

@@ -14,9 +14,8 @@ pub fn run(args: &CheckArgs) -> bool {
     let Some((_, built)) = super::load_and_build(&args.root, &options, failed) else {
         return false;
     };
-    let broken = links::check(&built.links, &built.output, &built.config);
-    let mut all: crate::diag::Diagnostics = built.warnings.into_iter().collect();
-    all.extend(broken);
+    let mut all = built.warnings;
+    links::check(&built.links, &built.output, &built.config, &mut all);
     let all = all.sorted();
     crate::diag::report(&all);
     let errors = all.iter().filter(|d| d.is_error()).count();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 
 /// One template's text and where it came from (for messages).
 #[derive(Clone, Debug)]
@@ -51,7 +51,7 @@ impl Templates {
         sources: BTreeMap<String, TemplateSource>,
         labels: &Words,
         asset_urls: BTreeMap<String, String>,
-    ) -> Result<Templates, Vec<Diagnostic>> {
+    ) -> Result<Templates, Diagnostics> {
         let mut tera = Tera::new();
         tera.global_context().insert("labels", labels);
         tera.register_function(
@@ -64,7 +64,7 @@ impl Templates {
             },
         );
         tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
-        let mut errors = Vec::new();
+        let mut errors = Diagnostics::new();
         for name in REQUIRED {
             if !sources.contains_key(name) {
                 errors.push(Diagnostic::error(
@@ -84,7 +84,7 @@ impl Templates {
         // Each template is parsed on its own first, so that every broken one is
         // reported in one run; then all together, which checks what they share
         // (`extends`, `include`, macros).
-        let broken: Vec<Diagnostic> = templates
+        let broken: Diagnostics = templates
             .sources
             .iter()
             .filter_map(|(name, source)| {
@@ -109,7 +109,7 @@ impl Templates {
                 templates.tera = tera;
                 Ok(templates)
             }
-            Err(e) => Err(vec![templates.diagnostic(&e, None)]),
+            Err(e) => Err(templates.diagnostic(&e, None).into()),
         }
     }
 
