@@ -33,6 +33,7 @@ pub mod escape;
 pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;
+pub mod index;
 pub mod links;
 pub mod markdown;
 pub mod money;

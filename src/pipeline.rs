@@ -138,11 +138,10 @@ fn finish(
         .iter()
         .map(crate::links::PageLinks::of)
         .collect();
-    let config = site.config.clone();
     let site_key = site_key(source, options);
     let previous_pages = cache.as_deref().map(|c| &c.pages);
     let (pages, page_cache) =
-        match render::render_site(site, &templates, site_key, previous_pages) {
+        match render::render_site(&site, &templates, site_key, previous_pages) {
             Ok(rendered) => rendered,
             Err(errors) => {
                 diags.extend(errors);
@@ -165,7 +164,7 @@ fn finish(
         deals: deals_built,
         pages: page_count,
         links,
-        config,
+        config: site.config,
     })
 }
 

@@ -16,6 +16,7 @@ use crate::article::{Article, Deal};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::Lang;
+use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::money::{Amount, Bound};
 use crate::party::party_slug;
 use crate::slug::Slug;
@@ -27,8 +28,8 @@ pub struct Placed {
     pub article: Arc<Article>,
     /// Its path relative to the base URL (`articles/x/` or `fr/articles/x/`).
     pub rel_url: String,
-    /// Indexes (in `Site::articles`) of the same article in other languages.
-    pub translations: Vec<usize>,
+    /// The same article in other languages.
+    pub translations: Vec<ArticleIdx>,
     /// Whether this is the translation of another article (not listed on its own).
     pub is_translation: bool,
 }
@@ -36,10 +37,10 @@ pub struct Placed {
 /// A deal in the index: which article, which of its deals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DealRef {
-    /// Index in `Site::articles`.
-    pub article: usize,
-    /// Index in that article's `deals`.
-    pub deal: usize,
+    /// The article.
+    pub article: ArticleIdx,
+    /// Which of its deals.
+    pub deal: DealNo,
 }
 
 /// A sum of deals in the reporting currency.
@@ -79,8 +80,8 @@ pub struct PartyEntry {
     pub name: String,
     /// URL slug.
     pub slug: Slug,
-    /// Its deals, as indexes in `Site::deals`, newest first.
-    pub deals: Vec<usize>,
+    /// Its deals in the index, newest first.
+    pub deals: Vec<DealIdx>,
     /// Their total.
     pub total: Total,
 }
@@ -92,8 +93,8 @@ pub struct TagEntry {
     pub name: String,
     /// URL slug.
     pub slug: Slug,
-    /// Listed articles with this tag, as indexes in `Site::articles`, newest first.
-    pub articles: Vec<usize>,
+    /// Listed articles with this tag, newest first.
+    pub articles: Vec<ArticleIdx>,
 }
 
 /// The whole site model.
@@ -102,9 +103,9 @@ pub struct Site {
     /// The configuration.
     pub config: Config,
     /// Every article to build, newest first, ties by slug then language.
-    pub articles: Vec<Placed>,
+    pub articles: IdxVec<ArticleIdx, Placed>,
     /// Every deal of listed articles, newest first, ties by article slug.
-    pub deals: Vec<DealRef>,
+    pub deals: IdxVec<DealIdx, DealRef>,
     /// All deals' total.
     pub total: Total,
     /// Totals by year of the deal, newest first.
@@ -118,12 +119,15 @@ pub struct Site {
 impl Site {
     /// The deal a reference points at.
     pub fn deal(&self, r: DealRef) -> &Deal {
-        &self.articles[r.article].article.deals[r.deal]
+        &self.articles[r.article].article.deals[r.deal.get()]
     }
 
-    /// Indexes of articles listed on their own (originals and untranslated articles).
-    pub fn listed(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.articles.len()).filter(|&i| !self.articles[i].is_translation)
+    /// The articles listed on their own (originals and untranslated articles).
+    pub fn listed(&self) -> impl Iterator<Item = ArticleIdx> + '_ {
+        self.articles
+            .iter_enumerated()
+            .filter(|(_, p)| !p.is_translation)
+            .map(|(i, _)| i)
     }
 }
 
@@ -138,14 +142,15 @@ pub fn assemble(
         (b.date, &a.slug, a.lang, &a.source_path).cmp(&(a.date, &b.slug, b.lang, &b.source_path))
     });
     let mut errors = Diagnostics::new();
+    let articles: IdxVec<ArticleIdx, Arc<Article>> = articles.into();
     // Pair translations: a file with a language suffix whose original exists.
-    let mut originals: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, a) in articles.iter().enumerate() {
+    let mut originals: BTreeMap<&str, ArticleIdx> = BTreeMap::new();
+    for (i, a) in articles.iter_enumerated() {
         if !a.has_language_suffix {
             originals.insert(a.translation_key.as_str(), i);
         }
     }
-    let original_of: Vec<Option<usize>> = articles
+    let original_of: IdxVec<ArticleIdx, Option<ArticleIdx>> = articles
         .iter()
         .map(|a| {
             a.has_language_suffix
@@ -153,11 +158,12 @@ pub fn assemble(
                 .flatten()
         })
         .collect();
+    drop(originals);
     let original_slugs: Vec<Option<Slug>> = original_of
         .iter()
         .map(|o| o.map(|o| articles[o].slug.clone()))
         .collect();
-    let mut placed: Vec<Placed> = Vec::with_capacity(articles.len());
+    let mut placed: IdxVec<ArticleIdx, Placed> = IdxVec::default();
     for (mut article, original_slug) in articles.into_iter().zip(original_slugs) {
         let is_translation = original_slug.is_some();
         let rel_url = match original_slug {
@@ -174,13 +180,19 @@ pub fn assemble(
             is_translation,
         });
     }
-    for (i, o) in original_of.iter().enumerate() {
+    // Each original lists its translations; each translation lists its
+    // original, then the other translations.
+    for (i, o) in original_of.iter_enumerated() {
         if let Some(o) = *o {
-            let siblings: Vec<usize> = std::iter::once(o)
-                .chain((0..placed.len()).filter(|&j| j != i && original_of[j] == Some(o)))
+            placed[o].translations.push(i);
+        }
+    }
+    for (i, o) in original_of.iter_enumerated() {
+        if let Some(o) = *o {
+            let siblings = std::iter::once(o)
+                .chain(placed[o].translations.iter().copied().filter(|&j| j != i))
                 .collect();
             placed[i].translations = siblings;
-            placed[o].translations.push(i);
         }
     }
     check_collisions(&placed, &mut errors);
@@ -192,7 +204,7 @@ pub fn assemble(
 }
 
 /// Two articles at one URL, or with one slug and language, are an error naming both.
-fn check_collisions(placed: &[Placed], errors: &mut Diagnostics) {
+fn check_collisions(placed: &IdxVec<ArticleIdx, Placed>, errors: &mut Diagnostics) {
     let mut by_url: BTreeMap<&str, &Placed> = BTreeMap::new();
     let mut by_slug_lang: BTreeMap<(&Slug, Lang), &Placed> = BTreeMap::new();
     let mut sorted: Vec<&Placed> = placed.iter().collect();
@@ -219,19 +231,19 @@ fn check_collisions(placed: &[Placed], errors: &mut Diagnostics) {
     }
 }
 
-fn index(config: Config, articles: Vec<Placed>) -> Site {
+fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
     let mut deals: Vec<DealRef> = Vec::new();
-    for (ai, p) in articles.iter().enumerate() {
+    for (ai, p) in articles.iter_enumerated() {
         if !p.is_translation {
             deals.extend((0..p.article.deals.len()).map(|di| DealRef {
                 article: ai,
-                deal: di,
+                deal: DealNo::new(di),
             }));
         }
     }
     let key = |r: &DealRef| -> (Date, &Slug) {
         (
-            articles[r.article].article.deals[r.deal].date,
+            articles[r.article].article.deals[r.deal.get()].date,
             &articles[r.article].article.slug,
         )
     };
@@ -243,8 +255,9 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
     let mut total = Total::default();
     let mut years: BTreeMap<i16, Total> = BTreeMap::new();
     let mut parties: BTreeMap<Slug, PartyEntry> = BTreeMap::new();
-    for (i, r) in deals.iter().enumerate() {
-        let deal = &articles[r.article].article.deals[r.deal];
+    let deals: IdxVec<DealIdx, DealRef> = deals.into();
+    for (i, r) in deals.iter_enumerated() {
+        let deal = &articles[r.article].article.deals[r.deal.get()];
         total.add(deal);
         years.entry(deal.date.year()).or_default().add(deal);
         for name in &deal.parties {
@@ -265,10 +278,7 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
         }
     }
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
-    for (i, p) in articles
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.is_translation)
+    for (i, p) in articles.iter_enumerated().filter(|(_, p)| !p.is_translation)
     {
         for (name, slug) in &p.article.tags {
             tags.entry(slug.clone())
@@ -297,7 +307,11 @@ fn index(config: Config, articles: Vec<Placed>) -> Site {
 /// URL, which the page, list and feed renderers then write into its slot. The
 /// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
 /// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
-fn resolve_source_links(placed: &mut [Placed], config: &Config, errors: &mut Diagnostics) {
+fn resolve_source_links(
+    placed: &mut IdxVec<ArticleIdx, Placed>,
+    config: &Config,
+    errors: &mut Diagnostics,
+) {
     let has_source_link = |p: &Placed| {
         p.article
             .body
@@ -424,7 +438,8 @@ mod tests {
         let urls: Vec<&str> = site.articles.iter().map(|p| p.rel_url.as_str()).collect();
         assert_eq!(urls, ["articles/x/", "fr/articles/x/"]);
         assert_eq!(site.deals.len(), 1, "a translation's deal counts once");
-        assert_eq!(site.articles[0].translations, [1]);
+        let (first, second) = (ArticleIdx::new(0), ArticleIdx::new(1));
+        assert_eq!(site.articles[first].translations, [second]);
         let clash = assemble(
             config(),
             shared(vec![

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use dealwire::article;
 use dealwire::config::{self, Config};
-use dealwire::diag::Severity;
+use dealwire::diag::{Diagnostics, Severity};
 use dealwire::money::Amount;
 use dealwire::source::SourceFile;
 use dealwire::{frontmatter, yaml};
@@ -53,8 +53,9 @@ fuzz_target!(|data: &[u8]| {
         .count()
         + 1;
     for config in configs() {
-        let (diagnostics, failed) = match article::parse(&file, config) {
-            Ok((article, warnings)) => {
+        let mut diagnostics = Diagnostics::new();
+        let failed = match article::parse(&file, config, &mut diagnostics) {
+            Some(article) => {
                 for deal in &article.deals {
                     ensure(deal.parties.len() >= 2, "article-shape", || {
                         format!("{:?}", deal.parties)
@@ -73,10 +74,15 @@ fuzz_target!(|data: &[u8]| {
                         );
                     }
                 }
-                (warnings, false)
+                false
             }
-            Err(errors) => (errors, true),
+            None => true,
         };
+        ensure(
+            failed == diagnostics.has_errors(),
+            "failure-has-error",
+            || format!("{diagnostics:?}"),
+        );
         if failed {
             ensure(
                 diagnostics.iter().any(|d| d.severity == Severity::Error),

@@ -684,7 +684,9 @@ fuzz_target!(|spec: SiteSpec| {
                     }
                 }
             }
-            for d in links::check(&built.links, &built.output, &built.config) {
+            let mut broken = dealwire::diag::Diagnostics::new();
+            links::check(&built.links, &built.output, &built.config, &mut broken);
+            for d in &broken {
                 ensure(!d.path.is_empty(), "diagnostic-names-file", || {
                     d.to_string()
                 });

@@ -39,6 +39,26 @@ pub struct SiteView {
     pub deals_csv_url: String,
 }
 
+impl SiteView {
+    /// The site-wide values of a configuration.
+    pub fn new(config: &crate::config::Config) -> SiteView {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: config.base_url.clone(),
+            base_path: config.base_path.clone(),
+            language: config.language.code().to_string(),
+            reporting_currency: config.reporting_currency.to_string(),
+            deals_url: config.path_url("deals/"),
+            atom_url: config.path_url("atom.xml"),
+            rss_url: config.path_url("rss.xml"),
+            deals_feed_url: config.path_url("deals/atom.xml"),
+            deals_json_url: config.path_url("deals.json"),
+            deals_csv_url: config.path_url("deals.csv"),
+        }
+    }
+}
+
 /// What every page knows about itself, as `page`.
 #[derive(Serialize, Debug, Clone)]
 pub struct PageMeta {

@@ -2,7 +2,7 @@
 //! `/deals/atom.xml` (the latest deals), written by the `atom_syndication` and
 //! `rss` crates so escaping and dates are theirs, not ours.
 //!
-//! Input: the site and the bodies of the articles listed. Output: XML text. No
+//! Input: the site and the articles listed. Output: XML text. No
 //! clock: a feed's `updated` is its newest entry's date. Drafts never appear.
 
 use atom_syndication as atom;
@@ -11,19 +11,22 @@ use crate::article::Article;
 use crate::config::Config;
 use crate::i18n::{Lang, format_date};
 use crate::money::format;
-use crate::site::Site;
+use crate::index::{ArticleIdx, Idx};
+use crate::site::{Placed, Site};
 
 /// The articles in one language (translations included), not drafts, newest
 /// first, up to the limit: the feed of that language's home.
-pub fn language_articles(site: &Site, lang: Lang) -> Vec<usize> {
-    (0..site.articles.len())
-        .filter(|&i| site.articles[i].article.lang == lang && !site.articles[i].article.draft)
+pub fn language_articles(site: &Site, lang: Lang) -> Vec<ArticleIdx> {
+    site.articles
+        .iter_enumerated()
+        .filter(|(_, p)| p.article.lang == lang && !p.article.draft)
+        .map(|(i, _)| i)
         .take(site.config.feed_limit)
         .collect()
 }
 
 /// The articles a feed carries: listed, not drafts, newest first, up to the limit.
-pub fn feed_articles(site: &Site) -> Vec<usize> {
+pub fn feed_articles(site: &Site) -> Vec<ArticleIdx> {
     site.listed()
         .filter(|&i| !site.articles[i].article.draft)
         .take(site.config.feed_limit)
@@ -75,7 +78,7 @@ struct Entry {
 }
 
 /// The entries of the articles at `items`, newest first.
-fn entries(site: &Site, items: &[usize], body: &dyn Fn(usize) -> Option<String>) -> Vec<Entry> {
+fn entries(site: &Site, items: &[ArticleIdx]) -> Vec<Entry> {
     let config = &site.config;
     items
         .iter()
@@ -92,7 +95,7 @@ fn entries(site: &Site, items: &[usize], body: &dyn Fn(usize) -> Option<String>)
                     .filter(|u| *u > a.date)
                     .map_or_else(|| published(a), date_time),
                 summary: summary_html(config, p),
-                content: body(i),
+                content: content_html(config, p),
                 tags: a.tags.iter().map(|(name, _)| name.clone()).collect(),
             }
         })
@@ -101,15 +104,9 @@ fn entries(site: &Site, items: &[usize], body: &dyn Fn(usize) -> Option<String>)
 
 /// `/atom.xml` (or `/fr/atom.xml`, for `home` = `fr/`): the latest articles
 /// with their full content.
-pub fn atom(
-    site: &Site,
-    items: &[usize],
-    body: &dyn Fn(usize) -> Option<String>,
-    lang: Lang,
-    home: &str,
-) -> String {
+pub fn atom(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String {
     let config = &site.config;
-    let entries: Vec<atom::Entry> = entries(site, items, body)
+    let entries: Vec<atom::Entry> = entries(site, items)
         .into_iter()
         .map(|e| {
             let mut summary = atom::Text::html(e.summary);
@@ -144,15 +141,9 @@ pub fn atom(
 }
 
 /// `/rss.xml` (or `/fr/rss.xml`): the same articles for RSS 2.0 readers.
-pub fn rss(
-    site: &Site,
-    items: &[usize],
-    body: &dyn Fn(usize) -> Option<String>,
-    lang: Lang,
-    home: &str,
-) -> String {
+pub fn rss(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String {
     let config = &site.config;
-    let entries = entries(site, items, body);
+    let entries = entries(site, items);
     let last = entries.first().map(|e| e.published.to_rfc2822());
     let rss_items: Vec<rss::Item> = entries
         .into_iter()
@@ -206,7 +197,7 @@ pub fn deals_atom(site: &Site) -> String {
         .map(|r| {
             let p = &site.articles[r.article];
             let a = &p.article;
-            let deal = &a.deals[r.deal];
+            let deal = site.deal(*r);
             let url = config.absolute_url(&p.rel_url);
             let amount = format::amount(&deal.amount, a.lang);
             let title = format!("{}: {}", deal.parties.join(", "), amount);
@@ -219,7 +210,7 @@ pub fn deals_atom(site: &Site) -> String {
             lines.push(a.title.clone());
             atom::Entry {
                 title: atom::Text::plain(title),
-                id: format!("{url}#deal-{}", r.deal + 1),
+                id: format!("{url}#deal-{}", r.deal.get() + 1),
                 updated: date_time(deal.date),
                 published: Some(date_time(deal.date)),
                 links: vec![link(url, "alternate", Some("text/html"))],
@@ -295,8 +286,19 @@ pub fn absolute<'l>(
     }
 }
 
+/// An entry's content: the whole body with absolute links, unless it is
+/// longer than `MAX_CONTENT`.
+fn content_html(config: &Config, p: &Placed) -> Option<String> {
+    let a = &p.article;
+    (a.body.html.len() <= MAX_CONTENT).then(|| {
+        crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
+            absolute(config, l, &p.rel_url)
+        })
+    })
+}
+
 /// An entry's summary with absolute links.
-fn summary_html(config: &Config, p: &crate::site::Placed) -> String {
+fn summary_html(config: &Config, p: &Placed) -> String {
     let a = &p.article;
     crate::markdown::fill_links(&a.summary_html, &a.body.links, |l| {
         absolute(config, l, &p.rel_url)

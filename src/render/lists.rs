@@ -10,6 +10,7 @@ use super::context::*;
 use super::{Renderer, chart, views};
 use crate::diag::Diagnostic;
 use crate::i18n::Lang;
+use crate::index::{ArticleIdx, DealIdx};
 
 /// How many articles and deals the home page lists.
 const HOME_ITEMS: usize = 10;
@@ -24,8 +25,11 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         site.listed().take(HOME_ITEMS).collect::<Vec<_>>(),
     )];
     for lang in super::other_languages(site) {
-        let items = (0..site.articles.len())
-            .filter(|&i| site.articles[i].article.lang == lang)
+        let items = site
+            .articles
+            .iter_enumerated()
+            .filter(|(_, p)| p.article.lang == lang)
+            .map(|(i, _)| i)
             .take(HOME_ITEMS)
             .collect();
         homes.push((lang, format!("{}/", lang.code()), items));
@@ -45,7 +49,7 @@ fn home(
     r: &Renderer,
     lang: Lang,
     rel: String,
-    items: Vec<usize>,
+    items: Vec<ArticleIdx>,
     editions: &[(Lang, String)],
 ) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
@@ -63,7 +67,10 @@ fn home(
         site: &r.site_view,
         page: r.meta(&config.title, &config.description, &rel, lang, "website"),
         articles: items.iter().map(|&i| r.views.card(i)).collect(),
-        deals: (0..r.row_keys.len().min(HOME_ITEMS))
+        deals: site
+            .deals
+            .indices()
+            .take(HOME_ITEMS)
             .map(|k| r.views.row(k))
             .collect(),
         total: views::total(config, &site.total, lang),
@@ -84,7 +91,7 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
     let lang = config.language;
     let key = r.key("deals").with_all(&r.row_keys).finish();
-    let newest = site.deals.first().map(|d| site.deal(*d).date);
+    let newest = site.deals.iter().next().map(|d| site.deal(*d).date);
     // Everything the page shows is made inside the closure: a reused page costs nothing.
     r.page("deals.html", "deals/".to_string(), key, newest, || {
         let parties: Vec<PartyLink> = site
@@ -146,7 +153,7 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                     rate: r.to_string(),
                 })
                 .collect(),
-            chart_svg: quarter_chart(r, "dw-chart", (0..site.deals.len()).collect(), false),
+            chart_svg: quarter_chart(r, "dw-chart", site.deals.indices(), false),
             years: site.by_year.iter().map(|(y, _)| *y).collect(),
             kinds,
             parties,
@@ -184,7 +191,7 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 party: link.clone(),
                 deals: entry.deals.iter().map(|&k| r.views.row(k)).collect(),
                 total: views::total(config, &entry.total, config.language),
-                chart_svg: quarter_chart(r, "dw-party-chart", entry.deals.clone(), true),
+                chart_svg: quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true),
             })
         })
         .collect()
@@ -247,9 +254,14 @@ fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
 }
 
 /// Deal value per quarter with the running total, for some deals of the index.
-fn quarter_chart(r: &Renderer, id: &str, deals: Vec<usize>, small: bool) -> String {
+fn quarter_chart(
+    r: &Renderer,
+    id: &str,
+    deals: impl Iterator<Item = DealIdx>,
+    small: bool,
+) -> String {
     let (site, config) = (r.site, r.config());
-    let quarters = chart::quarters(deals.iter().map(|&k| {
+    let quarters = chart::quarters(deals.map(|k| {
         let deal = site.deal(site.deals[k]);
         (deal.date, deal.reporting_value)
     }));

@@ -17,8 +17,9 @@ pub mod views;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::{Lang, format_date};
+use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::output::Output;
 use crate::site::Site;
 pub use cache::PageCache;
@@ -35,12 +36,36 @@ struct Renderer<'a> {
     site_key: u64,
     previous: Option<&'a PageCache>,
     /// Per article: what its card and page are made of.
-    card_keys: Vec<u64>,
+    card_keys: IdxVec<ArticleIdx, u64>,
     /// Per deal of the index: what its row is made of.
-    row_keys: Vec<u64>,
+    row_keys: IdxVec<DealIdx, u64>,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    fn new(
+        site: &'a Site,
+        templates: &'a Templates,
+        site_key: u64,
+        previous: Option<&'a PageCache>,
+    ) -> Renderer<'a> {
+        let card_keys: IdxVec<ArticleIdx, u64> = site.articles.iter().map(card_key).collect();
+        let row_keys = site
+            .deals
+            .iter()
+            .map(|r| Key::new(card_keys[r.article], "row").with(&r.deal).finish())
+            .collect();
+        Renderer {
+            site,
+            templates,
+            site_view: SiteView::new(&site.config),
+            views: views::Views::new(site),
+            site_key,
+            previous,
+            card_keys,
+            row_keys,
+        }
+    }
+
     fn config(&self) -> &Config {
         &self.site.config
     }
@@ -81,169 +106,125 @@ impl Renderer<'_> {
     }
 }
 
-/// Renders the whole site; errors are template problems. The site is consumed so
-/// that each article's body is freed as soon as its page is rendered. `site_key`
-/// fingerprints the configuration, theme and options; pages found in `previous`
-/// under the same key are reused, not rendered.
+/// What an article's card and page are made of: its source, its URL, and
+/// the URLs its `@/` links resolved to (they depend on other articles).
+fn card_key(p: &crate::site::Placed) -> u64 {
+    let a = &p.article;
+    Key::new(a.source_hash, "card")
+        .with(&p.rel_url)
+        .with_all(
+            a.body
+                .links
+                .iter()
+                .filter(|l| l.is_source())
+                .map(|l| &l.replaced),
+        )
+        .finish()
+}
+
+/// Renders the whole site; errors are template problems. `site_key`
+/// fingerprints the configuration, theme and options; pages found in
+/// `previous` under the same key are reused, not rendered.
 pub fn render_site(
-    mut site: Site,
+    site: &Site,
     templates: &Templates,
     site_key: u64,
     previous: Option<&PageCache>,
-) -> Result<(Output, PageCache), Vec<Diagnostic>> {
-    let card_keys: Vec<u64> = site
-        .articles
-        .iter()
-        .map(|p| {
-            let a = &p.article;
-            let key = Key::new(a.source_hash, "card").with(&p.rel_url);
-            // `@/` links make the text depend on other articles' URLs.
-            key.with_all(
-                a.body
-                    .links
-                    .iter()
-                    .filter(|l| l.is_source())
-                    .map(|l| &l.replaced),
-            )
-            .finish()
-        })
+) -> Result<(Output, PageCache), Diagnostics> {
+    let r = Renderer::new(site, templates, site_key, previous);
+    let mut pages: Vec<Result<Page, Diagnostic>> = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| article_page(&r, ArticleIdx::new(i)))
         .collect();
-    // Feeds carry full bodies: write them before the bodies move out. The site's
-    // language has the main feeds; each other language with articles has its own
-    // under its prefix (`fr/atom.xml`).
-    let body_of = |i: usize| {
-        let p = &site.articles[i];
-        let a = &p.article;
-        (a.body.html.len() <= feeds::MAX_CONTENT).then(|| {
-            crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
-                feeds::absolute(&site.config, l, &p.rel_url)
-            })
-        })
-    };
+    pages.extend(feed_pages(&r));
+    pages.extend(lists::render(&r));
+    pages.extend(export_pages(&r));
+    collect(&site.config, pages)
+}
+
+/// The article feeds: the site's language has the main ones; each other
+/// language with articles has its own under its prefix (`fr/atom.xml`).
+fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let site = r.site;
     let mut editions = vec![(
         site.config.language,
         String::new(),
-        feeds::feed_articles(&site),
+        feeds::feed_articles(site),
     )];
-    for lang in other_languages(&site) {
+    for lang in other_languages(site) {
         editions.push((
             lang,
             format!("{}/", lang.code()),
-            feeds::language_articles(&site, lang),
+            feeds::language_articles(site, lang),
         ));
     }
-    let mut feed_pages = Vec::new();
+    let mut pages = Vec::new();
     for (lang, home, items) in &editions {
-        let key = Key::new(site_key, "feeds")
+        let key = r
+            .key("feeds")
             .with(home)
-            .with_all(items.iter().map(|&i| &card_keys[i]))
+            .with_all(items.iter().map(|&i| &r.card_keys[i]))
             .finish();
-        feed_pages.push(cache::page(
-            previous,
+        pages.push(cache::page(
+            r.previous,
             format!("{home}atom.xml"),
             key,
             None,
-            || Ok(feeds::atom(&site, items, &body_of, *lang, home)),
+            || Ok(feeds::atom(site, items, *lang, home)),
         ));
-        feed_pages.push(cache::page(
-            previous,
+        pages.push(cache::page(
+            r.previous,
             format!("{home}rss.xml"),
             key,
             None,
-            || Ok(feeds::rss(&site, items, &body_of, *lang, home)),
+            || Ok(feeds::rss(site, items, *lang, home)),
         ));
     }
-    // Bodies not shared with a cache are moved out, to be freed page by page.
-    let bodies: Vec<Option<String>> = site
-        .articles
-        .iter_mut()
-        .map(|p| std::sync::Arc::get_mut(&mut p.article).map(|a| std::mem::take(&mut a.body.html)))
-        .collect();
-    let site = &site;
-    let config = &site.config;
-    let row_keys = site
-        .deals
-        .iter()
-        .map(|r| Key::new(card_keys[r.article], "row").with(&r.deal).finish())
-        .collect();
-    let r = Renderer {
-        site,
-        templates,
-        site_view: SiteView {
-            title: config.title.clone(),
-            description: config.description.clone(),
-            base_url: config.base_url.clone(),
-            base_path: config.base_path.clone(),
-            language: config.language.code().to_string(),
-            reporting_currency: config.reporting_currency.to_string(),
-            deals_url: config.path_url("deals/"),
-            atom_url: config.path_url("atom.xml"),
-            rss_url: config.path_url("rss.xml"),
-            deals_feed_url: config.path_url("deals/atom.xml"),
-            deals_json_url: config.path_url("deals.json"),
-            deals_csv_url: config.path_url("deals.csv"),
-        },
-        views: views::Views::new(site),
-        site_key,
-        previous,
-        card_keys,
-        row_keys,
-    };
-    let mut pages: Vec<Result<Page, Diagnostic>> = bodies
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, body)| article_page(&r, i, body.as_deref()))
-        .collect();
-    pages.extend(feed_pages);
-    pages.extend(lists::render(&r));
-    let exports_key = r.key("exports").with_all(&r.row_keys).finish();
-    pages.push(cache::page(
-        previous,
-        "deals.json".into(),
-        exports_key,
-        None,
-        || Ok(exports::deals_json(site)),
-    ));
-    pages.push(cache::page(
-        previous,
-        "deals/atom.xml".into(),
-        exports_key,
-        None,
-        || Ok(feeds::deals_atom(site)),
-    ));
-    pages.push(cache::page(
-        previous,
-        "deals.csv".into(),
-        exports_key,
-        None,
-        || Ok(exports::deals_csv(site)),
-    ));
+    pages
+}
 
-    let mut errors = Vec::new();
+/// `deals.json`, `deals.csv` and the deals feed: all made of the index rows.
+fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let site = r.site;
+    let key = r.key("exports").with_all(&r.row_keys).finish();
+    type Write = fn(&Site) -> String;
+    let exports: [(&str, Write); 3] = [
+        ("deals.json", exports::deals_json),
+        ("deals/atom.xml", feeds::deals_atom),
+        ("deals.csv", exports::deals_csv),
+    ];
+    exports
+        .into_iter()
+        .map(|(rel, write)| cache::page(r.previous, rel.into(), key, None, || Ok(write(site))))
+        .collect()
+}
+
+/// The pages in one `Output` with the sitemap and robots.txt, and the cache
+/// of them for the next build; or every page's error.
+fn collect(
+    config: &Config,
+    pages: Vec<Result<Page, Diagnostic>>,
+) -> Result<(Output, PageCache), Diagnostics> {
+    let mut errors = Diagnostics::new();
     let mut output = Output::new();
     let mut sitemap_entries = Vec::new();
     let mut done = Vec::with_capacity(pages.len());
     for page in pages {
-        match page {
-            Ok(page) => {
-                // A URL folder (`articles/x/`, or `` for home) gets an index.html
-                // and a sitemap entry; anything else is a file.
-                let is_folder = page.rel.is_empty() || page.rel.ends_with('/');
-                if !is_folder {
-                    output.insert(page.rel.clone(), page.html.clone());
-                } else {
-                    output.insert(format!("{}index.html", page.rel), page.html.clone());
-                    sitemap_entries.push((page.rel.clone(), page.lastmod));
-                }
-                done.push(page);
-            }
-            Err(d) => errors.push(d),
+        let Some(page) = errors.ok(page) else {
+            continue;
+        };
+        // A URL folder (`articles/x/`, or `` for home) gets an index.html
+        // and a sitemap entry; anything else is a file.
+        if page.rel.is_empty() || page.rel.ends_with('/') {
+            output.insert(format!("{}index.html", page.rel), page.html.clone());
+            sitemap_entries.push((page.rel.clone(), page.lastmod));
+        } else {
+            output.insert(page.rel.clone(), page.html.clone());
         }
+        done.push(page);
     }
     if !errors.is_empty() {
-        errors.sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
-        errors.dedup();
-        return Err(errors);
+        return Err(errors.sorted());
     }
     sitemap_entries.sort();
     output.insert("sitemap.xml", exports::sitemap(config, &sitemap_entries));
@@ -252,7 +233,7 @@ pub fn render_site(
 }
 
 /// One article's page.
-fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diagnostic> {
+fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let site = r.site;
     let p = &site.articles[i];
     let a = &p.article;
@@ -265,19 +246,22 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
     cache::page(r.previous, p.rel_url.clone(), key, lastmod, || {
         let config = r.config();
-        let body = crate::markdown::page_html(body.unwrap_or(&a.body.html), &a.body.links);
+        let body = crate::markdown::page_html(&a.body.html, &a.body.links);
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
-        let deals: Vec<DealRow> = if p.is_translation {
-            (0..a.deals.len()).map(|d| views::row(site, p, d)).collect()
+        // A translation's deals are not in the index: its rows are made here.
+        let own_rows: Vec<DealRow> = if p.is_translation {
+            (0..a.deals.len())
+                .map(|d| views::row(site, p, DealNo::new(d)))
+                .collect()
         } else {
             Vec::new()
         };
-        let tags = views::tag_links(config, p);
         let rows: Vec<&DealRow> = if p.is_translation {
-            deals.iter().collect()
+            own_rows.iter().collect()
         } else {
             r.views.rows_of[i].iter().map(|&k| r.views.row(k)).collect()
         };
+        let tags = views::tag_links(config, p);
         let ctx = ArticleContext {
             site: &r.site_view,
             page: r.meta(&a.title, &a.summary_text, &p.rel_url, a.lang, "article"),
@@ -309,7 +293,7 @@ fn article_page(r: &Renderer, i: usize, body: Option<&str>) -> Result<Page, Diag
                 json_ld: json_ld(config, p),
             },
         };
-        // The context borrows `deals`; render here, while it lives.
+        // The context borrows the rows: render here, while they live.
         r.templates.render("article.html", &ctx)
     })
 }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::i18n::{Lang, format_date};
 use crate::money::{self, Money, format};
 use crate::render::context::{ArticleCard, DealRow, PartyLink, TagLink, TotalView};
+use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::site::{Placed, Site, Total};
 
 /// Every card and row of the site, indexed like `Site::articles` and
@@ -14,34 +15,35 @@ use crate::site::{Placed, Site, Total};
 /// reuses most pages makes few), then shared by every page that shows it.
 pub struct Views<'a> {
     site: &'a Site,
-    cards: Vec<OnceLock<ArticleCard>>,
-    rows: Vec<OnceLock<DealRow>>,
-    /// Per article, the indexes of its rows in the deals index.
-    pub rows_of: Vec<Vec<usize>>,
+    cards: IdxVec<ArticleIdx, OnceLock<ArticleCard>>,
+    rows: IdxVec<DealIdx, OnceLock<DealRow>>,
+    /// Per article, its rows in the deals index.
+    pub rows_of: IdxVec<ArticleIdx, Vec<DealIdx>>,
 }
 
 impl<'a> Views<'a> {
     /// Prepares the (empty) cards and rows of a site.
     pub fn new(site: &'a Site) -> Views<'a> {
-        let mut rows_of = vec![Vec::new(); site.articles.len()];
-        for (k, r) in site.deals.iter().enumerate() {
+        let mut rows_of: IdxVec<ArticleIdx, Vec<DealIdx>> =
+            site.articles.iter().map(|_| Vec::new()).collect();
+        for (k, r) in site.deals.iter_enumerated() {
             rows_of[r.article].push(k);
         }
         Views {
             site,
-            cards: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
-            rows: (0..site.deals.len()).map(|_| OnceLock::new()).collect(),
+            cards: site.articles.iter().map(|_| OnceLock::new()).collect(),
+            rows: site.deals.iter().map(|_| OnceLock::new()).collect(),
             rows_of,
         }
     }
 
-    /// The card of article `i`.
-    pub fn card(&self, i: usize) -> &ArticleCard {
+    /// The card of an article.
+    pub fn card(&self, i: ArticleIdx) -> &ArticleCard {
         self.cards[i].get_or_init(|| card(&self.site.config, &self.site.articles[i]))
     }
 
-    /// The row of deal `k` of the index.
-    pub fn row(&self, k: usize) -> &DealRow {
+    /// The row of a deal of the index.
+    pub fn row(&self, k: DealIdx) -> &DealRow {
         self.rows[k].get_or_init(|| {
             let r = self.site.deals[k];
             row(self.site, &self.site.articles[r.article], r.deal)
@@ -50,7 +52,7 @@ impl<'a> Views<'a> {
 
     /// Every row, newest first.
     pub fn all_rows(&self) -> Vec<&DealRow> {
-        (0..self.rows.len()).map(|k| self.row(k)).collect()
+        self.rows.indices().map(|k| self.row(k)).collect()
     }
 }
 
@@ -96,10 +98,10 @@ pub fn party_link(config: &Config, name: &str) -> PartyLink {
 }
 
 /// One deal as a table row, in its article's language.
-pub fn row(site: &Site, p: &Placed, index: usize) -> DealRow {
+pub fn row(site: &Site, p: &Placed, index: DealNo) -> DealRow {
     let config = &site.config;
     let a = &p.article;
-    let deal = &a.deals[index];
+    let deal = &a.deals[index.get()];
     let parties: Vec<PartyLink> = deal.parties.iter().map(|n| party_link(config, n)).collect();
     let reporting = match (deal.amount.money(), deal.reporting_value) {
         (Some(m), Some(v)) if m.currency != config.reporting_currency => {
