@@ -175,108 +175,34 @@ impl Checker<'_> {
         self.diags.push(d);
     }
 
+    fn warn(&mut self, field: &str, message: impl Into<String>) {
+        let d = Diagnostic::warning(self.path, message)
+            .at_opt(self.position(field))
+            .field(field);
+        self.push(d);
+    }
+
     fn article(&mut self, raw: RawFrontMatter, source_hash: u64) -> Article {
         let (translation_key, suffix, stem, bundle_dir) = name_parts(self.path);
-        let suffix_lang = suffix.and_then(Lang::from_code);
-        let lang = match raw.lang.as_deref() {
-            Some(code) => match Lang::from_code(code) {
-                Some(l) if suffix_lang.is_some_and(|s| s != l) => {
-                    self.error(
-                        "lang",
-                        format!(
-                            "`lang: {code}` contradicts the file name's `.{}.md`",
-                            suffix.unwrap_or("")
-                        ),
-                    );
-                    l
-                }
-                Some(l) => l,
-                None => {
-                    self.error(
-                        "lang",
-                        format!("unsupported language `{code}`: use `en` or `fr`"),
-                    );
-                    self.config.language
-                }
-            },
-            None => suffix_lang.unwrap_or(self.config.language),
-        };
+        let suffix = suffix.and_then(Lang::from_code);
+        let lang = self.language(raw.lang.as_deref(), suffix);
         if raw.title.trim().is_empty() {
             self.error("title", "the title is empty");
         }
-        let date = self.date("date", &raw.date).unwrap_or_default();
+        let written = self.date("date", &raw.date);
+        let date = written.as_ref().map(|w| w.date).unwrap_or_default();
         let updated = raw.updated.as_deref().and_then(|u| self.date("updated", u));
+        let updated = updated.map(|u| u.date);
         if updated.is_some_and(|u| u < date) {
-            let d = Diagnostic::warning(
-                self.path,
+            self.warn(
+                "updated",
                 format!("`updated` is before the article's date ({date})"),
-            )
-            .at_opt(self.position("updated"))
-            .field("updated");
-            self.push(d);
+            );
         }
-        let slug = match raw.slug.as_deref() {
-            Some(s) => Slug::parse(s).unwrap_or_else(|m| {
-                self.error("slug", m);
-                fallback_slug()
-            }),
-            None => Slug::from_file_stem(&stem).unwrap_or_else(|| {
-                self.error(
-                    "",
-                    format!("cannot make a slug from the file name `{stem}`: add `slug:`"),
-                );
-                fallback_slug()
-            }),
-        };
-        let mut tags = Vec::new();
-        for (i, tag) in raw.tags.iter().enumerate() {
-            match Slug::from_text(tag) {
-                Some(s) => tags.push((tag.trim().to_string(), s)),
-                None => self.error(
-                    &format!("tags[{i}]"),
-                    format!("the tag `{tag}` needs at least one letter or digit"),
-                ),
-            }
-        }
-        let deals = match (raw.deal, raw.deals) {
-            (Some(_), Some(_)) => {
-                self.error("deals", "use either `deal:` or `deals:`, not both");
-                Vec::new()
-            }
-            (Some(d), None) => self.deal("deal", d, date, lang).into_iter().collect(),
-            (None, Some(ds)) => ds
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, d)| self.deal(&format!("deals[{i}]"), d, date, lang))
-                .collect(),
-            (None, None) => Vec::new(),
-        };
-        let body = markdown::render(
-            self.split.body,
-            MarkdownOptions {
-                unsafe_html: self.config.unsafe_html,
-                typography: self.config.typography,
-                lang,
-            },
-        );
-        for (code_lang, line) in &body.unknown_languages {
-            let d = Diagnostic::warning(
-                self.path,
-                format!("unknown code language `{code_lang}`: the block is shown as plain text"),
-            )
-            .at(line + self.split.body_line - 1, 1);
-            self.push(d);
-        }
-        for (dest, line, col) in &body.unsafe_links {
-            let d = Diagnostic::warning(
-                self.path,
-                format!(
-                    "the link `{dest}` uses a scheme that can run code: it is published as `#`"
-                ),
-            )
-            .at(line + self.split.body_line - 1, *col);
-            self.push(d);
-        }
+        let slug = self.slug(raw.slug.as_deref(), &stem);
+        let tags = self.tags(&raw.tags);
+        let deals = self.deals(raw.deal, raw.deals, date, lang);
+        let body = self.body(lang);
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
                 format!("<p>{}</p>", crate::escape::html(s.trim())),
@@ -288,16 +214,13 @@ impl Checker<'_> {
             source_path: self.path.to_string(),
             source_hash,
             translation_key,
-            has_language_suffix: suffix_lang.is_some(),
+            has_language_suffix: suffix.is_some(),
             bundle_dir,
             slug,
             lang,
             title: raw.title.trim().to_string(),
             date,
-            // `parse_date` accepted it: longer than `YYYY-MM-DD` means a time.
-            date_time: Some(raw.date.trim())
-                .filter(|d| d.len() > "YYYY-MM-DD".len())
-                .map(str::to_string),
+            date_time: written.and_then(|w| w.date_time),
             updated,
             tags,
             draft: raw.draft,
@@ -309,12 +232,123 @@ impl Checker<'_> {
         }
     }
 
+    /// `lang:` if given (it must agree with a `.fr.md` suffix), else the
+    /// suffix's language, else the site's.
+    fn language(&mut self, written: Option<&str>, suffix: Option<Lang>) -> Lang {
+        let Some(code) = written else {
+            return suffix.unwrap_or(self.config.language);
+        };
+        match Lang::from_code(code) {
+            Some(l) if suffix.is_some_and(|s| s != l) => {
+                let suffix = suffix.map_or("", Lang::code);
+                self.error(
+                    "lang",
+                    format!("`lang: {code}` contradicts the file name's `.{suffix}.md`"),
+                );
+                l
+            }
+            Some(l) => l,
+            None => {
+                self.error(
+                    "lang",
+                    format!("unsupported language `{code}`: use `en` or `fr`"),
+                );
+                self.config.language
+            }
+        }
+    }
+
+    /// `slug:` if given, else one made from the file name.
+    fn slug(&mut self, written: Option<&str>, stem: &str) -> Slug {
+        let slug = match written {
+            Some(s) => Slug::parse(s).map_err(|m| self.error("slug", m)).ok(),
+            None => Slug::from_file_stem(stem).or_else(|| {
+                self.error(
+                    "",
+                    format!("cannot make a slug from the file name `{stem}`: add `slug:`"),
+                );
+                None
+            }),
+        };
+        // After an error the article is discarded; any slug stands in.
+        slug.unwrap_or_else(fallback_slug)
+    }
+
+    /// The tags with their slugs.
+    fn tags(&mut self, written: &[String]) -> Vec<(String, Slug)> {
+        let mut tags = Vec::new();
+        for (i, tag) in written.iter().enumerate() {
+            match Slug::from_text(tag) {
+                Some(s) => tags.push((tag.trim().to_string(), s)),
+                None => self.error(
+                    &format!("tags[{i}]"),
+                    format!("the tag `{tag}` needs at least one letter or digit"),
+                ),
+            }
+        }
+        tags
+    }
+
+    /// The deals of `deal:` or `deals:` (not both).
+    fn deals(
+        &mut self,
+        one: Option<RawDeal>,
+        many: Option<Vec<RawDeal>>,
+        date: Date,
+        lang: Lang,
+    ) -> Vec<Deal> {
+        match (one, many) {
+            (Some(_), Some(_)) => {
+                self.error("deals", "use either `deal:` or `deals:`, not both");
+                Vec::new()
+            }
+            (Some(d), None) => self.deal("deal", d, date, lang).into_iter().collect(),
+            (None, Some(ds)) => ds
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, d)| self.deal(&format!("deals[{i}]"), d, date, lang))
+                .collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// The Markdown body rendered, with a warning for each unknown code
+    /// language and each link published as `#`.
+    fn body(&mut self, lang: Lang) -> Rendered {
+        let body = markdown::render(
+            self.split.body,
+            MarkdownOptions {
+                unsafe_html: self.config.unsafe_html,
+                typography: self.config.typography,
+                lang,
+            },
+        );
+        let first = self.split.body_line - 1;
+        for (code_lang, line) in &body.unknown_languages {
+            let d = Diagnostic::warning(
+                self.path,
+                format!("unknown code language `{code_lang}`: the block is shown as plain text"),
+            );
+            self.push(d.at(line + first, 1));
+        }
+        for (dest, line, col) in &body.unsafe_links {
+            let d = Diagnostic::warning(
+                self.path,
+                format!(
+                    "the link `{dest}` uses a scheme that can run code: it is published as `#`"
+                ),
+            );
+            self.push(d.at(line + first, *col));
+        }
+        body
+    }
+
     /// `YYYY-MM-DD`, or an RFC 3339 date-time counted by its own calendar date,
     /// within `YEARS`.
-    fn date(&mut self, field: &str, text: &str) -> Option<Date> {
+    fn date(&mut self, field: &str, text: &str) -> Option<Written> {
         let text = text.trim();
         let parsed = match parse_date(text) {
-            Ok(date) if YEARS.contains(&date.year()) => Ok(date),
+            Ok(written) if YEARS.contains(&written.date.year()) => Ok(written),
             Ok(_) => Err(format!(
                 "`{text}` is outside the years {} to {}",
                 YEARS.start(),
@@ -329,93 +363,21 @@ impl Checker<'_> {
         let errors_before = self.errors;
         let amount_field = format!("{field}.amount");
         let amount = self.amount(&amount_field, &raw.amount, lang);
-        let mut parties: Vec<String> = Vec::new();
-        for (i, written) in raw.parties.iter().enumerate() {
-            let canonical = self.config.parties.resolve(written);
-            let slug = crate::party::party_slug(&canonical);
-            if let Some(known) = self.config.parties.near_miss(written) {
-                let d = Diagnostic::warning(
-                    self.path,
-                    format!("`{written}` is not a declared party; did you mean `{known}`?"),
-                )
-                .at_opt(self.position(&format!("{field}.parties[{i}]")))
-                .field(format!("{field}.parties[{i}]"));
-                self.push(d);
-            }
-            if canonical.is_empty() || slug.is_none() {
-                self.error(
-                    &format!("{field}.parties[{i}]"),
-                    format!("`{written}` is not a party name"),
-                );
-            } else if let Some(first) = parties
-                .iter()
-                .position(|p| crate::party::party_slug(p) == slug)
-            {
-                self.error(
-                    &format!("{field}.parties"),
-                    format!(
-                        "`{}` and `{written}` are the same party ({canonical}): a deal needs two different parties",
-                        raw.parties[first]
-                    ),
-                );
-            } else {
-                parties.push(canonical);
-            }
-        }
-        if raw.parties.len() < 2 {
-            self.error(
-                &format!("{field}.parties"),
-                "a deal needs at least two parties",
-            );
-        }
+        let parties = self.parties(field, &raw.parties);
+        let date_field = format!("{field}.date");
         let date = match raw.date.as_deref() {
-            Some(d) => self
-                .date(&format!("{field}.date"), d)
-                .unwrap_or(article_date),
+            Some(d) => self.date(&date_field, d).map_or(article_date, |w| w.date),
             None => article_date,
         };
         if date > article_date {
-            let date_field = format!("{field}.date");
-            let d = Diagnostic::warning(
-                self.path,
+            self.warn(
+                &date_field,
                 format!("the deal is dated {date}, after its article ({article_date})"),
-            )
-            .at_opt(self.position(&date_field))
-            .field(date_field);
-            self.push(d);
+            );
         }
-        let reporting_value = match amount.and_then(|a| a.money()) {
-            Some(m) if m.value > money::MAX_VALUE => {
-                self.error(&amount_field, too_large(m.value));
-                None
-            }
-            Some(m) => {
-                let value = money::convert(m, self.config.reporting_currency, &self.config.rates)
-                    .filter(|v| *v <= money::MAX_VALUE);
-                let has_rate = m.currency == self.config.reporting_currency
-                    || self.config.rates.contains_key(&m.currency);
-                if value.is_none() && has_rate {
-                    self.error(
-                        &amount_field,
-                        format!(
-                            "{}, converted to {}",
-                            too_large(m.value),
-                            self.config.reporting_currency
-                        ),
-                    );
-                } else if value.is_none() {
-                    self.error(
-                        &amount_field,
-                        format!(
-                            "no rate for {} in site.yaml: add `rates: {{ {}: … }}` (its value in {})",
-                            m.currency, m.currency, self.config.reporting_currency
-                        ),
-                    );
-                }
-                value
-            }
-            None => None,
-        };
+        let reporting_value = amount
+            .and_then(|a| a.money())
+            .and_then(|m| self.reporting_value(&amount_field, m));
         let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         (self.errors == errors_before).then(|| Deal {
             amount: amount.unwrap_or(Amount::Undisclosed),
@@ -425,6 +387,73 @@ impl Checker<'_> {
             kind: clean(raw.kind),
             term: clean(raw.term),
         })
+    }
+
+    /// A deal's parties by their canonical names: at least two, all different.
+    fn parties(&mut self, field: &str, written: &[String]) -> Vec<String> {
+        let mut parties: Vec<String> = Vec::new();
+        for (i, name) in written.iter().enumerate() {
+            let name_field = format!("{field}.parties[{i}]");
+            let canonical = self.config.parties.resolve(name);
+            let slug = crate::party::party_slug(&canonical);
+            if let Some(known) = self.config.parties.near_miss(name) {
+                self.warn(
+                    &name_field,
+                    format!("`{name}` is not a declared party; did you mean `{known}`?"),
+                );
+            }
+            if canonical.is_empty() || slug.is_none() {
+                self.error(&name_field, format!("`{name}` is not a party name"));
+            } else if let Some(first) = parties
+                .iter()
+                .position(|p| crate::party::party_slug(p) == slug)
+            {
+                self.error(
+                    &format!("{field}.parties"),
+                    format!(
+                        "`{}` and `{name}` are the same party ({canonical}): a deal needs two different parties",
+                        written[first]
+                    ),
+                );
+            } else {
+                parties.push(canonical);
+            }
+        }
+        if written.len() < 2 {
+            self.error(
+                &format!("{field}.parties"),
+                "a deal needs at least two parties",
+            );
+        }
+        parties
+    }
+
+    /// A figure in the reporting currency, within `money::MAX_VALUE`.
+    fn reporting_value(&mut self, field: &str, m: Money) -> Option<rust_decimal::Decimal> {
+        let reporting = self.config.reporting_currency;
+        if m.value > money::MAX_VALUE {
+            self.error(field, too_large(m.value));
+            return None;
+        }
+        let value =
+            money::convert(m, reporting, &self.config.rates).filter(|v| *v <= money::MAX_VALUE);
+        if value.is_none()
+            && (m.currency == reporting || self.config.rates.contains_key(&m.currency))
+        {
+            self.error(
+                field,
+                format!("{}, converted to {reporting}", too_large(m.value)),
+            );
+        } else if value.is_none() {
+            self.error(
+                field,
+                format!(
+                    "no rate for {} in site.yaml: add `rates: {{ {}: … }}` (its value in {reporting})",
+                    m.currency, m.currency
+                ),
+            );
+        }
+        value
     }
 
     fn amount(&mut self, field: &str, raw: &RawAmount, lang: Lang) -> Option<Amount> {
@@ -497,7 +526,15 @@ pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
 
 /// Reads `YYYY-MM-DD`, or an RFC 3339 date-time (`2025-11-03T09:00:00-05:00`,
 /// offset within ±23:59, or `Z`) by its own calendar date.
-fn parse_date(text: &str) -> Result<Date, String> {
+/// A date as written in front matter: its calendar day, and the RFC 3339
+/// date-time itself when one was written.
+#[derive(Debug)]
+struct Written {
+    date: Date,
+    date_time: Option<String>,
+}
+
+fn parse_date(text: &str) -> Result<Written, String> {
     let not_a_date =
         || format!("`{text}` is not a date: write YYYY-MM-DD or an RFC 3339 date-time");
     let shape_ok = |s: &str| {
@@ -516,7 +553,10 @@ fn parse_date(text: &str) -> Result<Date, String> {
     };
     let date = Date::from_str(day).map_err(|_| not_a_date())?;
     if time.is_empty() {
-        return Ok(date);
+        return Ok(Written {
+            date,
+            date_time: None,
+        });
     }
     if !time.starts_with(['T', 't', ' ']) || jiff::Timestamp::from_str(text).is_err() {
         return Err(not_a_date());
@@ -535,7 +575,10 @@ fn parse_date(text: &str) -> Result<Date, String> {
                     .is_some_and(|m| m <= 59)
         };
     if offset_ok {
-        Ok(date)
+        Ok(Written {
+            date,
+            date_time: Some(text.to_string()),
+        })
     } else {
         Err(format!(
             "`{text}` has no valid offset: end it with `Z` or an offset from -23:59 to +23:59"
@@ -581,11 +624,14 @@ mod tests {
 
     #[test]
     fn dates_are_rfc_3339_within_the_years() {
-        assert_eq!(parse_date("2025-11-03").unwrap().to_string(), "2025-11-03");
+        let day = parse_date("2025-11-03").unwrap();
         assert_eq!(
-            parse_date("2025-11-03T23:30:00-05:00").unwrap().to_string(),
-            "2025-11-03"
+            (day.date.to_string(), day.date_time),
+            ("2025-11-03".into(), None)
         );
+        let late = parse_date("2025-11-03T23:30:00-05:00").unwrap();
+        assert_eq!(late.date.to_string(), "2025-11-03");
+        assert_eq!(late.date_time.as_deref(), Some("2025-11-03T23:30:00-05:00"));
         assert!(parse_date("2025-11-03T09:00:00Z").is_ok());
         for bad in [
             "2025-11-03T09:00:00+25:00",

@@ -173,82 +173,27 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .at_opt(e.position)
             .field(e.field)
     })?;
-    let mut diags = Diagnostics::new();
-    let err = |field: &str, message: String| {
-        Diagnostic::error(CONFIG_FILE, message)
-            .at_opt(yaml::locate(text, field))
-            .field(field)
+    let mut r = Reader {
+        text,
+        diags: Diagnostics::new(),
     };
     let (base_url, base_path) = normalise_base_url(&raw.base_url).unwrap_or_else(|m| {
-        diags.push(err("base_url", m));
+        r.error("base_url", m);
         ("/".into(), "/".into())
     });
-    let language = match raw.language.as_deref() {
-        None => Lang::En,
-        Some(code) => Lang::from_code(code).unwrap_or_else(|| {
-            diags.push(err(
-                "language",
-                format!("unsupported language `{code}`: use `en` or `fr`"),
-            ));
-            Lang::En
-        }),
-    };
-    let reporting_currency = match raw.reporting_currency.as_deref() {
-        None => Currency::USD,
-        Some(code) => Currency::new(code).unwrap_or_else(|| {
-            diags.push(err(
-                "reporting_currency",
-                format!("`{code}` is not an ISO 4217 currency code"),
-            ));
-            Currency::USD
-        }),
-    };
-    let mut rates = BTreeMap::new();
-    for (code, number) in &raw.rates {
-        let field = format!("rates.{code}");
-        match (Currency::new(code), number.to_decimal()) {
-            (None, _) => diags.push(err(
-                &field,
-                format!("`{code}` is not an ISO 4217 currency code"),
-            )),
-            (_, None) => diags.push(err(&field, "a rate must be a number".into())),
-            (Some(_), Some(rate)) if rate <= Decimal::ZERO => {
-                diags.push(err(&field, "a rate must be greater than zero".into()))
-            }
-            (Some(c), Some(rate)) => {
-                rates.insert(c, rate);
-            }
-        }
-    }
-    let theme = raw.theme.unwrap_or_else(|| "default".into());
-    if theme.is_empty()
-        || !theme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        diags.push(err(
-            "theme",
-            format!("`{theme}` is not a theme name (letters, digits, `-`, `_`)"),
-        ));
-    }
-    let party_entries = raw
-        .parties
-        .into_iter()
-        .map(|(name, p)| (name, p.map(|p| p.aliases).unwrap_or_default()));
-    let parties = Parties::new(party_entries).unwrap_or_else(|problems| {
-        for (name, message) in problems {
-            diags.push(err(&format!("parties.{name}"), message));
-        }
-        Parties::default()
-    });
+    let language = r.language(raw.language.as_deref());
+    let reporting_currency = r.currency(raw.reporting_currency.as_deref());
+    let rates = r.rates(&raw.rates);
+    let theme = r.theme(raw.theme.unwrap_or_else(|| "default".into()));
+    let parties = r.parties(raw.parties);
     if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
-        diags.push(err("feeds.limit", "a feed needs at least one entry".into()));
+        r.error("feeds.limit", "a feed needs at least one entry".into());
     }
     if raw.title.trim().is_empty() {
-        diags.push(err("title", "the title is empty".into()));
+        r.error("title", "the title is empty".into());
     }
-    if diags.has_errors() {
-        return Err(diags);
+    if r.diags.has_errors() {
+        return Err(r.diags);
     }
     Ok(Config {
         title: raw.title,
@@ -273,6 +218,89 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
     })
+}
+
+/// Reads the fields of a parsed `site.yaml`, collecting an error (placed on
+/// the field's line) for each bad value and standing in a default for it.
+struct Reader<'a> {
+    text: &'a str,
+    diags: Diagnostics,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, field: &str, message: String) {
+        let d = Diagnostic::error(CONFIG_FILE, message)
+            .at_opt(yaml::locate(self.text, field))
+            .field(field);
+        self.diags.push(d);
+    }
+
+    fn language(&mut self, code: Option<&str>) -> Lang {
+        let Some(code) = code else { return Lang::En };
+        Lang::from_code(code).unwrap_or_else(|| {
+            self.error(
+                "language",
+                format!("unsupported language `{code}`: use `en` or `fr`"),
+            );
+            Lang::En
+        })
+    }
+
+    fn currency(&mut self, code: Option<&str>) -> Currency {
+        let Some(code) = code else {
+            return Currency::USD;
+        };
+        Currency::new(code).unwrap_or_else(|| {
+            self.error(
+                "reporting_currency",
+                format!("`{code}` is not an ISO 4217 currency code"),
+            );
+            Currency::USD
+        })
+    }
+
+    fn rates(&mut self, written: &BTreeMap<String, RawNumber>) -> BTreeMap<Currency, Decimal> {
+        let mut rates = BTreeMap::new();
+        for (code, number) in written {
+            let field = format!("rates.{code}");
+            match (Currency::new(code), number.to_decimal()) {
+                (None, _) => {
+                    self.error(&field, format!("`{code}` is not an ISO 4217 currency code"))
+                }
+                (_, None) => self.error(&field, "a rate must be a number".into()),
+                (Some(_), Some(rate)) if rate <= Decimal::ZERO => {
+                    self.error(&field, "a rate must be greater than zero".into())
+                }
+                (Some(c), Some(rate)) => {
+                    rates.insert(c, rate);
+                }
+            }
+        }
+        rates
+    }
+
+    fn theme(&mut self, name: String) -> String {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if name.is_empty() || !name.chars().all(allowed) {
+            self.error(
+                "theme",
+                format!("`{name}` is not a theme name (letters, digits, `-`, `_`)"),
+            );
+        }
+        name
+    }
+
+    fn parties(&mut self, written: BTreeMap<String, Option<RawParty>>) -> Parties {
+        let entries = written
+            .into_iter()
+            .map(|(name, p)| (name, p.map(|p| p.aliases).unwrap_or_default()));
+        Parties::new(entries).unwrap_or_else(|problems| {
+            for (name, message) in problems {
+                self.error(&format!("parties.{name}"), message);
+            }
+            Parties::default()
+        })
+    }
 }
 
 /// `https://example.org/briefing` → (`https://example.org/briefing/`, `/briefing/`).

@@ -159,7 +159,11 @@ impl Diagnostics {
 
     /// `Ok(value)` when nothing collected is an error, else `Err(self)`.
     pub fn or_errors<T>(self, value: T) -> Result<(T, Diagnostics), Diagnostics> {
-        if self.has_errors() { Err(self) } else { Ok((value, self)) }
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok((value, self))
+        }
     }
 
     /// The diagnostics sorted by path, line and column, duplicates removed.

@@ -140,14 +140,14 @@ fn finish(
         .collect();
     let site_key = site_key(source, options);
     let previous_pages = cache.as_deref().map(|c| &c.pages);
-    let (pages, page_cache) =
-        match render::render_site(&site, &templates, site_key, previous_pages) {
-            Ok(rendered) => rendered,
-            Err(errors) => {
-                diags.extend(errors);
-                return Err(diags);
-            }
-        };
+    let (pages, page_cache) = match render::render_site(&site, &templates, site_key, previous_pages)
+    {
+        Ok(rendered) => rendered,
+        Err(errors) => {
+            diags.extend(errors);
+            return Err(diags);
+        }
+    };
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
     output.extend(pages);
     path_conflicts(source, &output, &mut diags);
@@ -218,7 +218,11 @@ fn parse_cached(
     let parsed: Vec<Parsed> = markdown
         .par_iter()
         .map(|f| {
-            match cache.parsed.get(&f.path).filter(|(hash, _)| *hash == f.hash) {
+            match cache
+                .parsed
+                .get(&f.path)
+                .filter(|(hash, _)| *hash == f.hash)
+            {
                 Some((_, parsed)) => parsed.clone(),
                 None => parse_one(f, config),
             }
@@ -254,15 +258,17 @@ fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
 /// the source file that makes it.
 fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics) {
     diags.extend(output.conflicts().into_iter().map(|(file, inner)| {
-            let origin = ["content", "static"]
-                .iter()
-                .map(|folder| format!("{folder}/{file}"))
-                .find(|path| source.files.iter().any(|f| f.path == *path))
-                .unwrap_or_else(|| file.to_string());
-            Diagnostic::error(
-                origin,
-                format!("publishes `{file}`, but `{inner}` needs a folder of that name: rename one of them"),
-            )
+        let origin = ["content", "static"]
+            .iter()
+            .map(|folder| format!("{folder}/{file}"))
+            .find(|path| source.files.iter().any(|f| f.path == *path))
+            .unwrap_or_else(|| file.to_string());
+        Diagnostic::error(
+            origin,
+            format!(
+                "publishes `{file}`, but `{inner}` needs a folder of that name: rename one of them"
+            ),
+        )
     }));
 }
 

@@ -278,7 +278,9 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         }
     }
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
-    for (i, p) in articles.iter_enumerated().filter(|(_, p)| !p.is_translation)
+    for (i, p) in articles
+        .iter_enumerated()
+        .filter(|(_, p)| !p.is_translation)
     {
         for (name, slug) in &p.article.tags {
             tags.entry(slug.clone())

@@ -345,8 +345,53 @@ fn read_tokens(
     bound: Bound,
     body: usize,
 ) -> Result<Parsed, AmountError> {
+    let parts = parts(tokens, quote, lang)?;
+    let Some((value, number_offset)) = parts.number else {
+        return Err(error(format!("no number in `{quote}`"), 0));
+    };
+    let currency = match parts.currencies.as_slice() {
+        [] => return Err(no_currency(text, quote, body, parts.size.is_some(), lang)),
+        [(first, _), rest @ ..] => {
+            if let Some((other, at)) = rest.iter().find(|(c, _)| c != first) {
+                let msg = format!("two currencies in `{quote}`: `{first}` and `{other}`");
+                return Err(error(msg, *at));
+            }
+            *first
+        }
+    };
+    let (exp, french_billion) = parts.size.unwrap_or((0, false));
+    let value = Decimal::from(10u64.pow(exp))
+        .checked_mul(value)
+        .filter(|v| *v <= LIMIT)
+        .ok_or_else(|| error(format!("amount too large in `{quote}`"), number_offset))?;
+    if value <= Decimal::ZERO {
+        let msg = format!("amount must be greater than zero in `{quote}`");
+        return Err(error(msg, number_offset));
+    }
+    let money = Money {
+        value: value.normalize(),
+        currency,
+    };
+    Ok(Parsed {
+        amount: Amount::Figure { money, bound },
+        french_billion,
+    })
+}
+
+/// The parts of an amount's words, each where grammar allows it.
+struct Parts {
+    /// The number and its offset.
+    number: Option<(Decimal, usize)>,
+    /// The size word's power of ten, and whether it is French `billion`.
+    size: Option<(u32, bool)>,
+    /// Every currency named, with its offset.
+    currencies: Vec<(Currency, usize)>,
+}
+
+fn parts(tokens: &[Token], quote: &str, lang: Lang) -> Result<Parts, AmountError> {
     let classes: Vec<Class> = tokens.iter().map(|t| classify(t, lang)).collect();
     let mut number: Option<(Decimal, usize)> = None;
+    let mut number_at = None;
     let mut size: Option<(u32, bool)> = None;
     let mut currencies: Vec<(Currency, usize)> = Vec::new();
     for (idx, (token, class)) in tokens.iter().zip(&classes).enumerate() {
@@ -368,10 +413,11 @@ fn read_tokens(
                         format!("could not understand the number `{part}` in `{quote}`: {why}");
                     error(msg, token.offset)
                 })?;
-                number = Some((value, idx));
+                number = Some((value, token.offset));
+                number_at = Some(idx);
             }
             Class::Magnitude(exp, slip) => {
-                if size.is_some() || number.is_none_or(|(_, at)| at + 1 != idx) {
+                if size.is_some() || number_at.is_none_or(|at| at + 1 != idx) {
                     return Err(misplaced("a size word must come right after the number"));
                 }
                 size = Some((exp, slip));
@@ -388,39 +434,10 @@ fn read_tokens(
             Class::Unknown => return Err(unknown_word(token, quote, lang)),
         }
     }
-    let Some((value, _)) = number else {
-        return Err(error(format!("no number in `{quote}`"), 0));
-    };
-    let currency = match currencies.as_slice() {
-        [] => return Err(no_currency(text, quote, body, size.is_some(), lang)),
-        [(first, _), rest @ ..] => {
-            if let Some((other, at)) = rest.iter().find(|(c, _)| c != first) {
-                let msg = format!("two currencies in `{quote}`: `{first}` and `{other}`");
-                return Err(error(msg, *at));
-            }
-            *first
-        }
-    };
-    let (exp, french_billion) = size.unwrap_or((0, false));
-    let number_offset = tokens
-        .iter()
-        .find(|t| t.kind == Kind::Number)
-        .map_or(0, |t| t.offset);
-    let value = Decimal::from(10u64.pow(exp))
-        .checked_mul(value)
-        .filter(|v| *v <= LIMIT)
-        .ok_or_else(|| error(format!("amount too large in `{quote}`"), number_offset))?;
-    if value <= Decimal::ZERO {
-        let msg = format!("amount must be greater than zero in `{quote}`");
-        return Err(error(msg, number_offset));
-    }
-    let money = Money {
-        value: value.normalize(),
-        currency,
-    };
-    Ok(Parsed {
-        amount: Amount::Figure { money, bound },
-        french_billion,
+    Ok(Parts {
+        number,
+        size,
+        currencies,
     })
 }
 

@@ -10,8 +10,8 @@ use atom_syndication as atom;
 use crate::article::Article;
 use crate::config::Config;
 use crate::i18n::{Lang, format_date};
-use crate::money::format;
 use crate::index::{ArticleIdx, Idx};
+use crate::money::format;
 use crate::site::{Placed, Site};
 
 /// The articles in one language (translations included), not drafts, newest

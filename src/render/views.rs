@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::i18n::{Lang, format_date};
+use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::money::{self, Money, format};
 use crate::render::context::{ArticleCard, DealRow, PartyLink, TagLink, TotalView};
-use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::site::{Placed, Site, Total};
 
 /// Every card and row of the site, indexed like `Site::articles` and
