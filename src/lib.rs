@@ -19,7 +19,10 @@
 //!
 //! `pipeline::build` runs the pure middle; `cmd::*` do the I/O around it.
 //! `serve` keeps a `pipeline::Cache` between rebuilds and serves `Output` from memory.
-//! Errors are collected as `diag::Diagnostic`s, every broken file in one run.
+//! Problems are collected in one `diag::Diagnostics` passed down the stages,
+//! every broken file in one run. The model's three index spaces (articles,
+//! deals of the index, deals within an article) have their own types
+//! (`index::ArticleIdx`, `DealIdx`, `DealNo`), so they cannot be mixed.
 
 #![deny(missing_docs)]
 

@@ -165,20 +165,15 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             .with(home)
             .with_all(items.iter().map(|&i| &r.card_keys[i]))
             .finish();
-        pages.push(cache::page(
-            r.previous,
-            format!("{home}atom.xml"),
-            key,
-            None,
-            || Ok(feeds::atom(site, items, *lang, home)),
-        ));
-        pages.push(cache::page(
-            r.previous,
-            format!("{home}rss.xml"),
-            key,
-            None,
-            || Ok(feeds::rss(site, items, *lang, home)),
-        ));
+        type Write = fn(&Site, &[ArticleIdx], Lang, &str) -> String;
+        let formats: [(&str, Write); 2] = [("atom.xml", feeds::atom), ("rss.xml", feeds::rss)];
+        for (name, write) in formats {
+            let rel = format!("{home}{name}");
+            let page = cache::page(r.previous, rel, key, None, || {
+                Ok(write(site, items, *lang, home))
+            });
+            pages.push(page);
+        }
     }
     pages
 }
