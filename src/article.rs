@@ -203,6 +203,7 @@ impl Checker<'_> {
         let tags = self.tags(&raw.tags);
         let deals = self.deals(raw.deal, raw.deals, date, lang);
         let body = self.body(lang);
+        self.title_twice(&raw.title);
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
                 format!("<p>{}</p>", crate::escape::html(s.trim())),
@@ -312,13 +313,32 @@ impl Checker<'_> {
         }
     }
 
+    /// A body that opens with `# Title`, the same as the front matter's: the
+    /// theme shows the title already, so the page would show it twice.
+    fn title_twice(&mut self, title: &str) {
+        let body = self.split.body;
+        let skipped = body.len() - body.trim_start_matches(['\n', '\r']).len();
+        let first = body[skipped..].lines().next().unwrap_or("");
+        let heading = first
+            .strip_prefix("# ")
+            .map(|h| h.trim().trim_end_matches('#').trim());
+        if heading.is_some_and(|h| !h.is_empty() && h.eq_ignore_ascii_case(title.trim())) {
+            let line = self.split.body_line + body[..skipped].matches('\n').count();
+            let d = Diagnostic::warning(
+                self.path,
+                "the body opens with `# ` and the title: the page shows the title already, so remove this heading",
+            );
+            self.push(d.at(line, 1));
+        }
+    }
+
     /// The Markdown body rendered, with a warning for each unknown code
     /// language and each link published as `#`.
     fn body(&mut self, lang: Lang) -> Rendered {
         let body = markdown::render(
             self.split.body,
             MarkdownOptions {
-                unsafe_html: self.config.unsafe_html,
+                html: self.config.html,
                 typography: self.config.typography,
                 lang,
             },
@@ -339,6 +359,10 @@ impl Checker<'_> {
                 ),
             );
             self.push(d.at(line + first, *col));
+        }
+        for (line, note) in &body.html_notes {
+            let d = Diagnostic::warning(self.path, note.as_str());
+            self.push(d.at(line + first, 1));
         }
         body
     }

@@ -68,10 +68,11 @@ pub fn parse_info(info: &str) -> Info {
 
 /// The `<pre>` of a code block, and whether its language was known (or absent).
 pub fn render(code: &str, info: &Info) -> (String, bool) {
-    let highlighted = (!info.lang.is_empty())
+    let plain = info.lang.is_empty() || highlight::is_plain(&info.lang);
+    let highlighted = (!plain)
         .then(|| highlight::highlight(code, &info.lang))
         .flatten();
-    let known = info.lang.is_empty() || highlighted.is_some();
+    let known = plain || highlighted.is_some();
     let inner = highlighted.unwrap_or_else(|| html_escape(code));
     let inner = if info.linenos || !info.hl_lines.is_empty() {
         wrap_lines(&inner, info)

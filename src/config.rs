@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::html::HtmlPolicy;
 use crate::i18n::Lang;
 use crate::money::Currency;
 use crate::party::Parties;
@@ -67,6 +68,8 @@ struct RawHighlight {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMarkdown {
+    #[serde(default)]
+    html: Option<HtmlPolicy>,
     #[serde(default)]
     unsafe_html: bool,
     #[serde(default)]
@@ -137,8 +140,8 @@ pub struct Config {
     pub highlight_theme: String,
     /// The syntect theme for code blocks in dark mode, when it differs.
     pub highlight_dark_theme: Option<String>,
-    /// Whether raw HTML in Markdown passes through.
-    pub unsafe_html: bool,
+    /// What becomes of raw HTML in Markdown (`markdown: { html: … }`).
+    pub html: HtmlPolicy,
     /// Curly quotes, dashes and the language's spacing in prose
     /// (`markdown: { typography: false }` turns them off; on by default).
     pub typography: bool,
@@ -210,7 +213,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .highlight
             .map(|h| h.theme)
             .unwrap_or_else(|| "base16-ocean.dark".into()),
-        unsafe_html: raw.markdown.as_ref().is_some_and(|m| m.unsafe_html),
+        html: r.html(raw.markdown.as_ref()),
         typography: raw
             .markdown
             .as_ref()
@@ -277,6 +280,22 @@ impl Reader<'_> {
             }
         }
         rates
+    }
+
+    /// `markdown.html`, or `trust` for the older `unsafe_html: true`.
+    fn html(&mut self, markdown: Option<&RawMarkdown>) -> HtmlPolicy {
+        match markdown.map(|m| (m.html, m.unsafe_html)) {
+            Some((Some(policy), true)) if policy != HtmlPolicy::Trust => {
+                self.error(
+                    "markdown.unsafe_html",
+                    "`unsafe_html: true` means `html: trust`: remove one of them".into(),
+                );
+                policy
+            }
+            Some((_, true)) => HtmlPolicy::Trust,
+            Some((policy, false)) => policy.unwrap_or_default(),
+            None => HtmlPolicy::default(),
+        }
     }
 
     fn theme(&mut self, name: String) -> String {
@@ -380,7 +399,8 @@ mod tests {
         assert!(on.typography);
         let off =
             parse("title: T\nbase_url: https://e.org/\nmarkdown: { typography: false }\n").unwrap();
-        assert!(!off.typography && !off.unsafe_html);
+        assert!(!off.typography);
+        assert_eq!(off.html, HtmlPolicy::Sanitize);
     }
 
     #[test]

@@ -13,9 +13,12 @@ use syntect::util::LinesWithEndings;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "z-" };
 
+/// syntect's grammars and the extra ones bat carries (TOML, TypeScript,
+/// Dockerfile, PowerShell, INI, Nix, Zig, Kotlin, Swift, GraphQL, Protobuf,
+/// SCSS, nginx…), through `two-face`.
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SET.get_or_init(two_face::syntax::extra_newlines)
 }
 
 fn themes() -> &'static ThemeSet {
@@ -23,20 +26,38 @@ fn themes() -> &'static ThemeSet {
     SET.get_or_init(ThemeSet::load_defaults)
 }
 
-/// Common short names that syntect's default set does not know by token. The
-/// default set has no TOML nor TypeScript: TOML reads well as `key = value`
-/// properties, TypeScript as JavaScript.
+/// Common names that the grammars do not know by token: short forms, and
+/// rustdoc's attributes, which mark Rust code.
 fn alias(lang: &str) -> &str {
     match lang {
-        "rs" => "rust",
+        "rs" | "ignore" | "no_run" | "should_panic" | "compile_fail" | "test_harness"
+        | "standalone_crate" => "rust",
+        l if l.starts_with("edition20") => "rust",
         "py" => "python",
-        "sh" | "shell" | "console" | "zsh" => "bash",
+        "sh" | "shell" | "zsh" | "console" | "shell-session" | "shellsession" | "terminal" => {
+            "bash"
+        }
         "yml" => "yaml",
-        "js" | "mjs" => "javascript",
-        "ts" | "typescript" => "javascript",
-        "toml" => "properties",
+        "js" | "mjs" | "cjs" => "javascript",
+        "ts" | "mts" => "typescript",
+        "ps1" | "pwsh" => "powershell",
+        "docker" => "dockerfile",
+        "proto" | "protobuf" => "proto",
+        "asm" | "nasm" | "x86asm" => "asm",
+        // WebAssembly text is S-expressions.
+        "wasm" | "wat" | "wast" => "lisp",
+        "kt" | "kts" => "kotlin",
+        "gql" => "graphql",
         other => other,
     }
+}
+
+/// Languages that mean "no highlighting": shown as written, without a warning.
+pub fn is_plain(lang: &str) -> bool {
+    matches!(
+        lang.to_ascii_lowercase().as_str(),
+        "text" | "plaintext" | "plain" | "txt" | "none" | "nohighlight" | "output"
+    )
 }
 
 /// Highlights code in a language, or returns `None` when the language is unknown.
@@ -131,9 +152,46 @@ mod tests {
     fn highlights_known_languages_and_declines_unknown_ones() {
         let html = highlight("fn main() {}\n", "rs").unwrap();
         for alias in [
-            "rs", "py", "sh", "bash", "shell", "console", "yml", "js", "ts", "toml", "json", "diff",
+            "rs",
+            "py",
+            "sh",
+            "bash",
+            "shell",
+            "console",
+            "yml",
+            "js",
+            "ts",
+            "toml",
+            "json",
+            "diff",
+            "shell-session",
+            "powershell",
+            "ini",
+            "dockerfile",
+            "nix",
+            "asm",
+            "wasm",
+            "tsx",
+            "jsx",
+            "kotlin",
+            "swift",
+            "zig",
+            "graphql",
+            "proto",
+            "scss",
+            "http",
+            "nginx",
+            "ignore",
+            "no_run",
+            "should_panic",
+            "compile_fail",
+            "edition2021",
+            "typescript",
         ] {
             assert!(highlight("a = 1\n", alias).is_some(), "{alias} is known");
+        }
+        for plain in ["text", "plaintext", "txt", "plain", "none", "TEXT"] {
+            assert!(is_plain(plain), "{plain} is plain");
         }
         assert!(html.contains("z-"), "{html}");
         assert!(highlight("x", "no-such-language").is_none());

@@ -35,6 +35,7 @@ pub mod diag;
 pub mod escape;
 pub mod frontmatter;
 pub mod highlight;
+pub mod html;
 pub mod i18n;
 pub mod index;
 pub mod links;

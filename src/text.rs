@@ -135,9 +135,40 @@ impl Forbidden {
     }
 }
 
+/// At most `max` characters of `text`, cut at a word boundary with an
+/// ellipsis when it is longer: what a page's meta description shows.
+pub fn excerpt(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let Some((cut, _)) = text.char_indices().nth(max) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    // Keep room for the ellipsis, end at the last space, drop trailing commas.
+    let head = &text[..cut];
+    let head = head
+        .rsplit_once(char::is_whitespace)
+        .map_or(head, |(h, _)| h);
+    let head = head.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—')
+    });
+    std::borrow::Cow::Owned(format!("{head}…"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_end_at_a_word() {
+        assert_eq!(excerpt("short", 160), "short");
+        let long = "OpenAI signed a seven-year, $38 billion contract with Amazon Web Services, its first large cloud deal outside Microsoft Azure, on top of commitments with Oracle and Nvidia.";
+        let cut = excerpt(long, 100);
+        assert_eq!(
+            cut,
+            "OpenAI signed a seven-year, $38 billion contract with Amazon Web Services, its first large cloud…"
+        );
+        assert!(cut.chars().count() <= 101);
+        assert_eq!(excerpt("ééééé ééééé", 8), "ééééé…");
+        assert_eq!(excerpt("onewordthatislong", 5), "onewo…");
+    }
 
     #[test]
     fn replaces_controls_and_says_where() {

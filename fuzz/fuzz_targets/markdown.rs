@@ -1,7 +1,8 @@
-//! `markdown::render` over arbitrary text with raw HTML off (the default), in
-//! English and French with typography, and in English without; then its link
-//! slots filled as the article's page does (`page_html`) and as list pages and
-//! feeds do (`rebased_html`).
+//! `markdown::render` over arbitrary text with raw HTML sanitized (the
+//! default) and escaped, in English and French with typography, and in
+//! English without; then its link slots filled as the article's page does
+//! (`page_html`) and as list pages and feeds do (`rebased_html`). Trusted
+//! HTML is rendered too, for panics and unfilled slots only.
 //!
 //! Invariants: no panic; neither the body nor the summary HTML (nor their
 //! rebased forms) can run script: no `<script>`/`<iframe>`/`<object>`/`<embed>`
@@ -10,18 +11,32 @@
 
 #![no_main]
 
+use dealwire::html::HtmlPolicy;
 use dealwire::i18n::Lang;
 use dealwire::markdown::{self, MarkdownOptions};
 use dealwire_fuzz::{Scripts, check_html, ensure};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let variants = [(Lang::En, true), (Lang::Fr, true), (Lang::En, false)];
-    for (lang, typography) in variants {
+    let trusted = markdown::render(
+        text,
+        MarkdownOptions {
+            html: HtmlPolicy::Trust,
+            ..MarkdownOptions::default()
+        },
+    );
+    let page = markdown::page_html(&trusted.html, &trusted.links);
+    ensure(!page.contains('\0'), "slots-filled", || page.clone());
+    let variants = [
+        (Lang::En, true, HtmlPolicy::Sanitize),
+        (Lang::Fr, true, HtmlPolicy::Escape),
+        (Lang::En, false, HtmlPolicy::Sanitize),
+    ];
+    for (lang, typography, html) in variants {
         let out = markdown::render(
             text,
             MarkdownOptions {
-                unsafe_html: false,
+                html,
                 typography,
                 lang,
             },

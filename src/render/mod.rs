@@ -259,7 +259,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         let tags = views::tag_links(config, p);
         let ctx = ArticleContext {
             site: &r.site_view,
-            page: r.meta(&a.title, &a.summary_text, &p.rel_url, a.lang, "article"),
+            page: r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article"),
             article: ArticleView {
                 title: &a.title,
                 date: format_date(a.date, a.lang),
@@ -293,6 +293,12 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     })
 }
 
+/// An article's meta description: its summary, cut at a word near the
+/// length search results show.
+fn description(a: &crate::article::Article) -> std::borrow::Cow<'_, str> {
+    crate::text::excerpt(&a.summary_text, 160)
+}
+
 /// The schema.org `NewsArticle` of an article, as JSON safe inside `<script>`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`.
 fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
@@ -302,7 +308,7 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": a.title,
-        "description": a.summary_text,
+        "description": description(a),
         "datePublished": a.date_time.clone().unwrap_or_else(|| a.date.to_string()),
         "dateModified": a.updated.map(|d| d.to_string()),
         "inLanguage": a.lang.code(),

@@ -356,6 +356,36 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
     });
 }
 
+/// Wide tables (Markdown and raw HTML), a long bare URL and a long footnote
+/// URL scroll or wrap inside their own boxes: a phone never scrolls sideways.
+#[test]
+fn wide_content_never_makes_a_phone_scroll_sideways() {
+    let site = site("ok-wide-content");
+    assert_eq!(site.build().status, 0);
+    let host = host(site.public());
+    let driver = driver();
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        client.set_window_size(375, 812).await.expect("size");
+        for page in ["", "articles/wide/"] {
+            let url = format!("http://{}/briefing/{page}", host.address);
+            client.goto(&url).await.expect("goto");
+            let overflow = client
+                .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+                .await
+                .expect("measure");
+            assert!(overflow.as_i64().unwrap_or(1) <= 0, "{page} scrolls sideways by {overflow}px");
+        }
+        // The table itself is wider than the phone: it scrolls in its box.
+        let inner = client
+            .execute("const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth;", vec![])
+            .await
+            .expect("measure the table");
+        assert!(inner.as_i64().unwrap_or(0) > 0, "the table is not wider than its box: {inner}");
+        client.close().await.expect("close");
+    });
+}
+
 #[test]
 fn no_payload_runs_in_the_browser() {
     let site = site("ok-xss");

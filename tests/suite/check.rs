@@ -46,6 +46,22 @@ fn warnings_keep_exit_zero() {
 }
 
 #[test]
+fn imported_content_gets_the_warnings_it_needs_and_no_others() {
+    let site = site("check-content");
+    let run = site.dealwire(&["check"]);
+    expect("check-content", &site, &run, &["status", "stderr"]);
+    assert_eq!(site.build().status, 0);
+    let page = site.read("articles/imported/index.html");
+    assert!(page.contains("id=\"conclusion\"") && page.contains("id=\"fn-conclusion\""));
+    assert!(
+        page.contains("with --all-features, then"),
+        "a flag became a dash"
+    );
+    assert!(page.contains("<span>hover</span>"), "the handler stays");
+    assert!(page.contains("data-lang=\"ignore\"><code><span class=\"z-source z-rust\">"));
+}
+
+#[test]
 fn errors_exit_one_and_a_clean_site_exits_zero() {
     let broken = site("err-many");
     assert_eq!(broken.dealwire(&["check"]).status, 1);

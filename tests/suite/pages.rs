@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::harness::{TestSite, run_env, site, snapshot, walk};
+use crate::harness::{TestSite, expect, main_element, run_env, site, snapshot, walk};
 
 /// `href`/`src` values of an HTML page.
 fn links(html: &str) -> Vec<String> {
@@ -197,34 +197,74 @@ fn translations_link_each_other() {
     );
 }
 
+/// Raw HTML under each policy: the page's `<main>` and the warnings are
+/// compared whole; what matters most is asserted apart.
 #[test]
-fn raw_html_is_escaped_unless_the_site_opts_in() {
-    let escaped = site("ok-raw-html-escaped");
-    assert_eq!(escaped.build().status, 0);
-    let page = std::fs::read_to_string(
-        walk(&escaped.public())
-            .iter()
-            .find(|p| p.starts_with("articles/") && p.ends_with(".html"))
-            .map(|p| escaped.public().join(p))
-            .expect("page"),
-    )
-    .expect("read");
-    assert!(
-        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
-            && !page.contains("<script>alert(1)"),
-        "{page}"
-    );
+fn raw_html_follows_the_site_policy() {
+    const PAGE: &str = "articles/raw-html/index.html";
+    for policy in ["sanitize", "escape", "trust"] {
+        let fixture = format!("ok-html-{policy}");
+        let site = site(&fixture);
+        let run = site.build();
+        expect(
+            &fixture,
+            &site,
+            &run,
+            &["status", "stderr", &format!("main:{PAGE}")],
+        );
+        let page = site.read(PAGE);
+        let main = main_element(&page);
+        for hidden in ["editor: check", "hidden note", "actually signed", "<!--"] {
+            assert!(
+                !page.contains(hidden),
+                "{policy}: a comment shows: {hidden}"
+            );
+        }
+        // Balanced: the article's own elements close where the theme closes them.
+        assert_eq!(
+            main.matches("<div").count(),
+            main.matches("</div>").count(),
+            "{policy}: {main}"
+        );
+        let tight: String = main.split_whitespace().collect();
+        assert!(
+            tight.ends_with("</div></article></div></main>"),
+            "{policy}: {main}"
+        );
+        let live = |tag: &str| main.contains(tag);
+        match policy {
+            "sanitize" => {
+                for kept in [
+                    "<details open=\"\">",
+                    "<figcaption>",
+                    "<kbd>",
+                    "<abbr title=",
+                    "src=\"chart.png\"",
+                ] {
+                    assert!(live(kept), "sanitize removed {kept}");
+                }
+                for gone in [
+                    "<script",
+                    "onclick",
+                    "onerror",
+                    "style=",
+                    "<iframe",
+                    "javascript:",
+                ] {
+                    assert!(!live(gone), "sanitize kept {gone}");
+                }
+            }
+            "escape" => {
+                assert!(live("&lt;script&gt;alert(1)&lt;/script&gt;") && !live("<details"));
+            }
+            _ => assert!(live("<script>alert(1)</script>") && live("onclick=\"steal()\"")),
+        }
+    }
+    // The older switch still means `trust`.
     let allowed = site("ok-raw-html-allowed");
     assert_eq!(allowed.build().status, 0);
-    let page = std::fs::read_to_string(
-        walk(&allowed.public())
-            .iter()
-            .find(|p| p.starts_with("articles/") && p.ends_with(".html"))
-            .map(|p| allowed.public().join(p))
-            .expect("page"),
-    )
-    .expect("read");
-    assert!(page.contains("<b>bold</b>"), "{page}");
+    let page = allowed.read("articles/raw-html/index.html");
+    assert!(page.contains("<b>bold</b>") && page.contains("<script>alert(1)</script>"));
 }
 
 #[test]
