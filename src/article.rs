@@ -36,6 +36,18 @@ pub struct Deal {
     pub term: Option<String>,
 }
 
+/// An old path of the site that redirects to an article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alias {
+    /// As written (`/2015/02/old.html`, `/old/path/`).
+    pub written: String,
+    /// The output file that holds the redirect (`2015/02/old.html`,
+    /// `old/path/index.html`).
+    pub file: String,
+    /// Its line and column in the source file.
+    pub position: Option<(usize, usize)>,
+}
+
 /// A validated article.
 #[derive(Clone, Debug)]
 pub struct Article {
@@ -66,6 +78,10 @@ pub struct Article {
     pub updated: Option<Date>,
     /// Tags as written, with their slugs.
     pub tags: Vec<(String, Slug)>,
+    /// Bylines: canonical author names, in the order written.
+    pub authors: Vec<String>,
+    /// Old paths that redirect here.
+    pub aliases: Vec<Alias>,
     /// Drafts are built only on request.
     pub draft: bool,
     /// The summary as HTML (front matter `summary` escaped, or from the body).
@@ -201,6 +217,8 @@ impl Checker<'_> {
         }
         let slug = self.slug(raw.slug.as_deref(), &stem);
         let tags = self.tags(&raw.tags);
+        let authors = self.authors(&raw.authors);
+        let aliases = self.aliases(&raw.aliases);
         let deals = self.deals(raw.deal, raw.deals, date, lang);
         let body = self.body(lang);
         self.title_twice(&raw.title);
@@ -224,6 +242,8 @@ impl Checker<'_> {
             date_time: written.and_then(|w| w.date_time),
             updated,
             tags,
+            authors,
+            aliases,
             draft: raw.draft,
             summary_html,
             summary_text,
@@ -288,6 +308,47 @@ impl Checker<'_> {
             }
         }
         tags
+    }
+
+    /// The bylines by canonical name: each with a letter or digit, none twice.
+    fn authors(&mut self, written: &[String]) -> Vec<String> {
+        let mut authors: Vec<String> = Vec::new();
+        for (i, name) in written.iter().enumerate() {
+            let canonical = self.config.authors.resolve(name);
+            let slug = Slug::from_text(&canonical);
+            if slug.is_none() {
+                self.error(&format!("authors[{i}]"), format!("`{name}` is not a name"));
+            } else if authors.iter().any(|a| Slug::from_text(a) == slug) {
+                self.error(
+                    &format!("authors[{i}]"),
+                    format!("`{name}` is listed twice ({canonical})"),
+                );
+            } else {
+                authors.push(canonical);
+            }
+        }
+        authors
+    }
+
+    /// The old paths that redirect here, as the output files that hold the
+    /// redirects.
+    fn aliases(&mut self, written: &[String]) -> Vec<Alias> {
+        let mut aliases: Vec<Alias> = Vec::new();
+        for (i, path) in written.iter().enumerate() {
+            let field = format!("aliases[{i}]");
+            match alias_file(path) {
+                Ok(file) if aliases.iter().any(|a| a.file == file) => {
+                    self.error(&field, format!("`{path}` is listed twice"))
+                }
+                Ok(file) => aliases.push(Alias {
+                    written: path.trim().to_string(),
+                    file,
+                    position: self.position(&field),
+                }),
+                Err(why) => self.error(&field, why),
+            }
+        }
+        aliases
     }
 
     /// The deals of `deal:` or `deals:` (not both).
@@ -610,6 +671,53 @@ fn parse_date(text: &str) -> Result<Written, String> {
     }
 }
 
+/// The output file of a redirect from an old path of the site: `/a/b.html`
+/// is `a/b.html`; `/a/b/` and `/a/b` are `a/b/index.html` (a host serves both
+/// from it). The path is percent-decoded, as hosts decode request paths; it
+/// may not leave the site nor be the home page.
+fn alias_file(written: &str) -> Result<String, String> {
+    let path = written.trim();
+    let shape = || {
+        format!(
+            "`{path}` is not a path on this site: write it as `/old/path/` or `/2015/02/13/old.html`"
+        )
+    };
+    if crate::urls::scheme(path).is_some()
+        || path.starts_with("//")
+        || path.contains(['?', '#', '\\'])
+    {
+        return Err(shape());
+    }
+    let decoded = crate::urls::decode(path).ok_or_else(shape)?;
+    let rel = decoded.trim_start_matches('/');
+    if rel.is_empty() {
+        return Err(format!(
+            "`{path}` is the home page: an alias must be another path"
+        ));
+    }
+    let segments: Vec<&str> = rel.trim_end_matches('/').split('/').collect();
+    let bad = |s: &&str| {
+        s.is_empty()
+            || matches!(*s, "." | "..")
+            || s.starts_with('.')
+            || s.chars().any(|c| c.is_control() || c == '\\')
+    };
+    if segments.iter().any(bad) {
+        return Err(shape());
+    }
+    let last = segments.last().copied().unwrap_or("");
+    let is_file = !rel.ends_with('/')
+        && last
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty());
+    let joined = segments.join("/");
+    Ok(if is_file {
+        joined
+    } else {
+        format!("{joined}/index.html")
+    })
+}
+
 /// The error for an amount over `money::MAX_VALUE`.
 fn too_large(value: rust_decimal::Decimal) -> String {
     format!(
@@ -626,6 +734,36 @@ fn fallback_slug() -> Slug {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_are_files_of_the_site() {
+        for (written, file) in [
+            ("/2015/02/13/old.html", "2015/02/13/old.html"),
+            ("/old/path/", "old/path/index.html"),
+            ("old/path", "old/path/index.html"),
+            ("/blog/accord-%C3%A9t%C3%A9/", "blog/accord-été/index.html"),
+            ("/v1.2/", "v1.2/index.html"),
+        ] {
+            assert_eq!(alias_file(written).as_deref(), Ok(file), "{written}");
+        }
+        for bad in [
+            "/",
+            "",
+            "https://e.org/x/",
+            "//e.org/x",
+            "/a/../../etc/",
+            "/a/./b",
+            "/a//b",
+            "/x?y=1",
+            "/x#f",
+            "/.git/config",
+            "/a\\b",
+            "/%2e%2e/x/",
+            "/a%00b/",
+        ] {
+            assert!(alias_file(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn name_parts_find_translations_and_bundles() {

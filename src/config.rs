@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::html::HtmlPolicy;
 use crate::i18n::Lang;
 use crate::money::Currency;
-use crate::party::Parties;
+use crate::party::Names;
 use crate::yaml;
 
 /// Where `site.yaml` lives, relative to the site root.
@@ -37,6 +37,8 @@ struct RawConfig {
     #[serde(default)]
     parties: BTreeMap<String, Option<RawParty>>,
     #[serde(default)]
+    authors: BTreeMap<String, Option<RawAuthor>>,
+    #[serde(default)]
     highlight: Option<RawHighlight>,
     #[serde(default)]
     markdown: Option<RawMarkdown>,
@@ -55,6 +57,26 @@ struct RawFeeds {
 struct RawParty {
     #[serde(default)]
     aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthor {
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    bio: Option<String>,
+}
+
+/// What `site.yaml` says of an author besides the name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthorInfo {
+    /// Their own page elsewhere (an absolute http(s) URL).
+    pub url: Option<String>,
+    /// A sentence about them, shown on their author page.
+    pub bio: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,7 +157,11 @@ pub struct Config {
     /// The value of one unit of each currency in the reporting currency.
     pub rates: BTreeMap<Currency, Decimal>,
     /// Canonical party names and their aliases.
-    pub parties: Parties,
+    pub parties: Names,
+    /// Canonical author names and their aliases (`authors:`).
+    pub authors: Names,
+    /// Canonical author name → what `site.yaml` says of them.
+    pub author_info: BTreeMap<String, AuthorInfo>,
     /// The syntect theme for code blocks.
     pub highlight_theme: String,
     /// The syntect theme for code blocks in dark mode, when it differs.
@@ -189,6 +215,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     let rates = r.rates(&raw.rates);
     let theme = r.theme(raw.theme.unwrap_or_else(|| "default".into()));
     let parties = r.parties(raw.parties);
+    let (authors, author_info) = r.authors(raw.authors);
     if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
         r.error("feeds.limit", "a feed needs at least one entry".into());
     }
@@ -208,6 +235,8 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         reporting_currency,
         rates,
         parties,
+        authors,
+        author_info,
         highlight_dark_theme: raw.highlight.as_ref().and_then(|h| h.dark_theme.clone()),
         highlight_theme: raw
             .highlight
@@ -309,15 +338,55 @@ impl Reader<'_> {
         name
     }
 
-    fn parties(&mut self, written: BTreeMap<String, Option<RawParty>>) -> Parties {
+    fn parties(&mut self, written: BTreeMap<String, Option<RawParty>>) -> Names {
         let entries = written
             .into_iter()
             .map(|(name, p)| (name, p.map(|p| p.aliases).unwrap_or_default()));
-        Parties::new(entries).unwrap_or_else(|problems| {
-            for (name, message) in problems {
-                self.error(&format!("parties.{name}"), message);
+        self.names("parties", entries)
+    }
+
+    fn authors(
+        &mut self,
+        written: BTreeMap<String, Option<RawAuthor>>,
+    ) -> (Names, BTreeMap<String, AuthorInfo>) {
+        let mut entries = Vec::new();
+        let mut info = BTreeMap::new();
+        for (name, author) in written {
+            let author = author.unwrap_or(RawAuthor {
+                aliases: Vec::new(),
+                url: None,
+                bio: None,
+            });
+            let url = author.url.map(|u| u.trim().to_string());
+            if let Some(u) = &url
+                && !url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"))
+            {
+                self.error(
+                    &format!("authors.{name}.url"),
+                    format!("`{u}` is not an absolute http(s) URL"),
+                );
             }
-            Parties::default()
+            let bio = author
+                .bio
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty());
+            info.insert(name.clone(), AuthorInfo { url, bio });
+            entries.push((name, author.aliases));
+        }
+        (self.names("authors", entries), info)
+    }
+
+    /// A table of names with aliases, each problem an error at `KEY.NAME`.
+    fn names(
+        &mut self,
+        key: &str,
+        entries: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Names {
+        Names::new(entries).unwrap_or_else(|problems| {
+            for (name, message) in problems {
+                self.error(&format!("{key}.{name}"), message);
+            }
+            Names::default()
         })
     }
 }

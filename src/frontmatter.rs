@@ -37,6 +37,12 @@ pub struct RawFrontMatter {
     /// Optional slug; must already be valid.
     #[serde(default)]
     pub slug: Option<String>,
+    /// Optional bylines: names or aliases of `site.yaml`'s `authors:`, or any name.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Optional old URLs (paths on the site) that redirect here.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// One deal.
     #[serde(default)]
     pub deal: Option<RawDeal>,

@@ -1,4 +1,4 @@
-//! Parties: the canonical names of the companies in deals, and their aliases.
+//! Names: the canonical names of the companies in deals, and their aliases.
 //!
 //! Input: the `parties:` mapping of `site.yaml`. `resolve` maps a name as an
 //! editor wrote it (`AWS`) to its canonical name (`Amazon`); a name the site does
@@ -8,22 +8,22 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::slug::Slug;
 
-/// The site's declared parties.
+/// The site's declared names (parties, or authors) and their aliases.
 #[derive(Clone, Debug, Default)]
-pub struct Parties {
+pub struct Names {
     /// Canonical name → aliases, in name order.
     declared: BTreeMap<String, Vec<String>>,
     /// Lowercased name or alias → canonical name.
     lookup: HashMap<String, String>,
 }
 
-impl Parties {
+impl Names {
     /// Builds the table, or lists `(canonical name, problem)` pairs: an alias
     /// claimed by two parties, or a name without any letter or digit.
     pub fn new(
         entries: impl IntoIterator<Item = (String, Vec<String>)>,
-    ) -> Result<Parties, Vec<(String, String)>> {
-        let mut parties = Parties::default();
+    ) -> Result<Names, Vec<(String, String)>> {
+        let mut parties = Names::default();
         let mut problems = Vec::new();
         for (name, aliases) in entries {
             if Slug::from_text(&name).is_none() {
@@ -98,8 +98,8 @@ pub fn party_slug(canonical: &str) -> Option<Slug> {
 mod tests {
     use super::*;
 
-    fn table() -> Parties {
-        Parties::new([
+    fn table() -> Names {
+        Names::new([
             (
                 "Amazon".to_string(),
                 vec!["AWS".to_string(), "Amazon Web Services".to_string()],
@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn rejects_an_alias_claimed_twice() {
-        let e = Parties::new([
+        let e = Names::new([
             ("Amazon".to_string(), vec!["AWS".to_string()]),
             ("Other".to_string(), vec!["aws".to_string()]),
         ])

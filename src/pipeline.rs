@@ -151,6 +151,7 @@ fn finish(
     let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
     output.extend(pages);
     path_conflicts(source, &output, &mut diags);
+    redirects(source, &site, &mut output, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -258,11 +259,7 @@ fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
 /// the source file that makes it.
 fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics) {
     diags.extend(output.conflicts().into_iter().map(|(file, inner)| {
-        let origin = ["content", "static"]
-            .iter()
-            .map(|folder| format!("{folder}/{file}"))
-            .find(|path| source.files.iter().any(|f| f.path == *path))
-            .unwrap_or_else(|| file.to_string());
+        let origin = origin_of(source, file).unwrap_or_else(|| file.to_string());
         Diagnostic::error(
             origin,
             format!(
@@ -270,6 +267,68 @@ fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics)
             ),
         )
     }));
+}
+
+/// A redirect page at each alias of each article. An alias where the site
+/// already publishes something, or that two articles claim, is an error
+/// naming both files.
+fn redirects(source: &SiteSource, site: &Site, output: &mut Output, diags: &mut Diagnostics) {
+    let page_sources: HashMap<String, &str> = site
+        .articles
+        .iter()
+        .map(|p| {
+            (
+                format!("{}index.html", p.rel_url),
+                p.article.source_path.as_str(),
+            )
+        })
+        .collect();
+    let mut claimed: HashMap<&str, &str> = HashMap::new();
+    for p in site.articles.iter() {
+        let a = &p.article;
+        for (i, alias) in a.aliases.iter().enumerate() {
+            let file = &alias.file;
+            let clash = match claimed.get(file.as_str()) {
+                Some(first) => Some(format!("{first} has the same alias")),
+                None if output.contains(file) => Some(
+                    match page_sources
+                        .get(file)
+                        .copied()
+                        .map(str::to_string)
+                        .or_else(|| origin_of(source, file))
+                    {
+                        Some(origin) => format!("{origin} is published there"),
+                        None => "dealwire publishes a page there".to_string(),
+                    },
+                ),
+                None => None,
+            };
+            match clash {
+                Some(why) => diags.push(
+                    Diagnostic::error(
+                        &a.source_path,
+                        format!("the alias `{}` cannot redirect here: {why}", alias.written),
+                    )
+                    .at_opt(alias.position)
+                    .field(format!("aliases[{i}]")),
+                ),
+                None => {
+                    claimed.insert(file, &a.source_path);
+                    let target = site.config.absolute_url(&p.rel_url);
+                    output.insert(file.clone(), render::exports::redirect(&target, a.lang));
+                }
+            }
+        }
+    }
+}
+
+/// The source file under `content/` or `static/` that publishes an output
+/// file, if one does.
+fn origin_of(source: &SiteSource, file: &str) -> Option<String> {
+    ["content", "static"]
+        .iter()
+        .map(|folder| format!("{folder}/{file}"))
+        .find(|path| source.files.iter().any(|f| f.path == *path))
 }
 
 /// A hash of what a cache entry depends on, for cache keys.

@@ -97,6 +97,17 @@ pub struct TagEntry {
     pub articles: Vec<ArticleIdx>,
 }
 
+/// An author with articles.
+#[derive(Clone, Debug)]
+pub struct AuthorEntry {
+    /// Canonical name (the first spelling met, for undeclared names).
+    pub name: String,
+    /// URL slug.
+    pub slug: Slug,
+    /// Listed articles with this byline, newest first.
+    pub articles: Vec<ArticleIdx>,
+}
+
 /// The whole site model.
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -114,6 +125,8 @@ pub struct Site {
     pub parties: BTreeMap<Slug, PartyEntry>,
     /// Tags, by slug.
     pub tags: BTreeMap<Slug, TagEntry>,
+    /// Authors, by slug.
+    pub authors: BTreeMap<Slug, AuthorEntry>,
 }
 
 impl Site {
@@ -278,6 +291,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         }
     }
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
+    let mut authors: BTreeMap<Slug, AuthorEntry> = BTreeMap::new();
     for (i, p) in articles
         .iter_enumerated()
         .filter(|(_, p)| !p.is_translation)
@@ -292,6 +306,19 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
                 .articles
                 .push(i);
         }
+        for name in &p.article.authors {
+            let Some(slug) = Slug::from_text(name) else {
+                continue;
+            };
+            let entry = authors.entry(slug.clone()).or_insert_with(|| AuthorEntry {
+                name: name.clone(),
+                slug,
+                articles: Vec::new(),
+            });
+            if entry.articles.last() != Some(&i) {
+                entry.articles.push(i);
+            }
+        }
     }
     Site {
         config,
@@ -301,6 +328,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         by_year: years.into_iter().rev().collect(),
         parties,
         tags,
+        authors,
     }
 }
 

@@ -219,6 +219,8 @@ pub struct ArticleView<'a> {
     pub summary_html: &'a str,
     /// Tags.
     pub tags: &'a [TagLink],
+    /// Bylines, each with its author page.
+    pub authors: Vec<AuthorLink>,
     /// The deals it reports, as rows.
     pub deals: Vec<&'a DealRow>,
     /// Headings of level 2 and 3.
@@ -304,6 +306,32 @@ pub struct PartyContext<'a> {
     pub total: TotalView,
     /// A small SVG chart of its deals' value per quarter (safe).
     pub chart_svg: String,
+}
+
+/// An author's name and the URL of their page on the site.
+#[derive(Serialize, Debug, Clone)]
+pub struct AuthorLink {
+    /// Canonical name.
+    pub name: String,
+    /// Root-relative URL of `/authors/SLUG/`.
+    pub url: String,
+}
+
+/// `author.html`: an author's articles.
+#[derive(Serialize, Debug)]
+pub struct AuthorContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The author.
+    pub author: AuthorLink,
+    /// `authors.NAME.bio` of `site.yaml`, if any.
+    pub bio: Option<String>,
+    /// `authors.NAME.url` of `site.yaml`, if any: their own page elsewhere.
+    pub website: Option<String>,
+    /// Their articles, newest first.
+    pub articles: Vec<&'a ArticleCard>,
 }
 
 /// `tag.html`: articles with a tag.

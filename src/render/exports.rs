@@ -145,6 +145,18 @@ pub fn sitemap(config: &Config, pages: &[(String, Option<jiff::civil::Date>)]) -
     out.into_bytes()
 }
 
+/// The page left at an old path (an article's alias): it sends browsers
+/// and crawlers to `target` (absolute) at once, names it canonical, and asks
+/// not to be indexed. No sitemap lists it.
+pub fn redirect(target: &str, lang: crate::i18n::Lang) -> Vec<u8> {
+    let url = crate::escape::html(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{url}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{url}\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n</head>\n<body>\n<p><a href=\"{url}\">{url}</a></p>\n</body>\n</html>\n",
+        lang = lang.code()
+    )
+    .into_bytes()
+}
+
 /// `robots.txt`, pointing at the sitemap.
 pub fn robots(config: &Config) -> Vec<u8> {
     format!(

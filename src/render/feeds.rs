@@ -75,6 +75,8 @@ struct Entry {
     summary: String,
     content: Option<String>,
     tags: Vec<String>,
+    /// Bylines with their author pages.
+    authors: Vec<(String, String)>,
 }
 
 /// The entries of the articles at `items`, newest first.
@@ -96,6 +98,14 @@ fn entries(site: &Site, items: &[ArticleIdx]) -> Vec<Entry> {
                     .map_or_else(|| published(a), date_time),
                 summary: summary_html(config, p),
                 content: content_html(config, p),
+                authors: a
+                    .authors
+                    .iter()
+                    .map(|n| {
+                        let page = crate::render::views::author_rel(n);
+                        (n.clone(), config.absolute_url(&page))
+                    })
+                    .collect(),
                 tags: a.tags.iter().map(|(name, _)| name.clone()).collect(),
             }
         })
@@ -132,6 +142,15 @@ pub fn atom(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String
                         ..Default::default()
                     })
                     .collect(),
+                authors: e
+                    .authors
+                    .into_iter()
+                    .map(|(name, uri)| atom::Person {
+                        name,
+                        uri: Some(uri),
+                        ..Default::default()
+                    })
+                    .collect(),
                 ..Default::default()
             }
         })
@@ -162,6 +181,12 @@ pub fn rss(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String 
                 .into_iter()
                 .map(|name| rss::Category { name, domain: None })
                 .collect(),
+            dublin_core_ext: (!e.authors.is_empty()).then(|| {
+                rss::extension::dublincore::DublinCoreExtension {
+                    creators: e.authors.into_iter().map(|(name, _)| name).collect(),
+                    ..Default::default()
+                }
+            }),
             ..Default::default()
         })
         .collect();

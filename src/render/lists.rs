@@ -40,6 +40,7 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     }
     pages.extend(parties(r));
     pages.extend(tags(r));
+    pages.extend(authors(r));
     pages
 }
 
@@ -227,6 +228,50 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                     name: entry.name.clone(),
                     url: config.path_url(&rel),
                 },
+                articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
+            })
+        })
+        .collect()
+}
+
+fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let (site, config) = (r.site, r.config());
+    let entries: Vec<_> = site.authors.values().collect();
+    entries
+        .par_iter()
+        .map(|entry| {
+            let rel = views::author_rel(&entry.name);
+            let info = config
+                .author_info
+                .get(&entry.name)
+                .cloned()
+                .unwrap_or_default();
+            let key = r
+                .key("author")
+                .with(&entry.name)
+                .with(&(&info.url, &info.bio))
+                .with_all(entry.articles.iter().map(|&i| &r.card_keys[i]))
+                .finish();
+            let lastmod = entry
+                .articles
+                .first()
+                .map(|&i| site.articles[i].article.date);
+            r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
+                site: &r.site_view,
+                page: r.meta(
+                    &entry.name,
+                    &r.templates.word(
+                        config.language,
+                        "author_description",
+                        &[("author", &entry.name)],
+                    ),
+                    &rel,
+                    config.language,
+                    "profile",
+                ),
+                author: views::author_link(config, &entry.name),
+                bio: info.bio.clone(),
+                website: info.url.clone(),
                 articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
             })
         })

@@ -257,6 +257,11 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             r.views.rows_of[i].iter().map(|&k| r.views.row(k)).collect()
         };
         let tags = views::tag_links(config, p);
+        let authors = a
+            .authors
+            .iter()
+            .map(|n| views::author_link(config, n))
+            .collect();
         let ctx = ArticleContext {
             site: &r.site_view,
             page: r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article"),
@@ -268,6 +273,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
                 content_html: &body,
                 summary_html: &summary,
                 tags: &tags,
+                authors,
                 deals: rows,
                 toc: a
                     .body
@@ -316,7 +322,7 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "url": url,
         "mainEntityOfPage": url,
         "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
-        "author": { "@type": "Organization", "name": config.title, "url": config.base_url },
+        "author": author_ld(config, a),
     });
     let mut value = value;
     if let Some(map) = value.as_object_mut() {
@@ -326,6 +332,27 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
     text.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// JSON-LD `author`: a `Person` for each byline (with their own page when
+/// `site.yaml` gives one, else their author page), or the briefing itself.
+fn author_ld(config: &Config, a: &crate::article::Article) -> serde_json::Value {
+    if a.authors.is_empty() {
+        return serde_json::json!({ "@type": "Organization", "name": config.title, "url": config.base_url });
+    }
+    let people: Vec<serde_json::Value> = a
+        .authors
+        .iter()
+        .map(|name| {
+            let url = config
+                .author_info
+                .get(name)
+                .and_then(|i| i.url.clone())
+                .unwrap_or_else(|| config.absolute_url(&views::author_rel(name)));
+            serde_json::json!({ "@type": "Person", "name": name, "url": url })
+        })
+        .collect();
+    serde_json::Value::Array(people)
 }
 
 /// The languages other than the site's in which some article is written.

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::i18n::{Lang, format_date};
 use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
 use crate::money::{self, Money, format};
-use crate::render::context::{ArticleCard, DealRow, PartyLink, TagLink, TotalView};
+use crate::render::context::{ArticleCard, AuthorLink, DealRow, PartyLink, TagLink, TotalView};
 use crate::site::{Placed, Site, Total};
 
 /// Every card and row of the site, indexed like `Site::articles` and
@@ -83,6 +83,22 @@ fn card(config: &Config, p: &Placed) -> ArticleCard {
         ),
         tags: tag_links(config, p),
         deal_count: a.deals.len(),
+    }
+}
+
+/// An author's page, relative to the site: `authors/SLUG/`.
+pub fn author_rel(name: &str) -> String {
+    let slug = crate::slug::Slug::from_text(name)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    format!("authors/{slug}/")
+}
+
+/// An author's link: their page on the site.
+pub fn author_link(config: &Config, name: &str) -> AuthorLink {
+    AuthorLink {
+        name: name.to_string(),
+        url: config.path_url(&author_rel(name)),
     }
 }
 

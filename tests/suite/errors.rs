@@ -49,6 +49,8 @@ error_fixtures! {
     template_syntax => "err-template-syntax",
     unknown_language => "err-unknown-lang",
     mapping_with_bad_currency => "err-mapping-currency",
+    aliases_that_are_no_paths => "err-alias-bad",
+    aliases_where_something_is_published => "err-alias-clash",
 }
 
 #[test]

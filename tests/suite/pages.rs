@@ -402,3 +402,82 @@ fn a_french_site_titles_its_pages_in_french() {
     let not_found = site.read("404.html");
     assert!(not_found.contains("<title>Page introuvable"), "{not_found}");
 }
+
+/// Bylines under the title (both languages), author pages, JSON-LD `Person`,
+/// authors in both feeds, and a redirect page at each alias, never in the
+/// sitemap.
+#[test]
+fn bylines_author_pages_and_redirects() {
+    let site = site("ok-bylines");
+    let run = site.build();
+    expect(
+        "ok-bylines",
+        &site,
+        &run,
+        &[
+            "status",
+            "stderr",
+            "main:articles/openai-aws/index.html",
+            "main:authors/jeanne-dupont/index.html",
+            "2025/11/03/openai-aws.html",
+        ],
+    );
+    let page = site.read("articles/openai-aws/index.html");
+    assert!(page.contains("By <a href=\"/briefing/authors/jeanne-dupont/\" rel=\"author\">Jeanne Dupont</a> and <a href=\"/briefing/authors/sam-lee/\" rel=\"author\">Sam Lee</a>"), "{page}");
+    assert!(page.contains("\"author\":[{\"@type\":\"Person\",\"name\":\"Jeanne Dupont\",\"url\":\"https://example.com/jeanne\"},{\"@type\":\"Person\",\"name\":\"Sam Lee\",\"url\":\"https://example.org/briefing/authors/sam-lee/\"}]"), "{page}");
+    let french = site.read("fr/articles/openai-aws/index.html");
+    assert!(french.contains(
+        "Par <a href=\"/briefing/authors/jeanne-dupont/\" rel=\"author\">Jeanne Dupont</a></p>"
+    ));
+    let guest = site.read("authors/alex-guest/index.html");
+    assert!(
+        guest.contains("A guest column on chips"),
+        "an undeclared author has a page"
+    );
+    let jeanne = site.read("authors/jeanne-dupont/index.html");
+    assert!(
+        jeanne.contains("Covers cloud contracts")
+            && jeanne.contains("href=\"https://example.com/jeanne\"")
+    );
+    assert!(
+        !jeanne.contains("OpenAI signe"),
+        "an author page lists originals, not translations"
+    );
+    // Feeds, read by an independent parser.
+    let atom = feed_rs::parser::parse(site.read("atom.xml").as_bytes()).expect("atom");
+    let entry = atom
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().is_some_and(|t| t.content.contains("$38")))
+        .expect("entry");
+    let names: Vec<&str> = entry
+        .authors
+        .iter()
+        .filter_map(|p| p.name.as_deref())
+        .collect();
+    assert_eq!(names, ["Jeanne Dupont", "Sam Lee"]);
+    let rss = site.read("rss.xml");
+    assert!(
+        rss.contains("<dc:creator>Jeanne Dupont</dc:creator>") && rss.contains("xmlns:dc="),
+        "{rss}"
+    );
+    // Redirects: to the absolute URL, not indexed, not in the sitemap.
+    let old = site.read("news/openai-aws/index.html");
+    assert!(old.contains("content=\"0; url=https://example.org/briefing/articles/openai-aws/\""));
+    assert!(old.contains(
+        "<link rel=\"canonical\" href=\"https://example.org/briefing/articles/openai-aws/\">"
+    ));
+    assert!(
+        site.read("fr/2025/11/03/openai-aws.html")
+            .contains("url=https://example.org/briefing/fr/articles/openai-aws/")
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert!(
+        sitemap.contains("/authors/jeanne-dupont/")
+            && !sitemap.contains("news/openai-aws")
+            && !sitemap.contains("2025/11/03")
+    );
+    // And `check` finds every link of the new pages.
+    let check = site.dealwire(&["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+}
