@@ -672,8 +672,8 @@ fn parse_date(text: &str) -> Result<Written, String> {
 }
 
 /// The output file of a redirect from an old path of the site: `/a/b.html`
-/// is `a/b.html`; `/a/b/` and `/a/b` are `a/b/index.html` (a host serves both
-/// from it). The path is percent-decoded, as hosts decode request paths; it
+/// (or `.htm`, `.php`… a page's extension) is `a/b.html`; `/a/b/`, `/a/b`
+/// and `/a/Rust-1.0` are `…/index.html` (a host serves both forms from it). The path is percent-decoded, as hosts decode request paths; it
 /// may not leave the site nor be the home page.
 fn alias_file(written: &str) -> Result<String, String> {
     let path = written.trim();
@@ -706,10 +706,12 @@ fn alias_file(written: &str) -> Result<String, String> {
         return Err(shape());
     }
     let last = segments.last().copied().unwrap_or("");
+    // Only a page's extension makes a file: `/v/Rust-1.0-alpha` is a folder.
+    const PAGES: [&str; 8] = ["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp"];
     let is_file = !rel.ends_with('/')
-        && last
-            .rsplit_once('.')
-            .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty());
+        && last.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && PAGES.contains(&ext.to_ascii_lowercase().as_str())
+        });
     let joined = segments.join("/");
     Ok(if is_file {
         joined
@@ -743,6 +745,11 @@ mod tests {
             ("old/path", "old/path/index.html"),
             ("/blog/accord-%C3%A9t%C3%A9/", "blog/accord-été/index.html"),
             ("/v1.2/", "v1.2/index.html"),
+            (
+                "/2015/02/13/Final-1.0-timeline",
+                "2015/02/13/Final-1.0-timeline/index.html",
+            ),
+            ("/old/page.PHP", "old/page.PHP"),
         ] {
             assert_eq!(alias_file(written).as_deref(), Ok(file), "{written}");
         }

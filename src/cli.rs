@@ -26,6 +26,24 @@ pub enum Command {
     New(NewArgs),
     /// Creates a new, buildable briefing site in an empty directory.
     Init(InitArgs),
+    /// Converts another generator's posts (Zola, Hugo, Jekyll) into articles.
+    Import(ImportArgs),
+}
+
+/// Options of `dealwire import`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// The generator the archive was made with.
+    #[arg(value_enum)]
+    pub generator: crate::import::Generator,
+    /// The root of the other site (where its `content/` or `_posts/` is).
+    pub source: PathBuf,
+    /// The dealwire site to import into (it must exist: `dealwire init DIR`).
+    #[arg(long, default_value = ".")]
+    pub into: PathBuf,
+    /// Reports what would be imported and left out; writes nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `dealwire build`.

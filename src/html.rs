@@ -44,7 +44,15 @@ pub enum HtmlPolicy {
 
 /// Tags added to ammonia's allowlist: what Markdown itself writes (task list
 /// boxes) and the structure of figures and disclosures.
-const EXTRA_TAGS: [&str; 5] = ["details", "summary", "figure", "figcaption", "input"];
+const EXTRA_TAGS: [&str; 7] = [
+    "details",
+    "summary",
+    "figure",
+    "figcaption",
+    "input",
+    "progress",
+    "meter",
+];
 
 /// Tags removed with what they hold (ammonia's `script` and `style`, and
 /// these): their content is code or a fallback, never the article's text.
@@ -63,7 +71,9 @@ const GENERIC_ATTRIBUTES: [&str; 7] = [
 ];
 
 /// Attributes added to ammonia's per-tag allowlist.
-const EXTRA_TAG_ATTRIBUTES: [(&str, &[&str]); 10] = [
+const EXTRA_TAG_ATTRIBUTES: [(&str, &[&str]); 12] = [
+    ("progress", &["value", "max"]),
+    ("meter", &["value", "min", "max", "low", "high", "optimum"]),
     ("a", &["title"]),
     ("img", &["title", "loading"]),
     ("pre", &["data-lang"]),
@@ -141,6 +151,8 @@ pub struct Scan {
     pub urls: HashMap<String, (usize, usize)>,
     /// Elements opened and not closed yet: (name, line).
     open: Vec<(String, usize)>,
+    /// For each kind of removal noted, its note and how many more like it.
+    repeats: HashMap<String, (usize, usize)>,
 }
 
 impl Scan {
@@ -198,12 +210,12 @@ impl Scan {
     fn check_tag(&mut self, name: &str, attrs: &[html5ever::Attribute], line: usize) {
         let lists = lists();
         if lists.content_removed.contains(name) {
-            let note = format!("`<{name}>` is removed with its content (raw HTML is sanitized)");
-            return self.notes.push((line, note));
+            let note = format!("`<{name}>` is removed with its content");
+            return self.note_once(name.to_string(), line, note);
         }
         if !lists.tags.contains(name) {
-            let note = format!("`<{name}>` is removed, its text kept (raw HTML is sanitized)");
-            return self.notes.push((line, note));
+            let note = format!("`<{name}>` is removed, its text kept");
+            return self.note_once(name.to_string(), line, note);
         }
         for attr in attrs {
             let attribute = &*attr.name.local;
@@ -218,9 +230,19 @@ impl Scan {
                     .is_some_and(|s| !lists.schemes.contains(s.to_ascii_lowercase().as_str()));
             if !allowed || bad_url {
                 let shown: String = value.chars().take(40).collect();
-                let note = format!(
-                    "`{attribute}=\"{shown}\"` is removed from `<{name}>` (raw HTML is sanitized)"
-                );
+                let note = format!("`{attribute}=\"{shown}\"` is removed from `<{name}>`");
+                self.note_once(format!("{name} {attribute}"), line, note);
+            }
+        }
+    }
+
+    /// Notes a removal the first time its kind is met; later ones are counted
+    /// on that note, so an article with a hundred styled cells gets one line.
+    fn note_once(&mut self, kind: String, line: usize, note: String) {
+        match self.repeats.get_mut(&kind) {
+            Some((_, more)) => *more += 1,
+            None => {
+                self.repeats.insert(kind, (self.notes.len(), 0));
                 self.notes.push((line, note));
             }
         }
@@ -249,8 +271,28 @@ impl Scan {
         }
     }
 
+    /// Whether the innermost element the raw HTML left open takes phrasing
+    /// content only (`span`, `a`, `summary`…), where a `<p>` may not go.
+    pub fn in_phrasing(&self) -> bool {
+        const PHRASING: [&str; 24] = [
+            "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd",
+            "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup",
+            "u",
+        ];
+        self.open
+            .last()
+            .is_some_and(|(name, _)| PHRASING.contains(&name.as_str()))
+    }
+
     /// Ends the body: elements still open are noted.
     pub fn finish(&mut self, policy: HtmlPolicy) {
+        for (at, more) in std::mem::take(&mut self.repeats).into_values() {
+            let (_, note) = &mut self.notes[at];
+            if more > 0 {
+                note.push_str(&format!(", and {more} more like it in this article"));
+            }
+            note.push_str(" (raw HTML is sanitized)");
+        }
         if policy == HtmlPolicy::Escape {
             return;
         }
@@ -291,6 +333,41 @@ impl TokenSink for Sink {
             None => TokenSinkResult::Continue,
         }
     }
+}
+
+/// For `sanitize`: `<noscript>` and `</noscript>` tags removed, their content
+/// kept. Scripts never run on a sanitized page, so what a page shows without
+/// them (a chart's fallback image) is what readers get; the content is then
+/// sanitized like the rest. A spelling this misses leaves a `noscript` that the
+/// sanitizer removes with its content: never unsafe, only less complete.
+pub fn unwrap_noscript(html: &str) -> Cow<'_, str> {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("noscript") {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("noscript") {
+        let name = at + found;
+        let open = name.checked_sub(1).filter(|&i| &lower[i..name] == "<");
+        let close = name.checked_sub(2).filter(|&i| &lower[i..name] == "</");
+        let end = lower[name + 8..]
+            .find('>')
+            .map(|e| name + 8 + e + 1)
+            .filter(|&e| lower[name + 8..e - 1].trim().is_empty());
+        match (open.or(close), end) {
+            (Some(start), Some(end)) => {
+                out.push_str(&html[at..start]);
+                at = end;
+            }
+            _ => {
+                out.push_str(&html[at..name + 8]);
+                at = name + 8;
+            }
+        }
+    }
+    out.push_str(&html[at..]);
+    Cow::Owned(out)
 }
 
 /// HTML text with its comments removed (for `escape`, where the parser does
@@ -471,6 +548,18 @@ mod tests {
                 "<script>go()</script><b onclick=\"x\">b</b>"
             ),
             "<script>go()</script><b onclick=\"x\">b</b>"
+        );
+    }
+
+    #[test]
+    fn noscript_fallbacks_are_kept() {
+        assert_eq!(
+            unwrap_noscript("<div><noscript>\n<img src=\"a.png\"/>\n</NoScript ></div> noscript"),
+            "<div>\n<img src=\"a.png\"/>\n</div> noscript"
+        );
+        assert_eq!(
+            unwrap_noscript("<noscript class=x>y</noscript>"),
+            "<noscript class=x>y"
         );
     }
 

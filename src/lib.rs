@@ -37,6 +37,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod html;
 pub mod i18n;
+pub mod import;
 pub mod index;
 pub mod links;
 pub mod markdown;

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::New(args) => cmd::new::run(&args),
         Command::Init(args) => cmd::init::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
     };
     if ok {
         ExitCode::SUCCESS

@@ -152,6 +152,7 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         scan: Scan::default(),
         raw_html: false,
         footnotes: HashMap::new(),
+        bare_paragraph: false,
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, walk.by_ref());
@@ -200,6 +201,8 @@ struct Walk<'a> {
     raw_html: bool,
     /// Footnote numbers by name, in order of first mention.
     footnotes: HashMap<String, usize>,
+    /// Inside a paragraph written without `<p>` (see `event`).
+    bare_paragraph: bool,
 }
 
 impl<'a> Walk<'a> {
@@ -232,6 +235,18 @@ impl<'a> Walk<'a> {
                 self.events.push_back(Event::Text("".into()));
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(level),
+            // A paragraph inside raw inline HTML (`<summary><span>` then a
+            // Markdown paragraph) would put `<p>` where HTML allows only
+            // phrasing: its text goes in bare, with a line break between.
+            Event::Start(Tag::Paragraph)
+                if self.opts.html != HtmlPolicy::Escape && self.scan.in_phrasing() =>
+            {
+                self.bare_paragraph = true;
+            }
+            Event::End(TagEnd::Paragraph) if self.bare_paragraph => {
+                self.bare_paragraph = false;
+                self.events.push_back(Event::Html("<br>\n".into()));
+            }
             Event::Start(Tag::Paragraph) => self.open_paragraph(),
             Event::End(TagEnd::Paragraph) => self.close_paragraph(),
             Event::Html(t) | Event::InlineHtml(t) if t.trim() == MORE => {
@@ -354,6 +369,13 @@ impl<'a> Walk<'a> {
             }
             return;
         }
+        let html = match policy {
+            HtmlPolicy::Sanitize => match crate::html::unwrap_noscript(&html) {
+                Cow::Owned(unwrapped) => unwrapped.into(),
+                Cow::Borrowed(_) => html,
+            },
+            _ => html,
+        };
         self.scan.read(&html, line, policy);
         self.raw_html = true;
         self.events.push_back(if block {
@@ -734,6 +756,17 @@ mod tests {
         assert_eq!(
             trusted.html,
             "<p>Hi <script>alert(1)</script> </p>\n<div onclick=\"x\">b</div>\n\n"
+        );
+    }
+
+    #[test]
+    fn paragraphs_inside_phrasing_html_lose_their_p() {
+        let out = r(
+            "<details>\n<summary>\n<span>\n\nOne update.\n\n</span>\n</summary>\n\nBody.\n\n</details>\n",
+        );
+        assert_eq!(
+            out.html,
+            "<details>\n<summary>\n<span>\nOne update.<br>\n</span>\n</summary>\n<p>Body.</p>\n</details>\n"
         );
     }
 

@@ -48,6 +48,12 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     }
 }
 
+/// Writes a value as YAML (for files dealwire writes, such as imported
+/// articles' front matter).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| format!("cannot write YAML: {e}"))
+}
+
 /// The first string (key or value) of the document that holds a forbidden
 /// character, as an error at its field.
 fn forbidden_strings(text: &str) -> Result<(), YamlError> {

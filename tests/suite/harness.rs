@@ -12,7 +12,7 @@ use tempfile::TempDir;
 pub struct Run {
     /// Exit status (`-1` when killed by a signal).
     pub status: i32,
-    /// Standard output.
+    /// Standard output, with the temporary site path replaced by `$SITE`.
     pub stdout: String,
     /// Standard error, with the temporary site path replaced by `$SITE`.
     pub stderr: String,
@@ -97,7 +97,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs the binary with arguments in a folder; `site` is replaced by `$SITE` in stderr.
+/// Runs the binary with arguments in a folder; `site` is replaced by `$SITE` in its output.
 pub fn run_in(cwd: &Path, args: &[&str], site: &Path) -> Run {
     run_env(cwd, args, site, &[])
 }
@@ -113,13 +113,14 @@ pub fn run_env(cwd: &Path, args: &[&str], site: &Path, env: &[(&str, &str)]) -> 
     let site_text = site.to_string_lossy().into_owned();
     Run {
         status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout: String::from_utf8_lossy(&out.stdout).replace(&site_text, "$SITE"),
         stderr: String::from_utf8_lossy(&out.stderr).replace(&site_text, "$SITE"),
     }
 }
 
-/// Compares `expected/NAME` files of a fixture: `status` and `stderr` with the run,
-/// any other name with that file of the output. Blesses with `DEALWIRE_BLESS=1`.
+/// Compares `expected/NAME` files of a fixture: `status`, `stdout` and `stderr`
+/// with the run, `site:PATH` with a file of the site itself (kept as
+/// `expected/site/PATH`), any other name with that file of the output. Blesses with `DEALWIRE_BLESS=1`.
 /// Fails on expected files not listed (stale).
 pub fn expect(fixture: &str, site: &TestSite, run: &Run, files: &[&str]) {
     let dir = fixtures().join(fixture).join("expected");
@@ -129,6 +130,11 @@ pub fn expect(fixture: &str, site: &TestSite, run: &Run, files: &[&str]) {
         let actual = match *name {
             "status" => format!("{}\n", run.status),
             "stderr" => run.stderr.clone(),
+            "stdout" => run.stdout.clone(),
+            rel if rel.starts_with("site:") => {
+                let path = site.root.join(&rel["site:".len()..]);
+                std::fs::read_to_string(&path).unwrap_or_else(|e| format!("<missing: {e}>"))
+            }
             rel => {
                 let page = rel.strip_prefix("main:").unwrap_or(rel);
                 let text = std::fs::read_to_string(site.public().join(page))
@@ -181,6 +187,9 @@ pub fn expect(fixture: &str, site: &TestSite, run: &Run, files: &[&str]) {
 /// the frame re-blesses one whole-page golden, not every page) is kept as
 /// `PATH.main.html`.
 fn expected_name(name: &str) -> String {
+    if let Some(file) = name.strip_prefix("site:") {
+        return format!("site/{file}");
+    }
     match name.strip_prefix("main:") {
         Some(page) => page.strip_suffix(".html").map_or_else(
             || format!("{page}.main"),

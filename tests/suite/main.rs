@@ -13,6 +13,7 @@ mod clients;
 mod errors;
 mod exports;
 mod golden;
+mod import;
 mod incremental;
 mod layout;
 mod output_dir;

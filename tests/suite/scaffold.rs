@@ -43,7 +43,10 @@ fn new_writes_an_article_that_builds_and_never_overwrites() {
     let path = site
         .root
         .join("content/articles/accord-a-38-milliards-le-record.md");
-    assert_eq!(run.stdout.trim(), path.to_string_lossy());
+    assert_eq!(
+        run.stdout.trim(),
+        "$SITE/content/articles/accord-a-38-milliards-le-record.md"
+    );
     let text = std::fs::read_to_string(&path).expect("written");
     assert!(
         text.contains("lang: fr") && text.contains("# deal:"),
