@@ -369,6 +369,11 @@ impl<'a> Walk<'a> {
             }
             return;
         }
+        // A raw `<p>` inside a raw `<span>` (or another phrasing element) is
+        // invalid HTML that browsers keep as written: it goes, its text stays.
+        if !block && self.scan.in_phrasing() && is_p_tag(&html) {
+            return;
+        }
         let html = match policy {
             HtmlPolicy::Sanitize => match crate::html::unwrap_noscript(&html) {
                 Cow::Owned(unwrapped) => unwrapped.into(),
@@ -569,6 +574,13 @@ fn push_title(tag: &mut String, title: &str) {
     }
 }
 
+/// Whether an inline HTML tag is `<p>`, `<p …>` or `</p>`.
+fn is_p_tag(tag: &str) -> bool {
+    let t = tag.trim().to_ascii_lowercase();
+    let name = t.trim_start_matches('<').trim_start_matches('/');
+    t.starts_with('<') && t.ends_with('>') && (name.starts_with("p>") || name.starts_with("p "))
+}
+
 /// The schemes a link may use (ammonia's list); anything else with a scheme is
 /// replaced. Images may also be `data:image/…` (an image cannot run script).
 const SAFE_SCHEMES: [&str; 25] = [
@@ -767,6 +779,15 @@ mod tests {
         assert_eq!(
             out.html,
             "<details>\n<summary>\n<span>\nOne update.<br>\n</span>\n</summary>\n<p>Body.</p>\n</details>\n"
+        );
+    }
+
+    #[test]
+    fn a_raw_p_inside_a_raw_span_goes() {
+        let out = r("Read <span class=\"x\"><p>one update</p></span> now.\n");
+        assert_eq!(
+            out.html,
+            "<p>Read <span class=\"x\">one update</span> now.</p>\n"
         );
     }
 

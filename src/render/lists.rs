@@ -198,6 +198,23 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .collect()
 }
 
+/// The cache key and the newest date of a page listing `articles` (a tag's,
+/// an author's), described by `what` besides its articles.
+fn listing(
+    r: &Renderer,
+    kind: &str,
+    what: &str,
+    articles: &[ArticleIdx],
+) -> (u64, Option<jiff::civil::Date>) {
+    let key = r
+        .key(kind)
+        .with(&what)
+        .with_all(articles.iter().map(|&i| &r.card_keys[i]))
+        .finish();
+    let newest = articles.first().map(|&i| r.site.articles[i].article.date);
+    (key, newest)
+}
+
 fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let (site, config) = (r.site, r.config());
     let entries: Vec<_> = site.tags.values().collect();
@@ -205,15 +222,7 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .par_iter()
         .map(|entry| {
             let rel = format!("tags/{}/", entry.slug);
-            let key = r
-                .key("tag")
-                .with(&entry.name)
-                .with_all(entry.articles.iter().map(|&i| &r.card_keys[i]))
-                .finish();
-            let lastmod = entry
-                .articles
-                .first()
-                .map(|&i| site.articles[i].article.date);
+            let (key, lastmod) = listing(r, "tag", &entry.name, &entry.articles);
             r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
                 site: &r.site_view,
                 page: r.meta(
@@ -246,16 +255,8 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 .get(&entry.name)
                 .cloned()
                 .unwrap_or_default();
-            let key = r
-                .key("author")
-                .with(&entry.name)
-                .with(&(&info.url, &info.bio))
-                .with_all(entry.articles.iter().map(|&i| &r.card_keys[i]))
-                .finish();
-            let lastmod = entry
-                .articles
-                .first()
-                .map(|&i| site.articles[i].article.date);
+            let described = format!("{}\n{:?}\n{:?}", entry.name, info.url, info.bio);
+            let (key, lastmod) = listing(r, "author", &described, &entry.articles);
             r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
                 site: &r.site_view,
                 page: r.meta(
