@@ -124,8 +124,9 @@ fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
         }
         let mut quote: Option<char> = None;
         // The last character outside quotes that is not white space; `\n` at
-        // the start of the line.
+        // the start of the line; and whether white space followed it.
         let mut prev = '\n';
+        let mut gap = true;
         let mut chars = line.char_indices();
         while let Some((at, c)) = chars.next() {
             match (quote, c) {
@@ -135,8 +136,8 @@ fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => continue,
                 (None, '#') if line[..at].ends_with([' ', '\t']) || at == 0 => break,
-                (None, '"' | '\'') if opens_value(prev) => quote = Some(c),
-                (None, '[' | '{') if depth > 0 || opens_value(prev) => {
+                (None, '"' | '\'') if opens_value(prev, gap, depth) => quote = Some(c),
+                (None, '[' | '{') if depth > 0 || opens_value(prev, gap, depth) => {
                     depth += 1;
                     if depth > MAX_FLOW_DEPTH {
                         let col = line[..at].chars().count() + 1;
@@ -152,8 +153,11 @@ fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
                 (None, ']' | '}') if depth > 0 => depth -= 1,
                 _ => {}
             }
-            if !c.is_whitespace() {
+            if c.is_whitespace() {
+                gap = true;
+            } else {
                 prev = c;
+                gap = false;
             }
         }
         let value = line.trim_end();
@@ -170,9 +174,15 @@ fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
 }
 
 /// Whether a `[`, `{` or quote after `prev` (the last character that is not
-/// white space) starts a value rather than sitting inside plain text.
-fn opens_value(prev: char) -> bool {
-    matches!(prev, '\n' | ':' | '-' | '?' | '[' | '{' | ',')
+/// white space; `gap` when white space followed it) starts a value rather
+/// than sitting inside plain text. Outside flow collections a value starts
+/// a line, or follows `: `, `- ` or `? `; `title: a[[b` is text.
+fn opens_value(prev: char, gap: bool, depth: usize) -> bool {
+    if depth > 0 {
+        matches!(prev, '[' | '{' | ',' | ':' | '?')
+    } else {
+        prev == '\n' || (gap && matches!(prev, ':' | '-' | '?'))
+    }
 }
 
 fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
@@ -397,6 +407,29 @@ mod tests {
     use super::*;
 
     const FM: &str = "title: T\ndate: 2025-11-03\ndeal:\n  amount: 38 zillion\n  parties: [OpenAI]\ndeals:\n  - amount: $1B\n    parties:\n      - A\n      - B\n  - amount: $2B\n    parties: [C, C]\n";
+
+    #[test]
+    fn only_flow_collections_count_toward_the_depth() {
+        let deep = "[".repeat(MAX_FLOW_DEPTH + 1);
+        for refused in [
+            format!("a: {deep}"),
+            format!("- {deep}"),
+            format!("a: {{b: {deep}"),
+            format!("a:\n  {deep}"),
+            format!("a: [\n{deep}"),
+        ] {
+            assert!(flow_depth_within_limit(&refused).is_err(), "{refused}");
+        }
+        for text in [
+            format!("title: Nvidia {deep} deal"),
+            format!("title: a, {deep}"),
+            format!("title: a:{deep}"),
+            format!("title: \"{deep}\""),
+            format!("title: |\n  {deep}"),
+        ] {
+            assert!(flow_depth_within_limit(&text).is_ok(), "{text}");
+        }
+    }
 
     #[test]
     fn locates_nested_fields() {
