@@ -13,10 +13,18 @@ use syntect::util::LinesWithEndings;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "z-" };
 
-/// syntect's grammars and the extra ones bat carries (TOML, TypeScript,
-/// Dockerfile, PowerShell, INI, Nix, Zig, Kotlin, Swift, GraphQL, Protobuf,
-/// SCSS, nginx…), through `two-face`.
+/// syntect's own grammars: the languages it knows are highlighted with them
+/// (bat's newer versions of the same grammars are slower, for the same
+/// result on an article's code).
 fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// The grammars bat carries beyond syntect's (TOML, TypeScript, Dockerfile,
+/// PowerShell, INI, Nix, Zig, Kotlin, Swift, GraphQL, Protobuf, SCSS,
+/// nginx…), through `two-face`: loaded the first time a block needs one.
+fn extra_syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(two_face::syntax::extra_newlines)
 }
@@ -62,8 +70,10 @@ pub fn is_plain(lang: &str) -> bool {
 
 /// Highlights code in a language, or returns `None` when the language is unknown.
 pub fn highlight(code: &str, lang: &str) -> Option<String> {
-    let set = syntaxes();
-    let syntax = set.find_syntax_by_token(alias(&lang.to_ascii_lowercase()))?;
+    let lower = lang.to_ascii_lowercase();
+    let token = alias(&lower);
+    let in_set = |set: &'static SyntaxSet| set.find_syntax_by_token(token).map(|s| (set, s));
+    let (set, syntax) = in_set(syntaxes()).or_else(|| in_set(extra_syntaxes()))?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
     for line in LinesWithEndings::from(code) {
         generator
