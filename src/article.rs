@@ -416,7 +416,7 @@ impl Checker<'_> {
             let d = Diagnostic::warning(
                 self.path,
                 format!(
-                    "the link `{dest}` uses a scheme that can run code: it is published as `#`"
+                    "the link `{dest}` uses a scheme outside the safe list (http, https, mailto, tel…; `javascript:` and the like can run code): it is published as `#`"
                 ),
             );
             self.push(d.at(line + first, *col));

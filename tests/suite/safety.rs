@@ -230,7 +230,7 @@ fn heading_ids_and_script_urls_never_go_live() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr
-            .matches("uses a scheme that can run code")
+            .matches("uses a scheme outside the safe list")
             .count(),
         5,
         "{}",
