@@ -127,8 +127,45 @@ fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `sitemap.xml` from `(site-relative URL, lastmod)` pairs.
-pub fn sitemap(config: &Config, pages: &[(String, Option<jiff::civil::Date>)]) -> Vec<u8> {
+/// The most URLs one sitemap file may list (the protocol's limit; at about
+/// 150 bytes a URL, a file stays far below its 50 MB limit too).
+pub const SITEMAP_URLS: usize = 50_000;
+
+/// The sitemap files, from `(site-relative URL, lastmod)` pairs: one
+/// `sitemap.xml` while the site has at most `per_file` URLs; past that,
+/// `sitemap.xml` is a sitemap index of `sitemap-1.xml`, `sitemap-2.xml`…,
+/// each with at most `per_file` URLs, its `lastmod` the newest of its pages.
+pub fn sitemaps(
+    config: &Config,
+    pages: &[(String, Option<jiff::civil::Date>)],
+    per_file: usize,
+) -> Vec<(String, Vec<u8>)> {
+    let per_file = per_file.max(1);
+    if pages.len() <= per_file {
+        return vec![("sitemap.xml".to_string(), sitemap(config, pages))];
+    }
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut files = Vec::new();
+    for (n, chunk) in pages.chunks(per_file).enumerate() {
+        let name = format!("sitemap-{}.xml", n + 1);
+        index.push_str("  <sitemap><loc>");
+        index.push_str(&crate::escape::html(&config.absolute_url(&name)));
+        index.push_str("</loc>");
+        if let Some(newest) = chunk.iter().filter_map(|(_, d)| *d).max() {
+            index.push_str(&format!("<lastmod>{newest}</lastmod>"));
+        }
+        index.push_str("</sitemap>\n");
+        files.push((name, sitemap(config, chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".to_string(), index.into_bytes()));
+    files
+}
+
+/// One sitemap file (`urlset`) of `(site-relative URL, lastmod)` pairs.
+fn sitemap(config: &Config, pages: &[(String, Option<jiff::civil::Date>)]) -> Vec<u8> {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -169,6 +206,49 @@ pub fn robots(config: &Config) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_sites_get_a_sitemap_index() {
+        let config = crate::config::parse("title: T\nbase_url: https://e.org/b/\n").unwrap();
+        let date = |d: &str| Some(d.parse::<jiff::civil::Date>().unwrap());
+        let pages: Vec<(String, Option<jiff::civil::Date>)> = (0..5)
+            .map(|i| {
+                (
+                    format!("articles/a{i}/"),
+                    date(&format!("2025-01-0{}", i + 1)),
+                )
+            })
+            .collect();
+        let one = sitemaps(&config, &pages, 5);
+        assert_eq!(one.len(), 1);
+        assert!(String::from_utf8_lossy(&one[0].1).contains("<urlset"));
+        let split = sitemaps(&config, &pages, 2);
+        let names: Vec<&str> = split.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
+        );
+        let index = String::from_utf8_lossy(&split[0].1).into_owned();
+        assert!(index.contains("<sitemapindex"), "{index}");
+        assert!(index.contains("<sitemap><loc>https://e.org/b/sitemap-2.xml</loc><lastmod>2025-01-04</lastmod></sitemap>"), "{index}");
+        for (_, bytes) in &split[1..] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(text.matches("<url>").count() <= 2);
+            assert!(urls_closed(&text));
+        }
+        let last = String::from_utf8_lossy(&split[3].1).into_owned();
+        assert!(last.contains("https://e.org/b/articles/a4/") && !last.contains("a3/"));
+    }
+
+    /// Every `<url>` of a sitemap file is closed.
+    fn urls_closed(text: &str) -> bool {
+        text.matches("<url>").count() == text.matches("</url>").count()
+    }
 
     #[test]
     fn formula_cells_are_guarded() {

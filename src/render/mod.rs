@@ -222,7 +222,9 @@ fn collect(
         return Err(errors.sorted());
     }
     sitemap_entries.sort();
-    output.insert("sitemap.xml", exports::sitemap(config, &sitemap_entries));
+    for (name, bytes) in exports::sitemaps(config, &sitemap_entries, exports::SITEMAP_URLS) {
+        output.insert(name, bytes);
+    }
     output.insert("robots.txt", exports::robots(config));
     Ok((output, PageCache::from_pages(&done)))
 }
