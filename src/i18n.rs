@@ -68,6 +68,15 @@ const MONTHS_FR: [&str; 12] = [
     "décembre",
 ];
 
+/// A month as a heading shows it: `November 2025` / `novembre 2025`.
+pub fn format_month(year: i16, month: i8, lang: Lang) -> String {
+    let at = usize::try_from(month - 1).unwrap_or(0).min(11);
+    match lang {
+        Lang::En => format!("{} {year}", MONTHS_EN[at]),
+        Lang::Fr => format!("{} {year}", MONTHS_FR[at]),
+    }
+}
+
 /// A date as the press writes it: `November 3, 2025` / `3 novembre 2025`, and
 /// `1er novembre 2025` for the first of the month in French.
 pub fn format_date(date: jiff::civil::Date, lang: Lang) -> String {

@@ -127,6 +127,8 @@ pub struct Site {
     pub tags: BTreeMap<Slug, TagEntry>,
     /// Authors, by slug.
     pub authors: BTreeMap<Slug, AuthorEntry>,
+    /// Listed articles by the (year, month) of their date, newest first.
+    pub months: BTreeMap<(i16, i8), Vec<ArticleIdx>>,
 }
 
 impl Site {
@@ -292,10 +294,16 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
     }
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
     let mut authors: BTreeMap<Slug, AuthorEntry> = BTreeMap::new();
+    let mut months: BTreeMap<(i16, i8), Vec<ArticleIdx>> = BTreeMap::new();
     for (i, p) in articles
         .iter_enumerated()
         .filter(|(_, p)| !p.is_translation)
     {
+        let date = p.article.date;
+        months
+            .entry((date.year(), date.month()))
+            .or_default()
+            .push(i);
         for (name, slug) in &p.article.tags {
             tags.entry(slug.clone())
                 .or_insert_with(|| TagEntry {
@@ -329,6 +337,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         parties,
         tags,
         authors,
+        months,
     }
 }
 

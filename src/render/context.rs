@@ -37,6 +37,8 @@ pub struct SiteView {
     pub deals_json_url: String,
     /// See `deals_json_url`.
     pub deals_csv_url: String,
+    /// Root-relative URL of the archive by month.
+    pub archive_url: String,
 }
 
 impl SiteView {
@@ -55,6 +57,7 @@ impl SiteView {
             deals_feed_url: config.path_url("deals/atom.xml"),
             deals_json_url: config.path_url("deals.json"),
             deals_csv_url: config.path_url("deals.csv"),
+            archive_url: config.path_url("archive/"),
         }
     }
 }
@@ -331,6 +334,43 @@ pub struct AuthorContext<'a> {
     /// `authors.NAME.url` of `site.yaml`, if any: their own page elsewhere.
     pub website: Option<String>,
     /// Their articles, newest first.
+    pub articles: Vec<&'a ArticleCard>,
+}
+
+/// A month of the archive.
+#[derive(Serialize, Debug)]
+pub struct MonthLink {
+    /// `November 2025`, in the site's language.
+    pub label: String,
+    /// Its year, to group months under.
+    pub year: i16,
+    /// Root-relative URL of `/archive/YYYY/MM/`.
+    pub url: String,
+    /// How many articles it lists.
+    pub count: usize,
+}
+
+/// `archive.html`: every month with articles, newest first.
+#[derive(Serialize, Debug)]
+pub struct ArchiveContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The months.
+    pub months: Vec<MonthLink>,
+}
+
+/// `archive_month.html`: one month's articles, newest first.
+#[derive(Serialize, Debug)]
+pub struct MonthContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The month, as `MonthLink`.
+    pub month: MonthLink,
+    /// Its articles.
     pub articles: Vec<&'a ArticleCard>,
 }
 

@@ -41,6 +41,67 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     pages.extend(parties(r));
     pages.extend(tags(r));
     pages.extend(authors(r));
+    if r.templates.has("archive.html") && r.templates.has("archive_month.html") {
+        pages.extend(archive(r));
+    }
+    pages
+}
+
+/// `/archive/` and a page per month: every article is two links from any page.
+fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let (site, config) = (r.site, r.config());
+    let lang = config.language;
+    let link = |(year, month): (i16, i8), count: usize| MonthLink {
+        label: crate::i18n::format_month(year, month, lang),
+        year,
+        url: config.path_url(&format!("archive/{year}/{month:02}/")),
+        count,
+    };
+    let newest_first: Vec<_> = site.months.iter().rev().collect();
+    let mut pages: Vec<Result<Page, Diagnostic>> = newest_first
+        .par_iter()
+        .map(|&(&(year, month), articles)| {
+            let rel = format!("archive/{year}/{month:02}/");
+            let (key, lastmod) = listing(r, "month", &rel, articles);
+            r.page("archive_month.html", rel.clone(), key, lastmod, || {
+                let month = link((year, month), articles.len());
+                MonthContext {
+                    site: &r.site_view,
+                    page: r.meta(
+                        &month.label,
+                        &r.templates.word(
+                            lang,
+                            "archive_month_description",
+                            &[("month", &month.label)],
+                        ),
+                        &rel,
+                        lang,
+                        "website",
+                    ),
+                    month,
+                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                }
+            })
+        })
+        .collect();
+    let counts: Vec<((i16, i8), usize)> =
+        newest_first.iter().map(|&(&m, a)| (m, a.len())).collect();
+    let key = r.key("archive").with_all(&counts).finish();
+    let lastmod = site.articles.iter().next().map(|p| p.article.date);
+    pages.push(r.page("archive.html", "archive/".into(), key, lastmod, || {
+        ArchiveContext {
+            site: &r.site_view,
+            page: r.meta(
+                &r.templates.word(lang, "archive", &[]),
+                &r.templates
+                    .word(lang, "archive_description", &[("site", &config.title)]),
+                "archive/",
+                lang,
+                "website",
+            ),
+            months: counts.iter().map(|&(m, n)| link(m, n)).collect(),
+        }
+    }));
     pages
 }
 

@@ -135,6 +135,13 @@ impl Templates {
     }
 
     /// Renders a template with a serializable context.
+    /// Whether the theme has a template of that name (optional pages, such
+    /// as the archive, are made only when it does).
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// Renders a template with a context.
     pub fn render<T: Serialize>(&self, name: &str, context: &T) -> Result<String, Diagnostic> {
         let ctx = Context::from_serialize(context).map_err(|e| self.diagnostic(&e, Some(name)))?;
         self.tera

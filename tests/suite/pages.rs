@@ -481,3 +481,51 @@ fn bylines_author_pages_and_redirects() {
     let check = site.dealwire(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
 }
+
+/// The archive by month links every listed article within two clicks of any
+/// page (the footer links the archive), under the sub-path.
+#[test]
+fn the_archive_reaches_every_article() {
+    let site = site("ok-subpath");
+    assert_eq!(site.build().status, 0);
+    let public = site.public();
+    let index = site.read("archive/index.html");
+    let home = site.read("index.html");
+    assert!(
+        home.contains("<a href=\"/briefing/archive/\">Archive</a>"),
+        "the footer links the archive"
+    );
+    let articles: Vec<String> = walk(&public)
+        .into_iter()
+        .filter(|p| p.starts_with("articles/") && p.ends_with("/index.html"))
+        .collect();
+    assert!(articles.len() >= 3, "{articles:?}");
+    let months: Vec<String> = walk(&public.join("archive"))
+        .into_iter()
+        .filter(|p| p.matches('/').count() == 2)
+        .collect();
+    let mut listed = Vec::new();
+    for month in &months {
+        let url = format!("/briefing/archive/{}", month.trim_end_matches("index.html"));
+        assert!(
+            index.contains(&format!("<a href=\"{url}\">")),
+            "{url} is not in the archive index"
+        );
+        let page = std::fs::read_to_string(public.join("archive").join(month)).expect("month");
+        listed.extend(articles.iter().filter(|a| {
+            page.contains(&format!(
+                "href=\"/briefing/{}\"",
+                a.trim_end_matches("index.html")
+            ))
+        }));
+    }
+    listed.sort();
+    listed.dedup();
+    assert_eq!(
+        listed.len(),
+        articles.len(),
+        "articles missing from the archive"
+    );
+    let check = site.dealwire(&["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+}
