@@ -44,6 +44,14 @@ struct RawConfig {
     markdown: Option<RawMarkdown>,
     #[serde(default)]
     feeds: Option<RawFeeds>,
+    #[serde(default)]
+    pagination: Option<RawPagination>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPagination {
+    page_size: usize,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +181,9 @@ pub struct Config {
     pub typography: bool,
     /// How many articles (and deals) the feeds carry.
     pub feed_limit: usize,
+    /// How many entries a tag, author or party page lists before the next
+    /// page (`pagination: { page_size: 100 }`).
+    pub page_size: usize,
 }
 
 impl Config {
@@ -222,6 +233,12 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     if raw.title.trim().is_empty() {
         r.error("title", "the title is empty".into());
     }
+    if raw.pagination.as_ref().is_some_and(|p| p.page_size == 0) {
+        r.error(
+            "pagination.page_size",
+            "a page needs at least one entry".into(),
+        );
+    }
     if r.diags.has_errors() {
         return Err(r.diags);
     }
@@ -249,6 +266,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .and_then(|m| m.typography)
             .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
+        page_size: raw.pagination.map_or(100, |p| p.page_size),
     })
 }
 

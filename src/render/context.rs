@@ -309,6 +309,8 @@ pub struct PartyContext<'a> {
     pub total: TotalView,
     /// A small SVG chart of its deals' value per quarter (safe).
     pub chart_svg: String,
+    /// Where this page stands in the list (`count` is 1 when it fits one page).
+    pub pager: Pager,
 }
 
 /// An author's name and the URL of their page on the site.
@@ -335,6 +337,8 @@ pub struct AuthorContext<'a> {
     pub website: Option<String>,
     /// Their articles, newest first.
     pub articles: Vec<&'a ArticleCard>,
+    /// Where this page stands in the list (`count` is 1 when it fits one page).
+    pub pager: Pager,
 }
 
 /// A month of the archive.
@@ -348,6 +352,19 @@ pub struct MonthLink {
     pub url: String,
     /// How many articles it lists.
     pub count: usize,
+}
+
+/// Where a paginated list page stands: `pager.count` pages in all.
+#[derive(Serialize, Debug, Clone)]
+pub struct Pager {
+    /// This page's number, from 1.
+    pub number: usize,
+    /// How many pages the list has.
+    pub count: usize,
+    /// Root-relative URL of the page before (newer entries), if any.
+    pub prev_url: Option<String>,
+    /// Root-relative URL of the page after (older entries), if any.
+    pub next_url: Option<String>,
 }
 
 /// `archive.html`: every month with articles, newest first.
@@ -385,6 +402,8 @@ pub struct TagContext<'a> {
     pub tag: TagLink,
     /// Its articles, newest first.
     pub articles: Vec<&'a ArticleCard>,
+    /// Where this page stands in the list (`count` is 1 when it fits one page).
+    pub pager: Pager,
 }
 
 /// `404.html`: links in it are absolute, so it works at any URL.

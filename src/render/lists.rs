@@ -228,32 +228,41 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let entries: Vec<_> = site.parties.values().collect();
     entries
         .par_iter()
-        .map(|entry| {
-            let rel = format!("deals/{}/", entry.slug);
-            let key = r
-                .key("party")
-                .with(&entry.name)
-                .with_all(entry.deals.iter().map(|&k| &r.row_keys[k]))
-                .finish();
-            let lastmod = entry.deals.first().map(|&k| site.deal(site.deals[k]).date);
-            let link = views::party_link(config, &entry.name);
-            r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
-                site: &r.site_view,
-                page: r.meta(
-                    &entry.name,
-                    &r.templates.word(
+        .flat_map_iter(|entry| {
+            let first = format!("deals/{}/", entry.slug);
+            let pages = pages_of(r, &first, &entry.deals);
+            pages.into_iter().map(move |(rel, deals, pager)| {
+                let key = r
+                    .key("party")
+                    .with(&entry.name)
+                    .with(&(pager.number, pager.count))
+                    // The chart and the total are made of all the party's deals.
+                    .with_all(entry.deals.iter().map(|&k| &r.row_keys[k]))
+                    .finish();
+                let lastmod = deals.first().map(|&k| site.deal(site.deals[k]).date);
+                r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
+                    site: &r.site_view,
+                    page: r.meta(
+                        &paged_title(r, &entry.name, &pager),
+                        &r.templates.word(
+                            config.language,
+                            "party_description",
+                            &[("party", &entry.name)],
+                        ),
+                        &rel,
                         config.language,
-                        "party_description",
-                        &[("party", &entry.name)],
+                        "website",
                     ),
-                    &rel,
-                    config.language,
-                    "website",
-                ),
-                party: link.clone(),
-                deals: entry.deals.iter().map(|&k| r.views.row(k)).collect(),
-                total: views::total(config, &entry.total, config.language),
-                chart_svg: quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true),
+                    party: views::party_link(config, &entry.name),
+                    deals: deals.iter().map(|&k| r.views.row(k)).collect(),
+                    total: views::total(config, &entry.total, config.language),
+                    chart_svg: if pager.number == 1 {
+                        quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true)
+                    } else {
+                        String::new()
+                    },
+                    pager: pager.clone(),
+                })
             })
         })
         .collect()
@@ -276,65 +285,119 @@ fn listing(
     (key, newest)
 }
 
+/// A list's pages under `rel` (`tags/cloud/`): each page's site-relative
+/// URL (`tags/cloud/page/2/` after the first), its items and its pager.
+fn pages_of<'i, T>(r: &Renderer, rel: &str, items: &'i [T]) -> Vec<(String, &'i [T], Pager)> {
+    let size = r.config().page_size.max(1);
+    let count = items.len().div_ceil(size).max(1);
+    let url = |n: usize| {
+        if n == 1 {
+            rel.to_string()
+        } else {
+            format!("{rel}page/{n}/")
+        }
+    };
+    (1..=count)
+        .map(|n| {
+            let from = ((n - 1) * size).min(items.len());
+            let to = (n * size).min(items.len());
+            let pager = Pager {
+                number: n,
+                count,
+                prev_url: (n > 1).then(|| r.config().path_url(&url(n - 1))),
+                next_url: (n < count).then(|| r.config().path_url(&url(n + 1))),
+            };
+            (url(n), &items[from..to], pager)
+        })
+        .collect()
+}
+
+/// A page's title: the list's name, and its page number after the first.
+fn paged_title(r: &Renderer, name: &str, pager: &Pager) -> String {
+    if pager.number == 1 {
+        return name.to_string();
+    }
+    let n = pager.number.to_string();
+    let page = r
+        .templates
+        .word(r.config().language, "page_n", &[("n", &n)]);
+    format!("{name} ({page})")
+}
+
 fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
-    let (site, config) = (r.site, r.config());
-    let entries: Vec<_> = site.tags.values().collect();
+    let config = r.config();
+    let entries: Vec<_> = r.site.tags.values().collect();
     entries
         .par_iter()
-        .map(|entry| {
-            let rel = format!("tags/{}/", entry.slug);
-            let (key, lastmod) = listing(r, "tag", &entry.name, &entry.articles);
-            r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
-                site: &r.site_view,
-                page: r.meta(
-                    &entry.name,
-                    &r.templates
-                        .word(config.language, "tag_description", &[("tag", &entry.name)]),
-                    &rel,
-                    config.language,
-                    "website",
-                ),
-                tag: TagLink {
-                    name: entry.name.clone(),
-                    url: config.path_url(&rel),
-                },
-                articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
+        .flat_map_iter(|entry| {
+            let first = format!("tags/{}/", entry.slug);
+            let pages = pages_of(r, &first, &entry.articles);
+            pages.into_iter().map(move |(rel, articles, pager)| {
+                let what = format!("{}\n{}/{}", entry.name, pager.number, pager.count);
+                let (key, lastmod) = listing(r, "tag", &what, articles);
+                r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
+                    site: &r.site_view,
+                    page: r.meta(
+                        &paged_title(r, &entry.name, &pager),
+                        &r.templates.word(
+                            config.language,
+                            "tag_description",
+                            &[("tag", &entry.name)],
+                        ),
+                        &rel,
+                        config.language,
+                        "website",
+                    ),
+                    tag: TagLink {
+                        name: entry.name.clone(),
+                        url: config.path_url(&first),
+                    },
+                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                    pager: pager.clone(),
+                })
             })
         })
         .collect()
 }
 
 fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
-    let (site, config) = (r.site, r.config());
-    let entries: Vec<_> = site.authors.values().collect();
+    let config = r.config();
+    let entries: Vec<_> = r.site.authors.values().collect();
     entries
         .par_iter()
-        .map(|entry| {
-            let rel = views::author_rel(&entry.name);
+        .flat_map_iter(|entry| {
+            let first = views::author_rel(&entry.name);
             let info = config
                 .author_info
                 .get(&entry.name)
                 .cloned()
                 .unwrap_or_default();
-            let described = format!("{}\n{:?}\n{:?}", entry.name, info.url, info.bio);
-            let (key, lastmod) = listing(r, "author", &described, &entry.articles);
-            r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
-                site: &r.site_view,
-                page: r.meta(
-                    &entry.name,
-                    &r.templates.word(
+            let pages = pages_of(r, &first, &entry.articles);
+            pages.into_iter().map(move |(rel, articles, pager)| {
+                let what = format!(
+                    "{}\n{:?}\n{:?}\n{}/{}",
+                    entry.name, info.url, info.bio, pager.number, pager.count
+                );
+                let (key, lastmod) = listing(r, "author", &what, articles);
+                r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
+                    site: &r.site_view,
+                    page: r.meta(
+                        &paged_title(r, &entry.name, &pager),
+                        &r.templates.word(
+                            config.language,
+                            "author_description",
+                            &[("author", &entry.name)],
+                        ),
+                        &rel,
                         config.language,
-                        "author_description",
-                        &[("author", &entry.name)],
+                        "profile",
                     ),
-                    &rel,
-                    config.language,
-                    "profile",
-                ),
-                author: views::author_link(config, &entry.name),
-                bio: info.bio.clone(),
-                website: info.url.clone(),
-                articles: entry.articles.iter().map(|&i| r.views.card(i)).collect(),
+                    author: views::author_link(config, &entry.name),
+                    bio: info.bio.clone(),
+                    website: info.url.clone(),
+                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                    pager: pager.clone(),
+                })
             })
         })
         .collect()

@@ -529,3 +529,63 @@ fn the_archive_reaches_every_article() {
     let check = site.dealwire(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
 }
+
+/// Tag, author and party pages split at `pagination.page_size`: every entry
+/// on exactly one page, pages chained by `rel=prev`/`rel=next`, all in the
+/// sitemap, under the sub-path.
+#[test]
+fn long_lists_are_split_into_linked_pages() {
+    let site = site("ok-bylines");
+    let yaml = site.root.join("site.yaml");
+    let mut config = std::fs::read_to_string(&yaml).expect("site.yaml");
+    config.push_str("pagination: { page_size: 1 }\n");
+    std::fs::write(&yaml, config).expect("write");
+    assert_eq!(site.build().status, 0);
+    // One deal for OpenAI (a translation's deal counts once): one page, no pager.
+    assert!(
+        !site
+            .read("deals/openai/index.html")
+            .contains("class=\"pager\"")
+    );
+    // A list with more entries than a page: make one, with three pages.
+    let three = site.root.join("content/articles");
+    for n in 0..2 {
+        std::fs::write(
+            three.join(format!("extra-{n}.md")),
+            format!(
+                "---\ntitle: Extra {n}\ndate: 2025-10-0{}\nauthors: [Sam Lee]\n---\nText.\n",
+                n + 1
+            ),
+        )
+        .expect("write");
+    }
+    assert_eq!(site.build().status, 0);
+    let first = site.read("authors/sam-lee/index.html");
+    let second = site.read("authors/sam-lee/page/2/index.html");
+    let third = site.read("authors/sam-lee/page/3/index.html");
+    assert!(
+        first.contains("<a href=\"/briefing/authors/sam-lee/page/2/\" rel=\"next\">")
+            && !first.contains("rel=\"prev\"")
+    );
+    assert!(
+        second.contains("<a href=\"/briefing/authors/sam-lee/\" rel=\"prev\">")
+            && second.contains("/page/3/\" rel=\"next\"")
+    );
+    assert!(third.contains("rel=\"prev\"") && !third.contains("rel=\"next\""));
+    assert!(second.contains("<title>Sam Lee (page 2)"), "{second}");
+    let titles: Vec<&str> = [&first, &second, &third]
+        .iter()
+        .map(|p| p.split("<ul class=\"article-list\">").nth(1).unwrap_or(""))
+        .collect();
+    for title in ["OpenAI signs a $38 billion", "Extra 0", "Extra 1"] {
+        assert_eq!(
+            titles.iter().filter(|t| t.contains(title)).count(),
+            1,
+            "{title} once"
+        );
+    }
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("/briefing/authors/sam-lee/page/3/"));
+    let check = site.dealwire(&["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+}
