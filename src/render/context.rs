@@ -254,6 +254,21 @@ pub struct HomeContext<'a> {
     pub feed_url: String,
     /// The homes in other languages.
     pub languages: Vec<Translation>,
+    /// The home's place in its list: older articles go on at `page/2/`.
+    pub pager: Pager,
+}
+
+/// `home_page.html`: a home's older articles, from `page/2/` on.
+#[derive(Serialize, Debug)]
+pub struct HomePageContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// Its articles, newest first.
+    pub articles: Vec<&'a ArticleCard>,
+    /// Where this page stands.
+    pub pager: Pager,
 }
 
 /// `article.html`.

@@ -22,7 +22,7 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let mut homes = vec![(
         site.config.language,
         String::new(),
-        site.listed().take(HOME_ITEMS).collect::<Vec<_>>(),
+        site.listed().collect::<Vec<_>>(),
     )];
     for lang in super::other_languages(site) {
         let items = site
@@ -30,13 +30,35 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             .iter_enumerated()
             .filter(|(_, p)| p.article.lang == lang)
             .map(|(i, _)| i)
-            .take(HOME_ITEMS)
             .collect();
         homes.push((lang, format!("{}/", lang.code()), items));
     }
     let editions: Vec<(Lang, String)> = homes.iter().map(|(l, h, _)| (*l, h.clone())).collect();
     for (lang, rel, items) in homes {
-        pages.push(home(r, lang, rel, items, &editions));
+        // The home shows the latest; older ones go on at `page/2/`…, as
+        // titles, when the theme has `home_page.html`.
+        let older = &items[HOME_ITEMS.min(items.len())..];
+        let older_pages = if r.templates.has("home_page.html") {
+            home_pages(r, lang, &rel, older)
+        } else {
+            Vec::new()
+        };
+        let pager = Pager {
+            number: 1,
+            count: older_pages.len() + 1,
+            prev_url: None,
+            next_url: (!older_pages.is_empty())
+                .then(|| r.config().path_url(&format!("{rel}page/2/"))),
+        };
+        pages.push(home(
+            r,
+            lang,
+            rel,
+            items[..items.len() - older.len()].to_vec(),
+            &editions,
+            pager,
+        ));
+        pages.extend(older_pages);
     }
     pages.extend(parties(r));
     pages.extend(tags(r));
@@ -45,6 +67,54 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         pages.extend(archive(r));
     }
     pages
+}
+
+/// A home's older articles, as titles, `page_size` a page from `page/2/`.
+fn home_pages(
+    r: &Renderer,
+    lang: Lang,
+    home: &str,
+    older: &[ArticleIdx],
+) -> Vec<Result<Page, Diagnostic>> {
+    let config = r.config();
+    let size = config.page_size.max(1);
+    let count = older.len().div_ceil(size) + 1;
+    let url = |n: usize| {
+        if n == 1 {
+            home.to_string()
+        } else {
+            format!("{home}page/{n}/")
+        }
+    };
+    older
+        .chunks(size)
+        .enumerate()
+        .map(|(k, articles)| {
+            let n = k + 2;
+            let rel = url(n);
+            let pager = Pager {
+                number: n,
+                count,
+                prev_url: Some(config.path_url(&url(n - 1))),
+                next_url: (n < count).then(|| config.path_url(&url(n + 1))),
+            };
+            let (key, lastmod) = listing(r, "home-page", &format!("{rel}\n{count}"), articles);
+            r.page("home_page.html", rel.clone(), key, lastmod, || {
+                HomePageContext {
+                    site: &r.site_view,
+                    page: r.meta(
+                        &paged_title(r, &r.templates.word(lang, "latest_articles", &[]), &pager),
+                        &config.description,
+                        &rel,
+                        lang,
+                        "website",
+                    ),
+                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                    pager,
+                }
+            })
+        })
+        .collect()
 }
 
 /// `/archive/` and a page per month: every article is two links from any page.
@@ -113,6 +183,7 @@ fn home(
     rel: String,
     items: Vec<ArticleIdx>,
     editions: &[(Lang, String)],
+    pager: Pager,
 ) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
     let t = &site.total;
@@ -123,6 +194,7 @@ fn home(
         .with_all(r.row_keys.iter().take(HOME_ITEMS))
         .with(&(t.sum, t.count, t.undisclosed, t.bounded))
         .with_all(editions.iter().map(|(_, h)| h))
+        .with(&pager.count)
         .finish();
     let newest = items.first().map(|&i| site.articles[i].article.date);
     r.page("home.html", rel.clone(), key, newest, || HomeContext {
@@ -146,6 +218,7 @@ fn home(
                 permalink: config.absolute_url(h),
             })
             .collect(),
+        pager: pager.clone(),
     })
 }
 

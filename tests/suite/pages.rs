@@ -589,3 +589,53 @@ fn long_lists_are_split_into_linked_pages() {
     let check = site.dealwire(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
 }
+
+/// The home shows the latest articles; older ones go on at `page/2/`… as
+/// titles, every article once across the home's pages.
+#[test]
+fn the_home_goes_on_at_page_two() {
+    let site = site("ok-bylines");
+    let yaml = site.root.join("site.yaml");
+    let mut config = std::fs::read_to_string(&yaml).expect("site.yaml");
+    config.push_str("pagination: { page_size: 4 }\n");
+    std::fs::write(&yaml, config).expect("write");
+    let dir = site.root.join("content/articles");
+    for n in 0..16 {
+        std::fs::write(
+            dir.join(format!("brief-{n:02}.md")),
+            format!(
+                "---\ntitle: Brief number {n:02}\ndate: 2024-01-{:02}\n---\nText.\n",
+                n + 1
+            ),
+        )
+        .expect("write");
+    }
+    assert_eq!(site.build().status, 0);
+    // 18 listed articles (the French translation is not listed): 10 on the
+    // home, then 4 a page: pages 2 and 3.
+    let home = site.read("index.html");
+    assert!(
+        home.contains("<a href=\"/briefing/page/2/\" rel=\"next\">")
+            && home.contains("Page 1 of 3")
+    );
+    let last = site.read("page/3/index.html");
+    assert!(
+        last.contains("<a href=\"/briefing/page/2/\" rel=\"prev\">")
+            && !last.contains("rel=\"next\"")
+    );
+    assert!(!site.public().join("page/4").exists());
+    let pages: Vec<String> = ["index.html", "page/2/index.html", "page/3/index.html"]
+        .iter()
+        .map(|p| site.read(p))
+        .collect();
+    for n in 0..16 {
+        let title = format!("Brief number {n:02}");
+        assert_eq!(
+            pages.iter().filter(|p| p.contains(&title)).count(),
+            1,
+            "{title}"
+        );
+    }
+    assert!(site.read("sitemap.xml").contains("/briefing/page/3/"));
+    assert_eq!(site.dealwire(&["check"]).status, 0);
+}
