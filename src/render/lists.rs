@@ -315,15 +315,12 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 let lastmod = deals.first().map(|&k| site.deal(site.deals[k]).date);
                 r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
                     site: &r.site_view,
-                    page: r.meta(
-                        &paged_title(r, &entry.name, &pager),
-                        &r.templates.word(
-                            config.language,
-                            "party_description",
-                            &[("party", &entry.name)],
-                        ),
+                    page: list_meta(
+                        r,
+                        &entry.name,
+                        &pager,
                         &rel,
-                        config.language,
+                        ("party_description", "party"),
                         "website",
                     ),
                     party: views::party_link(config, &entry.name),
@@ -385,6 +382,28 @@ fn pages_of<'i, T>(r: &Renderer, rel: &str, items: &'i [T]) -> Vec<(String, &'i 
         .collect()
 }
 
+/// The meta of a page listing a tag's, an author's or a party's entries:
+/// its title with the page number, and its description from the theme's
+/// word `key`, with `{var}` filled by the name.
+fn list_meta(
+    r: &Renderer,
+    name: &str,
+    pager: &Pager,
+    rel: &str,
+    (key, var): (&str, &str),
+    og_type: &str,
+) -> PageMeta {
+    let lang = r.config().language;
+    let description = r.templates.word(lang, key, &[(var, name)]);
+    r.meta(
+        &paged_title(r, name, pager),
+        &description,
+        rel,
+        lang,
+        og_type,
+    )
+}
+
 /// A page's title: the list's name, and its page number after the first.
 fn paged_title(r: &Renderer, name: &str, pager: &Pager) -> String {
     if pager.number == 1 {
@@ -410,15 +429,12 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 let (key, lastmod) = listing(r, "tag", &what, articles);
                 r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
                     site: &r.site_view,
-                    page: r.meta(
-                        &paged_title(r, &entry.name, &pager),
-                        &r.templates.word(
-                            config.language,
-                            "tag_description",
-                            &[("tag", &entry.name)],
-                        ),
+                    page: list_meta(
+                        r,
+                        &entry.name,
+                        &pager,
                         &rel,
-                        config.language,
+                        ("tag_description", "tag"),
                         "website",
                     ),
                     tag: TagLink {
@@ -454,15 +470,12 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 let (key, lastmod) = listing(r, "author", &what, articles);
                 r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
                     site: &r.site_view,
-                    page: r.meta(
-                        &paged_title(r, &entry.name, &pager),
-                        &r.templates.word(
-                            config.language,
-                            "author_description",
-                            &[("author", &entry.name)],
-                        ),
+                    page: list_meta(
+                        r,
+                        &entry.name,
+                        &pager,
                         &rel,
-                        config.language,
+                        ("author_description", "author"),
                         "profile",
                     ),
                     author: views::author_link(config, &entry.name),
