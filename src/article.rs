@@ -377,14 +377,8 @@ impl Checker<'_> {
     /// A body that opens with `# Title`, the same as the front matter's: the
     /// theme shows the title already, so the page would show it twice.
     fn title_twice(&mut self, title: &str) {
-        let body = self.split.body;
-        let skipped = body.len() - body.trim_start_matches(['\n', '\r']).len();
-        let first = body[skipped..].lines().next().unwrap_or("");
-        let heading = first
-            .strip_prefix("# ")
-            .map(|h| h.trim().trim_end_matches('#').trim());
-        if heading.is_some_and(|h| !h.is_empty() && h.eq_ignore_ascii_case(title.trim())) {
-            let line = self.split.body_line + body[..skipped].matches('\n').count();
+        if let Some((breaks, _)) = markdown::leading_title(self.split.body, title) {
+            let line = self.split.body_line + breaks;
             let d = Diagnostic::warning(
                 self.path,
                 "the body opens with `# ` and the title: the page shows the title already, so remove this heading",

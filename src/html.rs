@@ -83,7 +83,7 @@ const EXTRA_TAG_ATTRIBUTES: [(&str, &[&str]); 12] = [
     ("details", &["open"]),
     ("time", &["datetime"]),
     ("data", &["value"]),
-    ("input", &["type", "checked", "disabled"]),
+    ("input", &["checked", "disabled"]),
 ];
 
 /// The sanitizer's settings; the notes are made from the same lists.
@@ -110,6 +110,8 @@ struct Lists {
     content_removed: std::collections::HashSet<&'static str>,
     generic: std::collections::HashSet<&'static str>,
     per_tag: HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    /// Attributes allowed on a tag with some values only (`type="checkbox"`).
+    values: HashMap<&'static str, HashMap<&'static str, std::collections::HashSet<&'static str>>>,
     schemes: std::collections::HashSet<&'static str>,
 }
 
@@ -117,13 +119,12 @@ fn lists() -> &'static Lists {
     static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
     LISTS.get_or_init(|| {
         let b = builder();
-        let mut per_tag = b.clone_tag_attributes();
-        per_tag.entry("input").or_default().insert("type");
         Lists {
             tags: b.clone_tags(),
             content_removed: b.clone_clean_content_tags(),
             generic: b.clone_generic_attributes(),
-            per_tag,
+            per_tag: b.clone_tag_attributes(),
+            values: b.clone_tag_attribute_values(),
             schemes: b.clone_url_schemes(),
         }
     })
@@ -219,12 +220,17 @@ impl Scan {
         }
         for attr in attrs {
             let attribute = &*attr.name.local;
+            let value = attr.value.trim();
             let allowed = lists.generic.contains(attribute)
                 || lists
                     .per_tag
                     .get(name)
-                    .is_some_and(|a| a.contains(attribute));
-            let value = attr.value.trim();
+                    .is_some_and(|a| a.contains(attribute))
+                || lists
+                    .values
+                    .get(name)
+                    .and_then(|a| a.get(attribute))
+                    .is_some_and(|v| v.iter().any(|v| v.eq_ignore_ascii_case(value)));
             let bad_url = matches!(attribute, "href" | "src")
                 && crate::urls::scheme(value)
                     .is_some_and(|s| !lists.schemes.contains(s.to_ascii_lowercase().as_str()));
@@ -404,7 +410,9 @@ pub fn strip_comments(html: &str) -> Cow<'_, str> {
 
 /// One body's pass through the HTML parser.
 pub struct Cleaner {
-    policy: HtmlPolicy,
+    /// The sanitizer for `sanitize` (made once for the body and its
+    /// summary); `None` for `trust`, which only parses and writes again.
+    sanitizer: Option<ammonia::Builder<'static>>,
     /// Marks a slot while the parser holds the HTML: `{marker}s{N}-` for a
     /// Markdown slot, `{marker}r{N}-` for a raw HTML URL.
     marker: String,
@@ -418,34 +426,37 @@ impl Cleaner {
         use sha2::Digest;
         let hash = sha2::Sha256::digest(body.as_bytes());
         let hex: String = hash[..10].iter().map(|b| format!("{b:02x}")).collect();
+        let marker = format!("dw{hex}");
+        let raw_urls: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sanitizer = (policy != HtmlPolicy::Trust).then(|| {
+            let mut b = builder();
+            let prefix = marker.clone();
+            let urls = Arc::clone(&raw_urls);
+            b.attribute_filter(move |_, attribute, value| {
+                if !matches!(attribute, "href" | "src") || value.starts_with(&prefix) {
+                    return Some(Cow::Borrowed(value));
+                }
+                let mut urls = urls.lock().unwrap_or_else(|e| e.into_inner());
+                urls.push(value.to_string());
+                Some(Cow::Owned(format!("{prefix}r{}-", urls.len() - 1)))
+            });
+            b
+        });
         Cleaner {
-            policy,
-            marker: format!("dw{hex}"),
-            raw_urls: Arc::default(),
+            sanitizer,
+            marker,
+            raw_urls,
         }
     }
 
     /// The HTML with link slots written as `slot` (`\0N\0`), parsed, cleaned
-    /// per the policy and written again balanced; raw URLs are turned into
-    /// slots numbered from `first_raw` by `raw_slot`.
+    /// per the policy and written again balanced; each raw `href`/`src`
+    /// becomes the slot `raw_slot` gives it.
     pub fn clean(&self, html: &str, slot: char, mut raw_slot: impl FnMut(&str) -> usize) -> String {
         let marked = self.mark(html, slot);
-        let cleaned = match self.policy {
-            HtmlPolicy::Trust => balanced(&marked),
-            _ => {
-                let mut b = builder();
-                let prefix = self.marker.clone();
-                let urls = Arc::clone(&self.raw_urls);
-                b.attribute_filter(move |_, attribute, value| {
-                    if !matches!(attribute, "href" | "src") || value.starts_with(&prefix) {
-                        return Some(Cow::Borrowed(value));
-                    }
-                    let mut urls = urls.lock().unwrap_or_else(|e| e.into_inner());
-                    urls.push(value.to_string());
-                    Some(Cow::Owned(format!("{prefix}r{}-", urls.len() - 1)))
-                });
-                b.clean(&marked).to_string()
-            }
+        let cleaned = match &self.sanitizer {
+            Some(sanitizer) => sanitizer.clean(&marked).to_string(),
+            None => balanced(&marked),
         };
         let urls = self.raw_urls.lock().unwrap_or_else(|e| e.into_inner());
         self.unmark(&cleaned, slot, |n| raw_slot(&urls[n]))

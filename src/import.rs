@@ -210,7 +210,8 @@ pub fn convert(generator: Generator, rel: &str, text: &str) -> Result<Converted,
         dropped.push(format!("`{key}`: {}", why_dropped(generator, &key)));
     }
 
-    let mut body = drop_title_heading(body, &out.title).to_string();
+    let body = crate::markdown::leading_title(body, &out.title).map_or(body, |(_, rest)| rest);
+    let mut body = body.to_string();
     if generator == Generator::Zola {
         body = zola_links(&body);
     }
@@ -558,22 +559,6 @@ fn why_dropped(generator: Generator, key: &str) -> &'static str {
             Generator::Hugo => "not a Hugo key dealwire maps",
             Generator::Jekyll => "not a Jekyll key dealwire maps",
         },
-    }
-}
-
-/// The body without a first line `# TITLE` equal to the title.
-fn drop_title_heading<'a>(body: &'a str, title: &str) -> &'a str {
-    let start = body.len() - body.trim_start_matches(['\n', '\r']).len();
-    let rest = &body[start..];
-    let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
-    let heading = first
-        .trim_end()
-        .strip_prefix("# ")
-        .map(|h| h.trim().trim_end_matches('#').trim());
-    if heading.is_some_and(|h| h.eq_ignore_ascii_case(title.trim())) {
-        after.trim_start_matches(['\n', '\r'])
-    } else {
-        body
     }
 }
 

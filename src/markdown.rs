@@ -574,6 +574,23 @@ fn push_title(tag: &mut String, title: &str) {
     }
 }
 
+/// A body that opens (after blank lines) with `# TITLE`, the title given:
+/// how many line breaks come before that heading, and the body after it and
+/// the blank lines that follow. The theme shows the title already.
+pub fn leading_title<'a>(body: &'a str, title: &str) -> Option<(usize, &'a str)> {
+    let skipped = body.len() - body.trim_start_matches(['\n', '\r']).len();
+    let rest = &body[skipped..];
+    let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
+    let heading = first
+        .trim_end()
+        .strip_prefix("# ")
+        .map(|h| h.trim().trim_end_matches('#').trim())?;
+    (!heading.is_empty() && heading.eq_ignore_ascii_case(title.trim())).then(|| {
+        let breaks = body[..skipped].matches('\n').count();
+        (breaks, after.trim_start_matches(['\n', '\r']))
+    })
+}
+
 /// Whether an inline HTML tag is `<p>`, `<p …>` or `</p>`.
 fn is_p_tag(tag: &str) -> bool {
     let t = tag.trim().to_ascii_lowercase();

@@ -273,6 +273,9 @@ fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics)
 /// already publishes something, or that two articles claim, is an error
 /// naming both files.
 fn redirects(source: &SiteSource, site: &Site, output: &mut Output, diags: &mut Diagnostics) {
+    if site.articles.iter().all(|p| p.article.aliases.is_empty()) {
+        return;
+    }
     let page_sources: HashMap<String, &str> = site
         .articles
         .iter()
