@@ -3,9 +3,9 @@
 //! `DIR/content/articles/` (see `import` for the conversion).
 //!
 //! Never overwrites: a post whose article (or a file of its folder) exists
-//! already is not imported. Every post that cannot be read, and every key
-//! left out, is reported; the others are imported. The exit status is 1 when
-//! a post was not imported.
+//! already is not imported; symbolic links are not followed. Every post that
+//! cannot be read, and every key left out, is reported; the others are
+//! imported. The exit status is 1 when a post was not imported.
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +121,10 @@ fn files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
         match entry {
             Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(e) if e.path_is_symlink() => diags.push(Diagnostic::warning(
+                e.path().display().to_string(),
+                "a symbolic link: not followed, not imported",
+            )),
             Ok(_) => {}
             Err(e) => diags.push(Diagnostic::error(root.display().to_string(), e.to_string())),
         }
