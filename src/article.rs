@@ -88,12 +88,49 @@ pub struct Article {
     pub summary_html: String,
     /// The summary as plain text.
     pub summary_text: String,
-    /// The rendered body; its links' lines count from `body_line`.
+    /// The rendered body; its links' lines count from `body_line`. In a
+    /// streamed build its HTML is moved to disk (`body_on_disk`): read it
+    /// with `body_html`.
     pub body: Rendered,
+    /// Where the body's HTML is when a streamed build moved it to disk.
+    pub body_on_disk: Option<crate::spill::Stored>,
     /// The 1-based file line where the body starts.
     pub body_line: usize,
     /// The deals reported, possibly none.
     pub deals: Vec<Deal>,
+}
+
+impl Article {
+    /// The body's HTML (with link slots), read back from disk if it was moved there.
+    pub fn body_html(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        match &self.body_on_disk {
+            None => Ok(std::borrow::Cow::Borrowed(&self.body.html)),
+            Some(stored) => stored.read().map(std::borrow::Cow::Owned).map_err(|e| {
+                Diagnostic::error(
+                    &self.source_path,
+                    format!(
+                        "cannot read the rendered body back from the build's scratch file: {e}"
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// Moves the body's HTML to `spill`, freeing its memory.
+    pub fn move_body_to(
+        &mut self,
+        spill: &std::sync::Arc<crate::spill::Spill>,
+    ) -> Result<(), Diagnostic> {
+        let stored = spill.keep(&self.body.html).map_err(|e| {
+            Diagnostic::error(
+                &self.source_path,
+                format!("cannot write the rendered body to the build's scratch file: {e}"),
+            )
+        })?;
+        self.body.html = String::new();
+        self.body_on_disk = Some(stored);
+        Ok(())
+    }
 }
 
 /// Parses one Markdown source file, adding its problems to `diags`: the
@@ -220,14 +257,18 @@ impl Checker<'_> {
         let authors = self.authors(&raw.authors);
         let aliases = self.aliases(&raw.aliases);
         let deals = self.deals(raw.deal, raw.deals, date, lang);
-        let body = self.body(lang);
+        let mut body = self.body(lang);
         self.title_twice(&raw.title);
         let (summary_html, summary_text) = match raw.summary {
             Some(s) => (
                 format!("<p>{}</p>", crate::escape::html(s.trim())),
                 s.trim().to_string(),
             ),
-            None => (body.summary_html.clone(), body.summary_text.clone()),
+            // Moved, not copied: the article's fields are the summary's one home.
+            None => (
+                std::mem::take(&mut body.summary_html),
+                std::mem::take(&mut body.summary_text),
+            ),
         };
         Article {
             source_path: self.path.to_string(),
@@ -248,6 +289,7 @@ impl Checker<'_> {
             summary_html,
             summary_text,
             body,
+            body_on_disk: None,
             body_line: self.split.body_line,
             deals,
         }

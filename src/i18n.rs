@@ -77,6 +77,14 @@ pub fn format_month(year: i16, month: i8, lang: Lang) -> String {
     }
 }
 
+/// The names of the months in `lang`, January first (as `format_date` writes them).
+pub fn month_names(lang: Lang) -> &'static [&'static str; 12] {
+    match lang {
+        Lang::En => &MONTHS_EN,
+        Lang::Fr => &MONTHS_FR,
+    }
+}
+
 /// A date as the press writes it: `November 3, 2025` / `3 novembre 2025`, and
 /// `1er novembre 2025` for the first of the month in French.
 pub fn format_date(date: jiff::civil::Date, lang: Lang) -> String {

@@ -50,6 +50,7 @@ pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;
+pub mod spill;
 pub mod text;
 pub mod theme;
 pub mod typography;

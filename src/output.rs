@@ -230,32 +230,212 @@ fn is_ours(dir: &Path) -> bool {
 /// Writes `output` to `target` for the site at the canonical `root`: resolve,
 /// check, lock, stage beside the target, swap. See the module doc.
 pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteError> {
-    let target = resolve_target(target)?;
-    check_target(&target, root)?;
-    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
-        unreachable!("check_target refuses a path without a parent");
-    };
-    let name = name.to_string_lossy().into_owned();
-    fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let _lock = Lock::take(parent.join(format!(".{name}.dealwire-lock")), &target)?;
-    // Checked again under the lock: another build may have changed it meanwhile.
-    check_target(&target, root)?;
-    remove_leftovers(parent, &name)?;
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.dealwire-staging-{pid}"));
-    if let Err(e) = stage(output, &staging) {
-        let _ = remove_ours(&staging);
-        return Err(e);
+    let staging = Staging::begin(target, root)?;
+    stage(output, &staging.path)?;
+    staging.finish()
+}
+
+/// A folder being filled beside the target, under the target's lock. `finish`
+/// swaps it in; dropped unfinished (a failed build), it is removed and the
+/// target is left as it was.
+pub struct Staging {
+    target: PathBuf,
+    path: PathBuf,
+    old: PathBuf,
+    scratch: PathBuf,
+    done: bool,
+    _lock: Lock,
+}
+
+impl Staging {
+    /// Resolves and checks `target` for the site at the canonical `root`, takes
+    /// its lock, removes leftovers of interrupted builds and makes the staging
+    /// folder with our marker.
+    pub fn begin(target: &Path, root: &Path) -> Result<Staging, WriteError> {
+        let target = resolve_target(target)?;
+        check_target(&target, root)?;
+        let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+            unreachable!("check_target refuses a path without a parent");
+        };
+        let name = name.to_string_lossy().into_owned();
+        fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let lock = Lock::take(parent.join(format!(".{name}.dealwire-lock")), &target)?;
+        // Checked again under the lock: another build may have changed it meanwhile.
+        check_target(&target, root)?;
+        remove_leftovers(parent, &name)?;
+        let pid = std::process::id();
+        let path = parent.join(format!(".{name}.dealwire-staging-{pid}"));
+        fs::create_dir(&path).map_err(io_error(&path))?;
+        let staging = Staging {
+            old: parent.join(format!(".{name}.dealwire-old-{pid}")),
+            scratch: parent.join(format!(".{name}.dealwire-scratch-{pid}")),
+            target,
+            path,
+            done: false,
+            _lock: lock,
+        };
+        let marker = staging.path.join(MARKER);
+        fs::write(
+            &marker,
+            b"This folder is a dealwire build output; dealwire replaces it whole.\n",
+        )
+        .map_err(io_error(&marker))?;
+        Ok(staging)
     }
-    let swapped = swap(
-        &staging,
-        &target,
-        &parent.join(format!(".{name}.dealwire-old-{pid}")),
-    );
-    if swapped.is_err() && staging.exists() {
-        let _ = remove_ours(&staging);
+
+    /// The resolved target.
+    pub fn target(&self) -> &Path {
+        &self.target
     }
-    swapped
+
+    /// A scratch file beside the target for data too large to hold in memory
+    /// between stages: already unlinked, so it vanishes with its handle, even
+    /// if the build is killed.
+    pub fn scratch(&self) -> Result<fs::File, WriteError> {
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&self.scratch)
+            .map_err(io_error(&self.scratch))?;
+        fs::remove_file(&self.scratch).map_err(io_error(&self.scratch))?;
+        Ok(file)
+    }
+
+    /// Writes one file of the site (its folders made as needed).
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.path.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_error(dir))?;
+        }
+        fs::write(&path, bytes).map_err(|e| WriteError::Io(path, e))
+    }
+
+    /// Swaps the staged site in place of the target.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        self.done = true;
+        let swapped = swap(&self.path, &self.target, &self.old);
+        if swapped.is_err() && self.path.exists() {
+            let _ = remove_ours(&self.path);
+        }
+        swapped
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = remove_ours(&self.path);
+        }
+    }
+}
+
+/// Where a build puts its files: kept in memory (`serve`, tests), or written
+/// into a `Staging` folder as they are made (`build`), so that the build holds
+/// their paths only. Later files replace earlier ones at the same path.
+pub struct Sink<'a> {
+    files: std::sync::Mutex<Output>,
+    folder: Option<&'a Staging>,
+    keep_bytes: bool,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink that keeps every file in memory.
+    pub fn memory() -> Sink<'static> {
+        Sink {
+            files: Default::default(),
+            folder: None,
+            keep_bytes: true,
+        }
+    }
+
+    /// A sink that keeps the paths only (`dealwire check`: nothing is written).
+    pub fn paths() -> Sink<'static> {
+        Sink {
+            files: Default::default(),
+            folder: None,
+            keep_bytes: false,
+        }
+    }
+
+    /// A sink that writes every file into `staging` at once.
+    pub fn folder(staging: &'a Staging) -> Sink<'a> {
+        Sink {
+            files: Default::default(),
+            folder: Some(staging),
+            keep_bytes: false,
+        }
+    }
+
+    /// Whether the files' bytes are kept (a memory sink).
+    pub fn keeps_bytes(&self) -> bool {
+        self.keep_bytes
+    }
+
+    /// The staging folder, when files go to disk.
+    pub fn staging(&self) -> Option<&'a Staging> {
+        self.folder
+    }
+
+    /// Takes one file. Written to disk, only its path is kept.
+    pub fn put(&self, rel: impl Into<String>, bytes: impl Into<Bytes>) -> Result<(), WriteError> {
+        let (rel, mut bytes) = (rel.into(), bytes.into());
+        if let Some(staging) = self.folder {
+            // A file where a folder of the site goes, or the reverse, cannot
+            // be written; the build reports the clash, naming its source,
+            // once every path is known (`conflicts`).
+            if let Err(e) = staging.put(&rel, &bytes)
+                && !self.clashes(&rel)
+            {
+                return Err(e);
+            }
+        }
+        if !self.keep_bytes {
+            bytes = Bytes::new();
+        }
+        self.lock().insert(rel, bytes);
+        Ok(())
+    }
+
+    /// Whether a path is taken.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.lock().contains(rel)
+    }
+
+    /// Whether `rel` is a folder of a file taken, or has a file taken as one
+    /// of its folders.
+    fn clashes(&self, rel: &str) -> bool {
+        let files = self.lock();
+        let folder = format!("{rel}/");
+        files
+            .files
+            .range(folder.clone()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(&folder))
+            || rel
+                .match_indices('/')
+                .any(|(at, _)| files.contains(&rel[..at]))
+    }
+
+    /// Paths that are a file and also a folder (see `Output::conflicts`).
+    pub fn conflicts(&self) -> Vec<(String, String)> {
+        let files = self.lock();
+        files
+            .conflicts()
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    /// Every file taken: with its bytes for a memory sink; otherwise the
+    /// paths with empty bytes (written to disk, or not wanted).
+    pub fn into_output(self) -> Output {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Output> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The lock a build holds on its target while it stages and swaps: a file
@@ -308,11 +488,13 @@ impl Drop for Lock {
 }
 
 /// Removes the staging and old folders that interrupted builds left beside
-/// `name`, whatever their process id, when they carry our marker.
+/// `name`, whatever their process id, when they carry our marker, and a
+/// scratch file that a build killed between making and unlinking it left.
 fn remove_leftovers(parent: &Path, name: &str) -> Result<(), WriteError> {
     let prefixes = [
         format!(".{name}.dealwire-staging-"),
         format!(".{name}.dealwire-old-"),
+        format!(".{name}.dealwire-scratch-"),
     ];
     for entry in fs::read_dir(parent).map_err(io_error(parent))? {
         let entry = entry.map_err(io_error(parent))?;
@@ -322,8 +504,12 @@ fn remove_leftovers(parent: &Path, name: &str) -> Result<(), WriteError> {
                 .strip_prefix(p.as_str())
                 .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
         });
-        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            remove_ours(&entry.path())?;
+        match entry.file_type() {
+            Ok(t) if ours && t.is_dir() => remove_ours(&entry.path())?,
+            Ok(t) if ours && t.is_file() && file_name.contains(".dealwire-scratch-") => {
+                fs::remove_file(entry.path()).map_err(io_error(&entry.path()))?
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -395,17 +581,9 @@ fn remove_parallel(dir: &Path) -> io::Result<()> {
     fs::remove_dir_all(dir)
 }
 
-/// Writes every file under `staging`, the marker first, so that any folder of
-/// ours, even one a crash interrupted, can be recognised and removed.
+/// Writes every file under `staging` (made, with its marker, by `Staging::begin`).
 fn stage(output: &Output, staging: &Path) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    fs::create_dir(staging).map_err(io_error(staging))?;
-    let marker = staging.join(MARKER);
-    fs::write(
-        &marker,
-        b"This folder is a dealwire build output; dealwire replaces it whole.\n",
-    )
-    .map_err(io_error(&marker))?;
     let dirs: std::collections::BTreeSet<PathBuf> = output
         .iter()
         .filter_map(|(p, _)| Path::new(p).parent().map(|d| staging.join(d)))

@@ -1,15 +1,19 @@
-//! The build as a pure function: `SiteSource` + options → `Output` or diagnostics.
+//! The build as a function: `SiteSource` + options → files in a `Sink`, or diagnostics.
 //!
 //! ```text
 //! configure  site.yaml          → Config
 //! theme      themes/, templates → Templates
 //! parse      content/**/*.md    → Article   (parallel)
 //! model      Articles           → Site      (URLs, order, deals index, totals)
-//! render     Site               → Output    (pages, exports, chart)
-//! assets     static/, theme, content files → Output
+//! render     Site               → Sink      (pages, exports, chart)
+//! assets     static/, theme, content files → Sink
 //! ```
 //!
-//! No disk, no clock: the same source and options give the same `Output`.
+//! No clock: the same source and options give the same files. The only disk
+//! a build touches is its sink's: a `Sink::folder` gets every file as it is
+//! made, and its scratch file holds the rendered bodies between parse and
+//! render, so a large archive is never held in memory whole. Articles the
+//! source left unread (`source::load_deferred`) are read as they are parsed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -20,7 +24,7 @@ use crate::article::{self, Article};
 use crate::config::{self, CONFIG_FILE};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::highlight;
-use crate::output::Output;
+use crate::output::{Output, Sink};
 use crate::render::{self, Templates};
 use crate::site::{self, Site};
 use crate::source::{SiteSource, SourceFile};
@@ -38,7 +42,7 @@ pub struct BuildOptions {
 /// A successful build.
 #[derive(Debug)]
 pub struct Built {
-    /// Every output file.
+    /// Every output file; for a sink that does not keep bytes, the paths only.
     pub output: Output,
     /// Warnings met on the way (they never fail a build), sorted.
     pub warnings: Diagnostics,
@@ -64,6 +68,27 @@ fn parse_one(file: &SourceFile, config: &config::Config) -> Parsed {
     (article, diags)
 }
 
+/// Reads a file the source left unread, parses it, and moves the rendered
+/// body to `spill` when there is one; the text is freed on return.
+fn parse_streamed(
+    file: SourceFile,
+    config: &config::Config,
+    spill: Option<&Arc<crate::spill::Spill>>,
+) -> Parsed {
+    let mut diags = Diagnostics::new();
+    let Some(file) = diags.ok(file.read_deferred()) else {
+        return (None, diags);
+    };
+    let mut article = article::parse(&file, config, &mut diags);
+    drop(file);
+    if let (Some(a), Some(spill)) = (article.as_mut(), spill)
+        && diags.ok(a.move_body_to(spill)).is_none()
+    {
+        article = None;
+    }
+    (article.map(Arc::new), diags)
+}
+
 /// What a long-running session (`serve`) keeps between builds so that a rebuild
 /// parses only the files that changed and renders only the article pages whose
 /// inputs changed. A plain `build` needs none.
@@ -77,9 +102,20 @@ pub struct Cache {
     pages: render::PageCache,
 }
 
-/// Builds the site. On failure, every error found (and the warnings).
+/// Builds the site in memory. On failure, every error found (and the warnings).
 /// The source is consumed: the Markdown text is freed once parsed.
 pub fn build(source: SiteSource, options: &BuildOptions) -> Result<Built, Diagnostics> {
+    build_into(source, options, Sink::memory())
+}
+
+/// Builds the site into `sink`: `build`, with each file put into the sink as
+/// it is made. With a folder sink the rendered bodies wait on disk between
+/// parse and render.
+pub fn build_into(
+    source: SiteSource,
+    options: &BuildOptions,
+    sink: Sink,
+) -> Result<Built, Diagnostics> {
     let (markdown, others): (Vec<SourceFile>, Vec<SourceFile>) =
         source.files.into_iter().partition(|f| is_article(&f.path));
     let source = SiteSource {
@@ -87,9 +123,15 @@ pub fn build(source: SiteSource, options: &BuildOptions) -> Result<Built, Diagno
         ..source
     };
     let config = configure(&source.config, options)?;
-    let parsed = markdown.par_iter().map(|f| parse_one(f, &config)).collect();
-    drop(markdown);
-    finish(&source, config, parsed, options, None)
+    let spill = match sink.staging().map(|s| s.scratch()).transpose() {
+        Ok(file) => file.map(crate::spill::Spill::new),
+        Err(e) => return Err(Diagnostic::error(".", e.to_string()).into()),
+    };
+    let parsed = markdown
+        .into_par_iter()
+        .map(|f| parse_streamed(f, &config, spill.as_ref()))
+        .collect();
+    finish(&source, config, parsed, options, None, sink)
 }
 
 /// Builds again from a source that is kept, reusing what `cache` holds from the
@@ -101,7 +143,7 @@ pub fn rebuild(
 ) -> Result<Built, Diagnostics> {
     let config = configure(&source.config, options)?;
     let parsed = parse_cached(source, &config, options, cache);
-    finish(source, config, parsed, options, Some(cache))
+    finish(source, config, parsed, options, Some(cache), Sink::memory())
 }
 
 /// The stages after parsing: model, render, assets. Article files in
@@ -112,6 +154,7 @@ fn finish(
     parsed: Vec<Parsed>,
     options: &BuildOptions,
     cache: Option<&mut Cache>,
+    sink: Sink,
 ) -> Result<Built, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let templates = templates_for(source, &config, &mut diags);
@@ -131,7 +174,11 @@ fn finish(
             return Err(diags);
         }
     };
-    let mut output = assets(source, theme_assets.files, &site, &bundles);
+    let written = assets(source, theme_assets.files, &site, &bundles, &sink);
+    diags.extend(written.err().map(|e| Diagnostic::error(".", e.to_string())));
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
     let links = site
         .articles
@@ -140,30 +187,27 @@ fn finish(
         .collect();
     let site_key = site_key(source, options);
     let previous_pages = cache.as_deref().map(|c| &c.pages);
-    let (pages, page_cache) = match render::render_site(&site, &templates, site_key, previous_pages)
-    {
+    let rendered = match render::render_site(&site, &templates, site_key, previous_pages, &sink) {
         Ok(rendered) => rendered,
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);
         }
     };
-    let page_count = pages.iter().filter(|(p, _)| p.ends_with(".html")).count();
-    output.extend(pages);
-    path_conflicts(source, &output, &mut diags);
-    redirects(source, &site, &mut output, &mut diags);
+    path_conflicts(source, &sink, &mut diags);
+    redirects(source, &site, &sink, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
     if let Some(c) = cache {
-        c.pages = page_cache;
+        c.pages = rendered.cache;
     }
     Ok(Built {
-        output,
+        output: sink.into_output(),
         warnings: diags.sorted(),
         articles: articles_built,
         deals: deals_built,
-        pages: page_count,
+        pages: rendered.pages,
         links,
         config: site.config,
     })
@@ -257,9 +301,9 @@ fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
 /// An error for each output file that is also a folder of the output (a
 /// content file `content/deals` beside the page `deals/index.html`), naming
 /// the source file that makes it.
-fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics) {
-    diags.extend(output.conflicts().into_iter().map(|(file, inner)| {
-        let origin = origin_of(source, file).unwrap_or_else(|| file.to_string());
+fn path_conflicts(source: &SiteSource, sink: &Sink, diags: &mut Diagnostics) {
+    diags.extend(sink.conflicts().into_iter().map(|(file, inner)| {
+        let origin = origin_of(source, &file).unwrap_or_else(|| file.to_string());
         Diagnostic::error(
             origin,
             format!(
@@ -272,7 +316,7 @@ fn path_conflicts(source: &SiteSource, output: &Output, diags: &mut Diagnostics)
 /// A redirect page at each alias of each article. An alias where the site
 /// already publishes something, or that two articles claim, is an error
 /// naming both files.
-fn redirects(source: &SiteSource, site: &Site, output: &mut Output, diags: &mut Diagnostics) {
+fn redirects(source: &SiteSource, site: &Site, sink: &Sink, diags: &mut Diagnostics) {
     if site.articles.iter().all(|p| p.article.aliases.is_empty()) {
         return;
     }
@@ -293,7 +337,7 @@ fn redirects(source: &SiteSource, site: &Site, output: &mut Output, diags: &mut 
             let file = &alias.file;
             let clash = match claimed.get(file.as_str()) {
                 Some(first) => Some(format!("{first} has the same alias")),
-                None if output.contains(file) => Some(
+                None if sink.contains(file) => Some(
                     match page_sources
                         .get(file)
                         .copied()
@@ -318,7 +362,10 @@ fn redirects(source: &SiteSource, site: &Site, output: &mut Output, diags: &mut 
                 None => {
                     claimed.insert(file, &a.source_path);
                     let target = site.config.absolute_url(&p.rel_url);
-                    output.insert(file.clone(), render::exports::redirect(&target, a.lang));
+                    let page = render::exports::redirect(&target, a.lang);
+                    if let Err(e) = sink.put(file.clone(), page) {
+                        diags.push(Diagnostic::error(file, e.to_string()));
+                    }
                 }
             }
         }
@@ -385,20 +432,21 @@ fn bundle_dirs(articles: &[Arc<Article>]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Static files: the theme's (with the code stylesheet, fingerprinted), then the
-/// site's `static/`, then content files. Pages rendered later replace any clash.
+/// Static files into `sink`: the theme's (with the code stylesheet,
+/// fingerprinted), then the site's `static/`, then content files. Pages
+/// rendered later replace any clash.
 fn assets(
     source: &SiteSource,
     theme_statics: BTreeMap<String, Vec<u8>>,
     site: &Site,
     bundles: &BTreeSet<String>,
-) -> Output {
-    let mut output = Output::new();
+    sink: &Sink,
+) -> Result<(), crate::output::WriteError> {
     for (path, bytes) in theme_statics {
-        output.insert(path, bytes);
+        sink.put(path, bytes)?;
     }
     for f in source.under("static") {
-        output.insert(&f.path["static/".len()..], f.bytes.clone());
+        sink.put(&f.path["static/".len()..], f.bytes.clone())?;
     }
     // Bundle folder → the URL folders of the pages built from it.
     let mut bundle_targets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -416,12 +464,12 @@ fn assets(
         match bundle_targets.get(dir) {
             Some(targets) => {
                 for t in targets {
-                    output.insert(format!("{t}{name}"), f.bytes.clone());
+                    sink.put(format!("{t}{name}"), f.bytes.clone())?;
                 }
             }
             None if bundles.contains(dir) => {} // a draft's bundle, not built
-            None => output.insert(&f.path["content/".len()..], f.bytes.clone()),
+            None => sink.put(&f.path["content/".len()..], f.bytes.clone())?,
         }
     }
-    output
+    Ok(())
 }

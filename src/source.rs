@@ -36,6 +36,9 @@ pub struct SourceFile {
     pub hash: u64,
     /// Length and modification time when read, to skip unchanged files on a refresh.
     stamp: Option<(u64, SystemTime)>,
+    /// Where to read the file when its reading was deferred (`load_deferred`);
+    /// `bytes` are empty until `read_deferred`.
+    deferred: Option<PathBuf>,
 }
 
 impl SourceFile {
@@ -47,6 +50,15 @@ impl SourceFile {
             hash: content_hash(&bytes),
             bytes,
             stamp: None,
+            deferred: None,
+        }
+    }
+
+    /// The file with its bytes: itself, or read now if `load_deferred` left it unread.
+    pub fn read_deferred(self) -> Result<SourceFile, Diagnostic> {
+        match &self.deferred {
+            None => Ok(self),
+            Some(abs) => read_file(&self.path, abs, None),
         }
     }
 }
@@ -84,7 +96,14 @@ impl SiteSource {
 
 /// Reads the site at `root`. A missing root or `site.yaml` is an error naming the path.
 pub fn load(root: &Path) -> Result<SiteSource, Diagnostics> {
-    load_reusing(root, None, &HashSet::new())
+    load_reusing(root, None, &HashSet::new(), false)
+}
+
+/// `load`, leaving the Markdown files under `content/` unread: each is read
+/// by `SourceFile::read_deferred` when it is parsed, so a one-shot build never
+/// holds the whole archive's text at once.
+pub fn load_deferred(root: &Path) -> Result<SiteSource, Diagnostics> {
+    load_reusing(root, None, &HashSet::new(), true)
 }
 
 /// Reads the site again, reusing the bytes of files from `previous` whose length
@@ -94,7 +113,7 @@ pub fn refresh(
     previous: &SiteSource,
     changed: &HashSet<PathBuf>,
 ) -> Result<SiteSource, Diagnostics> {
-    load_reusing(&previous.root, Some(previous), changed)
+    load_reusing(&previous.root, Some(previous), changed, false)
 }
 
 /// The quick path of a refresh: when every changed path is `site.yaml` or a
@@ -139,6 +158,7 @@ fn load_reusing(
     root: &Path,
     previous: Option<&SiteSource>,
     changed: &HashSet<PathBuf>,
+    defer_articles: bool,
 ) -> Result<SiteSource, Diagnostics> {
     if !root.is_dir() {
         return Err(Diagnostic::error(
@@ -173,6 +193,12 @@ fn load_reusing(
     let read: Vec<Result<SourceFile, Diagnostic>> = paths
         .par_iter()
         .map(|(rel, abs)| {
+            if defer_articles && rel.starts_with("content/") && rel.ends_with(".md") {
+                return Ok(SourceFile {
+                    deferred: Some(abs.clone()),
+                    ..SourceFile::new(rel.as_str(), Bytes::new())
+                });
+            }
             let reusable = known.get(rel.as_str()).filter(|_| !changed.contains(abs));
             read_file(rel, abs, reusable.copied())
         })
@@ -355,5 +381,6 @@ fn read_file(
         hash: content_hash(&bytes),
         bytes: bytes.into(),
         stamp,
+        deferred: None,
     })
 }

@@ -20,19 +20,27 @@ pub fn run(args: &BuildArgs) -> bool {
             crate::diag::count(n, "error")
         )
     };
-    let Some((root, built)) = super::load_and_build(&args.root, &options, failed) else {
-        return false;
-    };
-    crate::diag::report(&built.warnings);
     let target = args
         .output_dir
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
-    if let Err(e) = output::write(&built.output, &target, &root) {
-        crate::diag::report([&Diagnostic::error(
-            target.display().to_string(),
-            e.to_string(),
-        )]);
+    let refused =
+        |e: output::WriteError| Diagnostic::error(target.display().to_string(), e.to_string());
+    // The target is checked, locked and staged before the build, which writes
+    // each page into the staging folder as it is made.
+    let staged = super::load_and_build(
+        &args.root,
+        &options,
+        failed,
+        |root| output::Staging::begin(&target, root).map_err(refused),
+        |staging| output::Sink::folder(staging),
+    );
+    let Some((staging, built)) = staged else {
+        return false;
+    };
+    crate::diag::report(&built.warnings);
+    if let Err(e) = staging.finish() {
+        crate::diag::report([&refused(e)]);
         return false;
     }
     println!(

@@ -11,7 +11,10 @@ pub fn run(args: &CheckArgs) -> bool {
         drafts: args.drafts,
     };
     let failed = |n| format!("check failed: {}", crate::diag::count(n, "error"));
-    let Some((_, built)) = super::load_and_build(&args.root, &options, failed) else {
+    let paths_only = |_: &std::path::Path| Ok(());
+    let Some((_, built)) = super::load_and_build(&args.root, &options, failed, paths_only, |_| {
+        crate::output::Sink::paths()
+    }) else {
         return false;
     };
     let mut all = built.warnings;

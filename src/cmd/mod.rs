@@ -10,24 +10,34 @@ pub mod serve;
 
 use crate::diag::report;
 
-/// Loads and builds the site at `root`. On failure, prints every diagnostic and
-/// the last line `failed(error count)` and returns `None`. Returns the canonical
-/// site root with the build.
-pub fn load_and_build(
+/// Loads the site at `root` (its articles read as they are parsed) and
+/// builds it into the sink that `sink_for(canonical root)` gives. On failure,
+/// prints every diagnostic and the last line `failed(error count)` and
+/// returns `None`. Returns the build with what `sink_for` made the sink of.
+pub fn load_and_build<T>(
     root: &std::path::Path,
     options: &crate::pipeline::BuildOptions,
     failed: impl Fn(usize) -> String,
-) -> Option<(std::path::PathBuf, crate::pipeline::Built)> {
-    let source = match crate::source::load(root) {
+    sink_for: impl FnOnce(&std::path::Path) -> Result<T, crate::diag::Diagnostic>,
+    sink: impl FnOnce(&T) -> crate::output::Sink<'_>,
+) -> Option<(T, crate::pipeline::Built)> {
+    let source = match crate::source::load_deferred(root) {
         Ok(s) => s,
         Err(d) => {
             report(&d.sorted());
             return None;
         }
     };
-    let root = source.root.clone();
-    match crate::pipeline::build(source, options) {
-        Ok(built) => Some((root, built)),
+    let holder = match sink_for(&source.root) {
+        Ok(h) => h,
+        Err(d) => {
+            report([&d]);
+            return None;
+        }
+    };
+    let result = crate::pipeline::build_into(source, options, sink(&holder));
+    match result {
+        Ok(built) => Some((holder, built)),
         Err(d) => {
             let all = d.sorted();
             let errors = all.iter().filter(|d| d.is_error()).count();

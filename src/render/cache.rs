@@ -40,6 +40,14 @@ pub(crate) struct Page {
     pub lastmod: Option<jiff::civil::Date>,
 }
 
+impl Page {
+    /// Whether the page is a URL folder (`articles/x/`, or `` for home),
+    /// published as its `index.html` and listed in the sitemap.
+    pub fn is_folder(&self) -> bool {
+        self.rel.is_empty() || self.rel.ends_with('/')
+    }
+}
+
 /// A key built from a page kind and hashable parts.
 pub(crate) struct Key(DefaultHasher);
 

@@ -171,6 +171,28 @@ pub struct YearTotal {
     pub year: i16,
     /// Its total.
     pub total: TotalView,
+    /// The year's deals page (`/deals/2025/`), empty when the theme has no
+    /// `deals_year.html`.
+    pub url: String,
+}
+
+/// `deals_year.html`: one year's deals, a page of them at a time.
+#[derive(Serialize, Debug)]
+pub struct DealsYearContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The year.
+    pub year: i16,
+    /// The year's total.
+    pub total: TotalView,
+    /// This page's deals, newest first.
+    pub deals: Vec<&'a DealRow>,
+    /// The deals index.
+    pub deals_url: String,
+    /// Where this page is in the year's pages.
+    pub pager: Pager,
 }
 
 /// A party's total.
@@ -289,8 +311,14 @@ pub struct DealsContext<'a> {
     pub site: &'a SiteView,
     /// This page.
     pub page: PageMeta,
-    /// Every deal, newest first.
+    /// The latest deals, newest first (`pagination.page_size` of them); every
+    /// deal is on its year's pages (`by_year[].url`).
     pub deals: Vec<&'a DealRow>,
+    /// How many deals there are in all.
+    pub deal_count: usize,
+    /// The URL of the filter's data (`deals-data/index.json`), empty when the
+    /// theme has no `deals_year.html`.
+    pub data_url: String,
     /// The grand total (each deal once).
     pub total: TotalView,
     /// Totals by year, newest first.
@@ -402,8 +430,10 @@ pub struct MonthContext<'a> {
     pub page: PageMeta,
     /// The month, as `MonthLink`.
     pub month: MonthLink,
-    /// Its articles.
+    /// This page's articles (`pagination.page_size` a page).
     pub articles: Vec<&'a ArticleCard>,
+    /// Where this page is in the month's pages.
+    pub pager: Pager,
 }
 
 /// `tag.html`: articles with a tag.

@@ -9,6 +9,7 @@ use atom_syndication as atom;
 
 use crate::article::Article;
 use crate::config::Config;
+use crate::diag::Diagnostic;
 use crate::i18n::{Lang, format_date};
 use crate::index::{ArticleIdx, Idx};
 use crate::money::format;
@@ -79,15 +80,16 @@ struct Entry {
     authors: Vec<(String, String)>,
 }
 
-/// The entries of the articles at `items`, newest first.
-fn entries(site: &Site, items: &[ArticleIdx]) -> Vec<Entry> {
+/// The entries of the articles at `items`, newest first; an error if a body
+/// cannot be read back from a streamed build's scratch file.
+fn entries(site: &Site, items: &[ArticleIdx]) -> Result<Vec<Entry>, Diagnostic> {
     let config = &site.config;
     items
         .iter()
         .map(|&i| {
             let p = &site.articles[i];
             let a = &p.article;
-            Entry {
+            Ok(Entry {
                 url: config.absolute_url(&p.rel_url),
                 title: a.title.clone(),
                 lang: a.lang.code(),
@@ -97,7 +99,7 @@ fn entries(site: &Site, items: &[ArticleIdx]) -> Vec<Entry> {
                     .filter(|u| *u > a.date)
                     .map_or_else(|| published(a), date_time),
                 summary: summary_html(config, p),
-                content: content_html(config, p),
+                content: content_html(config, p)?,
                 authors: a
                     .authors
                     .iter()
@@ -107,16 +109,21 @@ fn entries(site: &Site, items: &[ArticleIdx]) -> Vec<Entry> {
                     })
                     .collect(),
                 tags: a.tags.iter().map(|(name, _)| name.clone()).collect(),
-            }
+            })
         })
         .collect()
 }
 
 /// `/atom.xml` (or `/fr/atom.xml`, for `home` = `fr/`): the latest articles
 /// with their full content.
-pub fn atom(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String {
+pub fn atom(
+    site: &Site,
+    items: &[ArticleIdx],
+    lang: Lang,
+    home: &str,
+) -> Result<String, Diagnostic> {
     let config = &site.config;
-    let entries: Vec<atom::Entry> = entries(site, items)
+    let entries: Vec<atom::Entry> = entries(site, items)?
         .into_iter()
         .map(|e| {
             let mut summary = atom::Text::html(e.summary);
@@ -156,13 +163,25 @@ pub fn atom(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String
         })
         .collect();
     let subtitle = (!config.description.is_empty()).then(|| config.description.clone());
-    atom_feed(config, config.title.clone(), subtitle, home, lang, entries)
+    Ok(atom_feed(
+        config,
+        config.title.clone(),
+        subtitle,
+        home,
+        lang,
+        entries,
+    ))
 }
 
 /// `/rss.xml` (or `/fr/rss.xml`): the same articles for RSS 2.0 readers.
-pub fn rss(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String {
+pub fn rss(
+    site: &Site,
+    items: &[ArticleIdx],
+    lang: Lang,
+    home: &str,
+) -> Result<String, Diagnostic> {
     let config = &site.config;
-    let entries = entries(site, items);
+    let entries = entries(site, items)?;
     let last = entries.first().map(|e| e.published.to_rfc2822());
     let rss_items: Vec<rss::Item> = entries
         .into_iter()
@@ -209,7 +228,7 @@ pub fn rss(site: &Site, items: &[ArticleIdx], lang: Lang, home: &str) -> String 
         .into(),
         ..Default::default()
     };
-    channel.to_string()
+    Ok(channel.to_string())
 }
 
 /// `/deals/atom.xml`: one entry per deal, newest first, for readers who follow deals only.
@@ -313,13 +332,12 @@ pub fn absolute<'l>(
 
 /// An entry's content: the whole body with absolute links, unless it is
 /// longer than `MAX_CONTENT`.
-fn content_html(config: &Config, p: &Placed) -> Option<String> {
+fn content_html(config: &Config, p: &Placed) -> Result<Option<String>, Diagnostic> {
     let a = &p.article;
-    (a.body.html.len() <= MAX_CONTENT).then(|| {
-        crate::markdown::fill_links(&a.body.html, &a.body.links, |l| {
-            absolute(config, l, &p.rel_url)
-        })
-    })
+    let html = a.body_html()?;
+    Ok((html.len() <= MAX_CONTENT).then(|| {
+        crate::markdown::fill_links(&html, &a.body.links, |l| absolute(config, l, &p.rel_url))
+    }))
 }
 
 /// An entry's summary with absolute links.

@@ -66,7 +66,69 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     if r.templates.has("archive.html") && r.templates.has("archive_month.html") {
         pages.extend(archive(r));
     }
+    if r.templates.has("deals_year.html") {
+        pages.extend(deal_years(r));
+    }
     pages
+}
+
+/// A year's deals pages: `deals/2025/`, then `deals/2025/page/2/`…
+fn year_rel(year: i16) -> String {
+    format!("deals/{year}/")
+}
+
+/// Every year's deals, `page_size` a page: the complete table, readable
+/// without JavaScript, in pages that stay small at any size of archive.
+fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let (site, config) = (r.site, r.config());
+    let lang = config.language;
+    let years = super::deal_data::by_year(site);
+    years
+        .par_iter()
+        .flat_map_iter(|(year, deals)| {
+            let total = site
+                .by_year
+                .iter()
+                .find(|(y, _)| y == year)
+                .map(|(_, t)| views::total(config, t, lang));
+            let first = year_rel(*year);
+            pages_of(r, &first, deals)
+                .into_iter()
+                .map(move |(rel, page_deals, pager)| {
+                    let key = r
+                        .key("deals_year")
+                        .with(year)
+                        .with(&(pager.number, pager.count))
+                        .with_all(deals.iter().map(|&k| &r.row_keys[k]))
+                        .finish();
+                    let lastmod = page_deals.first().map(|&k| site.deal(site.deals[k]).date);
+                    let name =
+                        r.templates
+                            .word(lang, "deals_in_year", &[("year", &year.to_string())]);
+                    let total = total.clone();
+                    r.page("deals_year.html", rel.clone(), key, lastmod, || {
+                        DealsYearContext {
+                            site: &r.site_view,
+                            page: list_meta(
+                                r,
+                                &name,
+                                &pager,
+                                &rel,
+                                ("deals_year_description", "year"),
+                                "website",
+                            ),
+                            year: *year,
+                            total: total
+                                .unwrap_or_else(|| views::total(config, &Default::default(), lang)),
+                            deals: page_deals.iter().map(|&k| r.views.row(k)).collect(),
+                            deals_url: config.path_url("deals/"),
+                            pager: pager.clone(),
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A home's older articles, as titles, `page_size` a page from `page/2/`.
@@ -130,28 +192,32 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let newest_first: Vec<_> = site.months.iter().rev().collect();
     let mut pages: Vec<Result<Page, Diagnostic>> = newest_first
         .par_iter()
-        .map(|&(&(year, month), articles)| {
-            let rel = format!("archive/{year}/{month:02}/");
-            let (key, lastmod) = listing(r, "month", &rel, articles);
-            r.page("archive_month.html", rel.clone(), key, lastmod, || {
-                let month = link((year, month), articles.len());
-                MonthContext {
-                    site: &r.site_view,
-                    page: r.meta(
-                        &month.label,
-                        &r.templates.word(
-                            lang,
-                            "archive_month_description",
-                            &[("month", &month.label)],
-                        ),
-                        &rel,
-                        lang,
-                        "website",
-                    ),
-                    month,
-                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
-                }
-            })
+        .flat_map_iter(|&(&(year, month), all)| {
+            let first = format!("archive/{year}/{month:02}/");
+            pages_of(r, &first, all)
+                .into_iter()
+                .map(move |(rel, articles, pager)| {
+                    let what = format!("{rel}\n{}", pager.count);
+                    let (key, lastmod) = listing(r, "month", &what, articles);
+                    r.page("archive_month.html", rel.clone(), key, lastmod, || {
+                        let month = link((year, month), all.len());
+                        MonthContext {
+                            site: &r.site_view,
+                            page: list_meta(
+                                r,
+                                &month.label,
+                                &pager,
+                                &rel,
+                                ("archive_month_description", "month"),
+                                "website",
+                            ),
+                            month,
+                            articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                            pager: pager.clone(),
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     let counts: Vec<((i16, i8), usize)> =
@@ -227,6 +293,7 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let lang = config.language;
     let key = r.key("deals").with_all(&r.row_keys).finish();
     let newest = site.deals.iter().next().map(|d| site.deal(*d).date);
+    let years_paged = r.templates.has("deals_year.html");
     // Everything the page shows is made inside the closure: a reused page costs nothing.
     r.page("deals.html", "deals/".to_string(), key, newest, || {
         let parties: Vec<PartyLink> = site
@@ -269,7 +336,18 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                 lang,
                 "website",
             ),
-            deals: r.views.all_rows(),
+            deals: site
+                .deals
+                .indices()
+                .take(config.page_size.max(1))
+                .map(|k| r.views.row(k))
+                .collect(),
+            deal_count: site.deals.len(),
+            data_url: if years_paged {
+                config.path_url(super::deal_data::INDEX)
+            } else {
+                String::new()
+            },
             total: views::total(config, &site.total, lang),
             by_year: site
                 .by_year
@@ -277,6 +355,11 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                 .map(|(y, t)| YearTotal {
                     year: *y,
                     total: views::total(config, t, lang),
+                    url: if years_paged {
+                        config.path_url(&year_rel(*y))
+                    } else {
+                        String::new()
+                    },
                 })
                 .collect(),
             by_party: by_party.into_iter().map(|(p, _)| p).collect(),

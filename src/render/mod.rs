@@ -1,6 +1,8 @@
-//! RENDER: the `Site` model → every page and export, in memory.
+//! RENDER: the `Site` model → every page and export, into a `Sink`.
 //!
-//! Input: a `Site` and parsed `Templates`. Output: an `Output` (path → bytes).
+//! Input: a `Site` and parsed `Templates`. Output: files put into an
+//! `output::Sink` as each is rendered (in memory for `serve`, straight to the
+//! staging folder for `build`, so that a large archive is never held whole).
 //! Light records (cards, rows) are built once and borrowed by every list page;
 //! pages render in parallel. Same input ⇒ byte-identical output. In a long
 //! session, pages whose inputs did not change come from the `PageCache`.
@@ -8,6 +10,7 @@
 pub mod cache;
 pub mod chart;
 pub mod context;
+pub mod deal_data;
 pub mod exports;
 pub mod feeds;
 mod lists;
@@ -20,7 +23,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::{Lang, format_date};
 use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
-use crate::output::Output;
+use crate::output::Sink;
 use crate::site::Site;
 pub use cache::PageCache;
 use cache::{Key, Page};
@@ -35,6 +38,8 @@ struct Renderer<'a> {
     site_view: SiteView,
     site_key: u64,
     previous: Option<&'a PageCache>,
+    /// Where every page goes as soon as it is rendered.
+    sink: &'a Sink<'a>,
     /// Per article: what its card and page are made of.
     card_keys: IdxVec<ArticleIdx, u64>,
     /// Per deal of the index: what its row is made of.
@@ -47,6 +52,7 @@ impl<'a> Renderer<'a> {
         templates: &'a Templates,
         site_key: u64,
         previous: Option<&'a PageCache>,
+        sink: &'a Sink<'a>,
     ) -> Renderer<'a> {
         let card_keys: IdxVec<ArticleIdx, u64> = site.articles.iter().map(card_key).collect();
         let row_keys = site
@@ -61,6 +67,7 @@ impl<'a> Renderer<'a> {
             views: views::Views::new(site),
             site_key,
             previous,
+            sink,
             card_keys,
             row_keys,
         }
@@ -100,9 +107,37 @@ impl<'a> Renderer<'a> {
         lastmod: Option<jiff::civil::Date>,
         context: impl FnOnce() -> C,
     ) -> Result<Page, Diagnostic> {
-        cache::page(self.previous, rel, key, lastmod, || {
+        self.emit(rel, key, lastmod, || {
             self.templates.render(template, &context())
         })
+    }
+
+    /// Makes one file (or reuses the previous one) and puts it into the sink
+    /// at once: a URL folder (`articles/x/`, or `` for home) as its
+    /// `index.html`, anything else at its own path. The page returned keeps
+    /// its bytes only when the sink keeps them.
+    fn emit(
+        &self,
+        rel: String,
+        key: u64,
+        lastmod: Option<jiff::civil::Date>,
+        render: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<Page, Diagnostic> {
+        let mut page = cache::page(self.previous, rel, key, lastmod, render)?;
+        let file = if page.is_folder() {
+            format!("{}index.html", page.rel)
+        } else {
+            page.rel.clone()
+        };
+        let html = if self.sink.keeps_bytes() {
+            page.html.clone()
+        } else {
+            std::mem::take(&mut page.html)
+        };
+        self.sink
+            .put(file, html)
+            .map_err(|e| Diagnostic::error(&page.rel, e.to_string()))?;
+        Ok(page)
     }
 }
 
@@ -122,16 +157,27 @@ fn card_key(p: &crate::site::Placed) -> u64 {
         .finish()
 }
 
-/// Renders the whole site; errors are template problems. `site_key`
-/// fingerprints the configuration, theme and options; pages found in
-/// `previous` under the same key are reused, not rendered.
+/// What `render_site` made besides the files it put into the sink.
+pub struct Rendered {
+    /// HTML pages made.
+    pub pages: usize,
+    /// The pages for the next build of a session (empty when the sink does
+    /// not keep bytes).
+    pub cache: PageCache,
+}
+
+/// Renders the whole site into `sink`; errors are template problems (and
+/// files that could not be written). `site_key` fingerprints the
+/// configuration, theme and options; pages found in `previous` under the
+/// same key are reused, not rendered.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     site_key: u64,
     previous: Option<&PageCache>,
-) -> Result<(Output, PageCache), Diagnostics> {
-    let r = Renderer::new(site, templates, site_key, previous);
+    sink: &Sink,
+) -> Result<Rendered, Diagnostics> {
+    let r = Renderer::new(site, templates, site_key, previous, sink);
     let mut pages: Vec<Result<Page, Diagnostic>> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| article_page(&r, ArticleIdx::new(i)))
@@ -139,7 +185,7 @@ pub fn render_site(
     pages.extend(feed_pages(&r));
     pages.extend(lists::render(&r));
     pages.extend(export_pages(&r));
-    collect(&site.config, pages)
+    collect(&r, pages)
 }
 
 /// The article feeds: the site's language has the main ones; each other
@@ -165,13 +211,11 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             .with(home)
             .with_all(items.iter().map(|&i| &r.card_keys[i]))
             .finish();
-        type Write = fn(&Site, &[ArticleIdx], Lang, &str) -> String;
+        type Write = fn(&Site, &[ArticleIdx], Lang, &str) -> Result<String, Diagnostic>;
         let formats: [(&str, Write); 2] = [("atom.xml", feeds::atom), ("rss.xml", feeds::rss)];
         for (name, write) in formats {
             let rel = format!("{home}{name}");
-            let page = cache::page(r.previous, rel, key, None, || {
-                Ok(write(site, items, *lang, home))
-            });
+            let page = r.emit(rel, key, None, || write(site, items, *lang, home));
             pages.push(page);
         }
     }
@@ -188,45 +232,61 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         ("deals/atom.xml", feeds::deals_atom),
         ("deals.csv", exports::deals_csv),
     ];
-    exports
+    let mut pages: Vec<_> = exports
         .into_iter()
-        .map(|(rel, write)| cache::page(r.previous, rel.into(), key, None, || Ok(write(site))))
-        .collect()
+        .map(|(rel, write)| r.emit(rel.into(), key, None, || Ok(write(site))))
+        .collect();
+    // The deals filter's shards go with the year pages that make them needed.
+    if r.templates.has("deals_year.html") {
+        let data = deal_data::files(site, |k| r.views.row(k));
+        pages.extend(
+            data.into_iter()
+                .map(|(rel, json)| r.emit(rel, key, None, || Ok(json))),
+        );
+    }
+    pages
 }
 
-/// The pages in one `Output` with the sitemap and robots.txt, and the cache
-/// of them for the next build; or every page's error.
-fn collect(
-    config: &Config,
-    pages: Vec<Result<Page, Diagnostic>>,
-) -> Result<(Output, PageCache), Diagnostics> {
+/// The sitemap and robots.txt from the pages made, and the cache of them for
+/// the next build; or every page's error.
+fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendered, Diagnostics> {
+    let config = r.config();
     let mut errors = Diagnostics::new();
-    let mut output = Output::new();
     let mut sitemap_entries = Vec::new();
     let mut done = Vec::with_capacity(pages.len());
     for page in pages {
         let Some(page) = errors.ok(page) else {
             continue;
         };
-        // A URL folder (`articles/x/`, or `` for home) gets an index.html
-        // and a sitemap entry; anything else is a file.
-        if page.rel.is_empty() || page.rel.ends_with('/') {
-            output.insert(format!("{}index.html", page.rel), page.html.clone());
+        if page.is_folder() {
             sitemap_entries.push((page.rel.clone(), page.lastmod));
-        } else {
-            output.insert(page.rel.clone(), page.html.clone());
         }
         done.push(page);
     }
+    let mut put = |name: String, bytes: bytes::Bytes| {
+        let problem = r.sink.put(name.clone(), bytes).err();
+        errors.extend(problem.map(|e| Diagnostic::error(name, e.to_string())));
+    };
+    sitemap_entries.sort();
+    for (name, bytes) in exports::sitemaps(config, &sitemap_entries, exports::SITEMAP_URLS) {
+        put(name, bytes.into());
+    }
+    put("robots.txt".into(), exports::robots(config).into());
     if !errors.is_empty() {
         return Err(errors.sorted());
     }
-    sitemap_entries.sort();
-    for (name, bytes) in exports::sitemaps(config, &sitemap_entries, exports::SITEMAP_URLS) {
-        output.insert(name, bytes);
-    }
-    output.insert("robots.txt", exports::robots(config));
-    Ok((output, PageCache::from_pages(&done)))
+    let cache = if r.sink.keeps_bytes() {
+        PageCache::from_pages(&done)
+    } else {
+        PageCache::default()
+    };
+    Ok(Rendered {
+        pages: done
+            .iter()
+            .filter(|p| p.is_folder() || p.rel.ends_with(".html"))
+            .count(),
+        cache,
+    })
 }
 
 /// One article's page.
@@ -241,9 +301,9 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         .with_all(p.translations.iter().map(|&t| &site.articles[t].rel_url))
         .finish();
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
-    cache::page(r.previous, p.rel_url.clone(), key, lastmod, || {
+    r.emit(p.rel_url.clone(), key, lastmod, || {
         let config = r.config();
-        let body = crate::markdown::page_html(&a.body.html, &a.body.links);
+        let body = crate::markdown::page_html(&a.body_html()?, &a.body.links);
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
         // A translation's deals are not in the index: its rows are made here.
         let own_rows: Vec<DealRow> = if p.is_translation {

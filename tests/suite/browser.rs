@@ -225,7 +225,7 @@ fn pages_load_cleanly_at_both_widths_and_pass_axe() {
         let _ = console_errors(&client).await;
         for (width, height) in [(1280u32, 900u32), (375, 812)] {
             client.set_window_size(width, height).await.expect("size");
-            for page in ["", "fr/", "articles/openai-aws-38-billion/", "fr/articles/openai-aws-38-billion/", "deals/", "deals/openai/", "tags/cloud/", "authors/claire-martin/", "archive/", "archive/2025/11/", "tags/compute/page/2/", "page/2/", "no/such/page/"] {
+            for page in ["", "fr/", "articles/openai-aws-38-billion/", "fr/articles/openai-aws-38-billion/", "deals/", "deals/openai/", "tags/cloud/", "authors/claire-martin/", "archive/", "archive/2025/11/", "deals/2025/", "deals/2025/page/2/", "tags/compute/page/2/", "page/2/", "no/such/page/"] {
                 let url = format!("http://{}/briefing/{page}", host.address);
                 client.goto(&url).await.expect("goto");
                 let errors = console_errors(&client).await;
@@ -267,6 +267,24 @@ async fn status(client: &Client) -> String {
         .expect("text")
 }
 
+/// The visible rows once `done` holds for them (the table may be waiting
+/// for a shard), or after five seconds, whatever they are then.
+async fn rows_when(client: &Client, done: impl Fn(&[Value], &str) -> bool) -> Vec<Value> {
+    for _ in 0..100 {
+        // Rows and status read in one script, so that they are of one moment.
+        let seen = client
+            .execute("return [Array.from(document.querySelectorAll('#dw-deals tbody tr')).filter(r => !r.hidden).map(r => ({value: r.dataset.value, parties: r.dataset.parties, year: r.dataset.year})), document.getElementById('dw-status').textContent];", vec![])
+            .await
+            .expect("rows and status");
+        let rows = seen[0].as_array().cloned().unwrap_or_default();
+        if done(&rows, seen[1].as_str().unwrap_or("")) {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    visible_rows(client).await
+}
+
 #[test]
 fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
     let (_tmp, public) = crate::clients_demo();
@@ -277,14 +295,13 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
         client.set_window_size(1280, 900).await.expect("size");
         let base = format!("http://{}/briefing/deals/", host.address);
         client.goto(&base).await.expect("goto");
-        let all = visible_rows(&client).await;
-        assert!(all.len() >= 12);
+        // The page holds the latest deals (the demo's page size is 5).
+        let latest = rows_when(&client, |_, s| !s.is_empty()).await;
+        assert_eq!(latest.len(), 5, "{latest:?}");
         let before = status(&client).await;
-        assert!(
-            before.starts_with(&format!("{} deals shown", all.len())),
-            "{before}"
-        );
+        assert!(before.starts_with("5 deals shown"), "{before}");
 
+        // Sorting reads the newest year's shard: every deal of that year.
         client
             .find(Locator::Css("th[data-sort=amount] button"))
             .await
@@ -292,6 +309,13 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
             .click()
             .await
             .expect("click");
+        let sorted = rows_when(&client, |_, s| s.contains("only")).await;
+        let note = status(&client).await;
+        assert!(
+            note.contains("2025 only"),
+            "the view says its scope: {note}"
+        );
+        assert!(sorted.iter().all(|r| r["year"] == "2025"), "{sorted:?}");
         let th = client
             .find(Locator::Css("th[data-sort=amount]"))
             .await
@@ -300,11 +324,11 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
             th.attr("aria-sort").await.expect("attr").as_deref(),
             Some("descending")
         );
-        let values: Vec<f64> = visible_rows(&client)
-            .await
+        let values: Vec<f64> = sorted
             .iter()
             .filter_map(|r| r["value"].as_str()?.parse().ok())
             .collect();
+        assert!(values.len() > 5, "more than the page's rows: {values:?}");
         assert!(
             values.windows(2).all(|w| w[0] >= w[1]),
             "sorted by amount, largest first: {values:?}"
@@ -319,12 +343,16 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
             "the sort is in the URL"
         );
 
+        // A party reads that party's shard: its deals of every year.
         let party = client
             .find(Locator::Id("dw-party"))
             .await
             .expect("party select");
         party.select_by_value("CoreWeave").await.expect("select");
-        let rows = visible_rows(&client).await;
+        let rows = rows_when(&client, |rows, s| {
+            rows.len() == 4 && s.starts_with("4 deals")
+        })
+        .await;
         assert_eq!(rows.len(), 4, "the four CoreWeave deals: {rows:?}");
         assert!(rows.iter().all(|r| {
             r["parties"]
@@ -340,17 +368,38 @@ fn the_deals_table_sorts_and_filters_with_totals_and_url_state() {
         assert!(url.contains("party=CoreWeave"), "{url}");
 
         client.goto(&url).await.expect("reload shared view");
-        assert_eq!(
-            visible_rows(&client).await.len(),
-            4,
-            "a shared URL restores the view"
-        );
+        let restored = rows_when(&client, |rows, _| rows.len() == 4).await;
+        assert_eq!(restored.len(), 4, "a shared URL restores the view");
         let search = client.find(Locator::Id("dw-q")).await.expect("search");
         search.send_keys("ipo").await.expect("type");
-        let rows = visible_rows(&client).await;
+        let rows = rows_when(&client, |rows, _| rows.len() < 4).await;
         assert!(
             !rows.is_empty() && rows.len() < 4,
             "free text narrows further: {rows:?}"
+        );
+
+        // A year with no party: that year's shard, the same deals as its pages.
+        client
+            .goto(&format!("{base}?year=2023"))
+            .await
+            .expect("year view");
+        let year = rows_when(&client, |rows, s| !rows.is_empty() && !s.contains('…')).await;
+        assert!(year.iter().all(|r| r["year"] == "2023"), "{year:?}");
+        client
+            .goto(&format!("{base}2023/"))
+            .await
+            .expect("year page");
+        let on_page = client
+            .execute(
+                "return document.querySelectorAll('#dw-year-deals tbody tr').length;",
+                vec![],
+            )
+            .await
+            .expect("count");
+        assert_eq!(
+            on_page.as_u64(),
+            Some(year.len() as u64),
+            "the year page lists the same deals"
         );
         client.close().await.expect("close");
     });

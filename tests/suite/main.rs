@@ -21,6 +21,7 @@ mod pages;
 mod properties;
 mod safety;
 mod scaffold;
+mod scale;
 mod serve;
 mod serve_safety;
 

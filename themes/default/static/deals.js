@@ -1,7 +1,13 @@
 /* dealwire: filters and sorting for the deals index. No dependencies.
-   Works on the markup of deals.html; without this script the page is a plain,
-   complete table. State lives in the query string:
-   ?q=&party=&year=&kind=&sort=&dir= */
+   Works on the markup of deals.html; without this script the page is a plain
+   table of the latest deals, and every deal is on its year's page. State
+   lives in the query string: ?q=&party=&year=&kind=&sort=&dir=
+
+   Where the table has data-shards (the URL of deals-data/index.json), a view
+   other than the default one reads every deal of its scope from one compact
+   shard: a party's (all years) when a party is chosen, else a year's (the
+   chosen one, or the newest). One interaction fetches one shard at most;
+   shards are kept once fetched. Rows are built with DOM methods only. */
 (function () {
   "use strict";
 
@@ -37,7 +43,7 @@
   }
 
   // One record per row, read once from its data attributes.
-  var items = Array.prototype.map.call(tbody.rows, function (tr, i) {
+  function itemOf(tr, i) {
     var partiesText = tr.getAttribute("data-parties") || "";
     var links = tr.querySelectorAll(".parties a");
     var parties = links.length
@@ -59,7 +65,163 @@
       value: value,
       haystack: fold([partiesText, kind, title].join(" \u0000 "))
     };
-  });
+  }
+  var pageRows = Array.prototype.slice.call(tbody.rows);
+  var pageItems = pageRows.map(itemOf);
+  var items = pageItems;
+
+  /* ---- Shards: the whole index, one party or one year at a time. ---- */
+  var dataUrl = table.getAttribute("data-shards") || "";
+  var index = null; // deals-data/index.json once read
+  var shards = {}; // shard file -> items
+  var scope = ""; // shard file of `items`, "" for the page's own rows
+  var scopeYear = ""; // the year a no-filter view is limited to
+
+  function fetchJson(url) {
+    return window.fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status + " " + url);
+      return r.json();
+    });
+  }
+
+  function loadIndex() {
+    if (index) return Promise.resolve(index);
+    return fetchJson(dataUrl).then(function (data) {
+      index = data;
+      return data;
+    });
+  }
+
+  function cell(tr, className, lang) {
+    var td = document.createElement("td");
+    td.className = className;
+    if (lang) td.setAttribute("lang", lang);
+    tr.appendChild(td);
+    return td;
+  }
+
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.setAttribute("href", href);
+    a.textContent = text;
+    return a;
+  }
+
+  // A date as the server writes it, in the row's language.
+  function showDate(iso, rowLang) {
+    var names = index.months[rowLang] || index.months[index.lang] || [];
+    var y = iso.slice(0, 4);
+    var m = names[Number(iso.slice(5, 7)) - 1];
+    var d = Number(iso.slice(8, 10));
+    if (!m) return iso;
+    if (rowLang === "fr") return (d === 1 ? "1er" : d) + " " + m + " " + y;
+    return m + " " + d + ", " + y;
+  }
+
+  // The same row as the server's deals_table, from a shard row (see
+  // src/render/deal_data.rs for its fields).
+  function rowOf(d) {
+    var tr = document.createElement("tr");
+    var names = d[1].map(function (n) { return index.parties[n] || ["", ""]; });
+    var kindText = d[2] ? index.kinds[d[2] - 1] || "" : "";
+    var articleLang = d[9] || index.lang;
+    tr.setAttribute("data-date", d[0]);
+    tr.setAttribute("data-year", d[0].slice(0, 4));
+    tr.setAttribute("data-kind", kindText);
+    tr.setAttribute("data-parties", names.map(function (p) { return p[0]; }).join(", "));
+    tr.setAttribute("data-value", d[5]);
+    tr.setAttribute("data-title", d[7]);
+    var rowLang = articleLang !== lang ? articleLang : "";
+    if (rowLang) tr.setAttribute("lang", rowLang);
+    var time = document.createElement("time");
+    time.setAttribute("datetime", d[0]);
+    time.textContent = showDate(d[0], articleLang);
+    cell(tr, "date").appendChild(time);
+    var parties = cell(tr, "parties");
+    names.forEach(function (p, i) {
+      if (i) parties.appendChild(document.createTextNode(", "));
+      parties.appendChild(link(p[1], p[0]));
+    });
+    var kind = cell(tr, "kind");
+    if (kindText) {
+      kind.textContent = kindText;
+    } else {
+      var dash = document.createElement("span");
+      dash.setAttribute("aria-hidden", "true");
+      dash.textContent = "\u2014";
+      var none = document.createElement("span");
+      none.className = "visually-hidden";
+      if (rowLang) none.setAttribute("lang", lang);
+      none.textContent = template("data-none", "not specified");
+      kind.appendChild(dash);
+      kind.appendChild(none);
+    }
+    var amount = cell(tr, d[6] ? "amount undisclosed" : "amount");
+    amount.appendChild(document.createTextNode(d[3]));
+    if (d[4]) {
+      amount.appendChild(document.createElement("br"));
+      var rep = document.createElement("span");
+      rep.className = "reporting";
+      rep.textContent = d[4];
+      amount.appendChild(rep);
+    }
+    cell(tr, "source").appendChild(link(index.base + d[8], d[7]));
+    return tr;
+  }
+
+  function isDefault() {
+    return !state.q && !state.party && !state.year && !state.kind &&
+      state.sort === DEFAULT_SORT && state.dir === DEFAULT_DIR;
+  }
+
+  // The shard a view needs: "" (the page's rows) for the default view.
+  function wantedShard() {
+    scopeYear = "";
+    if (!dataUrl || isDefault()) return "";
+    var i;
+    if (state.party) {
+      for (i = 0; i < index.parties.length; i++) {
+        if (index.parties[i][0] === state.party) return index.party_shards[i][1];
+      }
+    }
+    var years = index.years;
+    for (i = 0; i < years.length; i++) {
+      if (String(years[i][0]) === state.year) return years[i][2];
+    }
+    if (!years.length) return "";
+    scopeYear = String(years[0][0]);
+    return years[0][2];
+  }
+
+  // Makes `items` the view's scope; resolves false when a shard failed.
+  function ensureScope() {
+    if (!dataUrl || isDefault()) {
+      scopeYear = "";
+      return Promise.resolve(setScope("", pageItems));
+    }
+    return Promise.resolve().then(loadIndex).then(function () {
+      var file = wantedShard();
+      if (!file) return setScope("", pageItems);
+      if (shards[file]) return setScope(file, shards[file]);
+      if (status) status.textContent = template("data-loading", "Loading…");
+      return fetchJson(new URL(file, new URL(dataUrl, window.location.href)).href).then(function (data) {
+        shards[file] = data.deals.map(function (d, i) { return itemOf(rowOf(d), i); });
+        return setScope(file, shards[file]);
+      });
+    }).catch(function () {
+      if (status) status.textContent = template("data-failed", "The deals could not be loaded.");
+      return false;
+    });
+  }
+
+  function setScope(file, list) {
+    if (scope !== file) {
+      items.forEach(function (it) { if (it.tr.parentNode === tbody) tbody.removeChild(it.tr); });
+      scope = file;
+      items = list;
+    }
+    return true;
+  }
 
   var headers = Array.prototype.slice.call(table.querySelectorAll("thead th[data-sort]"));
   var sortKeys = headers.map(function (th) { return th.getAttribute("data-sort"); });
@@ -206,6 +368,7 @@
       text += template("data-undisclosed", " ({u} undisclosed)")
         .replace("{u}", count ? count.format(undisclosed) : String(undisclosed));
     }
+    if (scopeYear) text += template("data-scope", " ({year} only)").replace("{year}", scopeYear);
     status.textContent = text;
   }
 
@@ -219,8 +382,18 @@
     });
   }
 
-  // Re-sorts and filters the rows. `delay` debounces the live region while typing.
+  // Re-sorts and filters the rows, once the view's scope is loaded. `delay`
+  // debounces the live region while typing. A later call wins over an
+  // earlier one still waiting for its shard.
+  var generation = 0;
   function apply(delay) {
+    var mine = ++generation;
+    ensureScope().then(function (ok) {
+      if (ok && mine === generation) show(delay);
+    });
+  }
+
+  function show(delay) {
     var sorted = items.slice().sort(compare);
     var frag = document.createDocumentFragment();
     var shown = [];
