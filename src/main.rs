@@ -7,6 +7,11 @@ use clap::Parser;
 use dealwire::cli::{Cli, Command};
 use dealwire::cmd;
 
+/// mimalloc: a build allocates and frees millions of small strings on every
+/// core; the system allocator spent a fifth of the build's time on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ok = match cli.command {

@@ -262,7 +262,10 @@ impl<'a> Walk<'a> {
                 }
             }
             Event::End(TagEnd::HtmlBlock) => {
-                if let Some((text, start)) = self.html_block.take() {
+                // A block that held only `<!-- more -->` is empty: nothing to publish.
+                if let Some((text, start)) =
+                    self.html_block.take().filter(|(t, _)| !t.trim().is_empty())
+                {
                     self.raw(text.into(), start, true);
                 }
             }
@@ -372,6 +375,11 @@ impl<'a> Walk<'a> {
         // A raw `<p>` inside a raw `<span>` (or another phrasing element) is
         // invalid HTML that browsers keep as written: it goes, its text stays.
         if !block && self.scan.in_phrasing() && is_p_tag(&html) {
+            return;
+        }
+        // Comments alone: the sanitizer would drop them, so the body needs no
+        // cleaning for them (trusted HTML keeps them as written).
+        if policy == HtmlPolicy::Sanitize && crate::html::strip_comments(&html).trim().is_empty() {
             return;
         }
         let html = match policy {
@@ -768,7 +776,7 @@ mod tests {
             "<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; </p>\n<p>&lt;div onclick=x&gt;b&lt;/div&gt;</p>\n"
         );
         let sanitized = with(md, HtmlPolicy::Sanitize);
-        assert_eq!(sanitized.html, "<p>Hi  </p>\n<div>b</div>\n\n");
+        assert_eq!(sanitized.html, "<p>Hi  </p>\n<div>b</div>\n");
         let notes: Vec<&str> = sanitized
             .html_notes
             .iter()
@@ -821,6 +829,26 @@ mod tests {
             "<p>Read <a href=\"/b/articles/x/other/\">the other one</a> now.</p>\n<img src=\"/b/articles/x/chart.png\" alt=\"c\">\n"
         );
         assert_eq!(out.words, 5);
+    }
+
+    #[test]
+    fn comments_alone_leave_the_body_as_markdown_made_it() {
+        // The sanitizer rewrites what it cleans (`text-align:right`); a body
+        // whose only raw HTML is `<!-- more -->` or a comment is not cleaned,
+        // so it is the same as the body without them.
+        let table = "| a | b |\n| -: | :-: |\n| 1 | 2 |\n";
+        let plain = r(&format!("One.\n\n{table}"));
+        for marked in [
+            format!("One.\n\n<!-- more -->\n\n{table}"),
+            format!("One.\n\n<!-- a note -->\n\n{table}"),
+        ] {
+            assert_eq!(r(&marked).html, plain.html, "{marked}");
+        }
+        assert!(
+            plain.html.contains("style=\"text-align: right\""),
+            "{}",
+            plain.html
+        );
     }
 
     #[test]

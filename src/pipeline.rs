@@ -52,7 +52,8 @@ pub struct Built {
     pub deals: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// Every article's links with their lines, for `links::check`.
+    /// Every article's links with their lines, for `links::check` (none for
+    /// a build into a folder sink: `dealwire build` checks no links).
     pub links: Vec<crate::links::PageLinks>,
     /// The configuration the site was built with.
     pub config: config::Config,
@@ -180,11 +181,15 @@ fn finish(
         return Err(diags);
     }
     let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
-    let links = site
-        .articles
-        .iter()
-        .map(crate::links::PageLinks::of)
-        .collect();
+    // A build written to a folder checks no links: it keeps none.
+    let links = if sink.staging().is_some() {
+        Vec::new()
+    } else {
+        site.articles
+            .iter()
+            .map(crate::links::PageLinks::of)
+            .collect()
+    };
     let site_key = site_key(source, options);
     let previous_pages = cache.as_deref().map(|c| &c.pages);
     let rendered = match render::render_site(&site, &templates, site_key, previous_pages, &sink) {
