@@ -4,20 +4,23 @@
 //! date); dealwire renders them through Tera themes into a static site with a
 //! deals index, totals, party and tag pages, and machine-readable exports.
 //!
-//! The build is a pipeline of values; only the first and last stages touch disk:
+//! The build is a pipeline of values; disk is touched only where files are read (the source, and articles as they are parsed) and where they go (the sink):
 //!
 //! ```text
-//!  source::load      Path        → SiteSource   (I/O: site.yaml, content/, static/, templates/, themes/)
+//!  source::load      Path        → SiteSource   (I/O: site.yaml, static/, templates/, themes/; `load_deferred` leaves articles to the parse)
 //!  config::parse     site.yaml   → Config
 //!  theme::resolve    SiteSource  → Theme → render::Templates
 //!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown → code, highlight, typography)
 //!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties, `@/` links)
-//!  render::render_site Site      → Output       (parallel pages, lists, feeds, exports, chart)
-//!  output::write     Output      → public/      (I/O: stage, marker, swap)
+//!  render::render_site Site      → Sink         (parallel pages, lists, feeds, exports, chart, each put as it is made)
+//!  output::Staging   Sink        → public/      (I/O: lock, stage, marker, swap; `output::write` for a whole `Output`)
 //!  links::check      Output      → Diagnostics  (`dealwire check`: every internal link resolves)
 //! ```
 //!
-//! `pipeline::build` runs the pure middle; `cmd::*` do the I/O around it.
+//! `pipeline::build` runs the middle into memory, `pipeline::build_into` into
+//! any `output::Sink` (`dealwire build` streams into a staging folder, so a
+//! large archive is never held whole; `spill` keeps rendered bodies on disk
+//! between parse and render); `cmd::*` do the I/O around it.
 //! `serve` keeps a `pipeline::Cache` between rebuilds and serves `Output` from memory.
 //! Problems are collected in one `diag::Diagnostics` passed down the stages,
 //! every broken file in one run. The model's three index spaces (articles,

@@ -93,6 +93,34 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     assert_eq!(snapshot(&site.public()), before);
 }
 
+/// The build writes pages into its staging folder as it renders them: a
+/// failure after many pages are written (a list template that breaks) still
+/// leaves the previous output as it was, and no staging folder or scratch file.
+#[test]
+fn a_build_failing_halfway_through_writing_leaves_nothing_behind() {
+    let site = site("ok-subpath");
+    assert_eq!(site.build().status, 0);
+    let before = snapshot(&site.public());
+    // Rendered after every article page: the year pages of the deals.
+    std::fs::create_dir_all(site.root.join("templates")).expect("mkdir");
+    std::fs::write(
+        site.root.join("templates/deals_year.html"),
+        "{{ no_such_value.field }}",
+    )
+    .expect("write");
+    let run = site.build();
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("deals_year.html") || run.stderr.contains("no_such_value"), "{}", run.stderr);
+    assert_eq!(snapshot(&site.public()), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&site.root)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("dealwire-"))
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
 #[test]
 fn output_dir_may_be_relative_to_the_working_directory() {
     let site = site("ok-subpath");
