@@ -178,13 +178,23 @@ pub fn render_site(
     sink: &Sink,
 ) -> Result<Rendered, Diagnostics> {
     let r = Renderer::new(site, templates, site_key, previous, sink);
-    let mut pages: Vec<Result<Page, Diagnostic>> = (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| article_page(&r, ArticleIdx::new(i)))
-        .collect();
-    pages.extend(feed_pages(&r));
-    pages.extend(lists::render(&r));
-    pages.extend(export_pages(&r));
+    // The article pages and the rest (lists, feeds, exports: some of it one
+    // page at a time) side by side, so that no core waits.
+    let (mut pages, rest) = rayon::join(
+        || {
+            (0..site.articles.len())
+                .into_par_iter()
+                .map(|i| article_page(&r, ArticleIdx::new(i)))
+                .collect::<Vec<_>>()
+        },
+        || {
+            let mut rest = feed_pages(&r);
+            rest.extend(lists::render(&r));
+            rest.extend(export_pages(&r));
+            rest
+        },
+    );
+    pages.extend(rest);
     collect(&r, pages)
 }
 

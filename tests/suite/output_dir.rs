@@ -110,7 +110,11 @@ fn a_build_failing_halfway_through_writing_leaves_nothing_behind() {
     .expect("write");
     let run = site.build();
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("deals_year.html") || run.stderr.contains("no_such_value"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("deals_year.html") || run.stderr.contains("no_such_value"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(snapshot(&site.public()), before);
     let leftovers: Vec<_> = std::fs::read_dir(&site.root)
         .expect("dir")
