@@ -3,12 +3,22 @@
 //! The syntax and theme sets load once, on the first code block or stylesheet
 //! asked for, and are immutable after. Pages carry `z-` prefixed classes; the
 //! colours live in one stylesheet made from the site's syntect theme.
+//!
+//! Highlighting is most of a build's work on code, and code repeats itself
+//! line by line (blank lines, braces, imports, the same call in another
+//! article). What syntect makes of a line depends only on the grammar, the
+//! parser's state and the open scopes before it, and the line: each thread
+//! remembers that for the lines it has seen (`Lines`), and a line met again in
+//! the same states is not parsed again. The output is the same, by
+//! construction: a remembered line is used only when both states are equal.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use syntect::highlighting::{Color, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "z-" };
@@ -74,13 +84,98 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     let token = alias(&lower);
     let in_set = |set: &'static SyntaxSet| set.find_syntax_by_token(token).map(|s| (set, s));
     let (set, syntax) = in_set(syntaxes()).or_else(|| in_set(extra_syntaxes()))?;
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+    let mut parse = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    let mut html = String::with_capacity(code.len() * 3);
+    let mut open_spans = 0isize;
+    LINES.with_borrow_mut(|lines| {
+        for line in LinesWithEndings::from(code) {
+            open_spans += lines.line(set, syntax, &mut parse, &mut scopes, line, &mut html)?;
+        }
+        Some(())
+    })?;
+    for _ in 0..open_spans {
+        html.push_str("</span>");
     }
-    Some(generator.finalize())
+    Some(html)
+}
+
+/// What one line made of the states before it.
+struct Line {
+    parse: ParseState,
+    scopes: ScopeStack,
+    html: String,
+    open_spans: isize,
+    parse_after: ParseState,
+    scopes_after: ScopeStack,
+}
+
+/// The lines a thread has highlighted, by grammar and text.
+#[derive(Default)]
+struct Lines {
+    seen: HashMap<usize, HashMap<String, Vec<Line>>>,
+    count: usize,
+}
+
+/// Lines a thread remembers before it starts afresh (a few megabytes).
+const LINES_KEPT: usize = 50_000;
+
+thread_local! {
+    static LINES: RefCell<Lines> = RefCell::new(Lines::default());
+}
+
+impl Lines {
+    /// Highlights `text` from the states given, appends its HTML, moves the
+    /// states past it, and returns the change in open spans.
+    fn line(
+        &mut self,
+        set: &SyntaxSet,
+        syntax: &SyntaxReference,
+        parse: &mut ParseState,
+        scopes: &mut ScopeStack,
+        text: &str,
+        html: &mut String,
+    ) -> Option<isize> {
+        let grammar = std::ptr::from_ref(syntax) as usize;
+        if let Some(known) = self
+            .seen
+            .get(&grammar)
+            .and_then(|by_text| by_text.get(text))
+            .and_then(|all| {
+                all.iter()
+                    .find(|l| l.parse == *parse && l.scopes == *scopes)
+            })
+        {
+            html.push_str(&known.html);
+            parse.clone_from(&known.parse_after);
+            scopes.clone_from(&known.scopes_after);
+            return Some(known.open_spans);
+        }
+        let before = (parse.clone(), scopes.clone());
+        let ops = parse.parse_line(text, set).ok()?;
+        let (line_html, open_spans) =
+            line_tokens_to_classed_spans(text, &ops, STYLE, scopes).ok()?;
+        html.push_str(&line_html);
+        if self.count >= LINES_KEPT {
+            self.seen.clear();
+            self.count = 0;
+        }
+        self.count += 1;
+        self.seen
+            .entry(grammar)
+            .or_default()
+            .entry(text.to_string())
+            .or_default()
+            .push(Line {
+                parse: before.0,
+                scopes: before.1,
+                html: line_html,
+                open_spans,
+                parse_after: parse.clone(),
+                scopes_after: scopes.clone(),
+            });
+        Some(open_spans)
+    }
 }
 
 /// Whether syntect has a theme of that name.
@@ -157,6 +252,57 @@ fn with_contrast(fg: Color, bg: Color) -> Color {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// syntect's own generator, line by line with nothing remembered.
+    fn reference(code: &str, lang: &str) -> String {
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(lang).expect("grammar");
+        let mut g = syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
+        for line in LinesWithEndings::from(code) {
+            g.parse_html_for_line_which_includes_newline(line)
+                .expect("line");
+        }
+        g.finalize()
+    }
+
+    #[test]
+    fn remembered_lines_give_what_syntect_gives() {
+        // The same lines in other states: inside a string, a comment, a
+        // nested block; each snippet checked after the others have been seen.
+        let snippets = [
+            ("python", "x = 1\n\nprint(x)\n"),
+            ("python", "\"\"\"\nx = 1\n\nprint(x)\n\"\"\"\nx = 1\n"),
+            ("python", "def f():\n    x = 1\n    return x\n\nx = 1\n"),
+            ("rust", "fn main() {\n    let x = 1;\n}\n"),
+            (
+                "rust",
+                "/*\nfn main() {\n    let x = 1;\n}\n*/\nlet x = 1;\n",
+            ),
+            ("rust", "let s = r#\"\n}\n\"#;\n}\n"),
+            ("yaml", "a: 1\nb: |\n  a: 1\n  b: 2\nc: 3\n"),
+            (
+                "bash",
+                "echo \"$x\"\ncat <<EOF\necho \"$x\"\nEOF\necho \"$x\"\n",
+            ),
+        ];
+        for _ in 0..2 {
+            for (lang, code) in snippets {
+                assert_eq!(
+                    highlight(code, lang).as_deref(),
+                    Some(reference(code, lang).as_str()),
+                    "{lang}: {code}"
+                );
+            }
+        }
+        // And from another thread, whose memory starts empty.
+        std::thread::spawn(move || {
+            for (lang, code) in snippets.iter().rev() {
+                assert_eq!(highlight(code, lang), Some(reference(code, lang)));
+            }
+        })
+        .join()
+        .expect("thread");
+    }
 
     #[test]
     fn highlights_known_languages_and_declines_unknown_ones() {
