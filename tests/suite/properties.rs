@@ -237,3 +237,218 @@ fn generated_sites_often_build() {
     }
     assert!(built >= 8, "only {built} of 64 generated sites built");
 }
+
+/// One change that an editor, a theme designer or git makes to a site.
+#[derive(Clone, Debug)]
+enum Edit {
+    /// Writes an article at one of the names (an edit, or a new file).
+    Write(usize, String),
+    /// Deletes the file at a name, if there is one.
+    Delete(usize),
+    /// Moves the file at one name to another.
+    Rename(usize, usize),
+    /// Sets the site's `templates/tag.html` override (or removes it).
+    Template(usize),
+    /// Replaces `site.yaml`.
+    Config(usize),
+    /// Sets the site's `strings/en.yaml` (or removes it).
+    Strings(usize),
+}
+
+const NAMES: [&str; 5] = [
+    "content/a.md",
+    "content/b.md",
+    "content/b.fr.md",
+    "content/accord-été.md",
+    "content/x/index.md",
+];
+
+const CONFIGS: [&str; 3] = [
+    "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
+    "title: Other\nbase_url: https://e.org/\npagination: { page_size: 1 }\nrates: { EUR: 1.2 }\n",
+    "title: T\nbase_url: https://e.org/b/\nmarkdown: { html: escape }\nrates: { EUR: 1.1 }\n",
+];
+
+const TEMPLATES: [Option<&str>; 3] = [
+    None,
+    Some(
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ tag.name }}</h1>{% endblock content %}",
+    ),
+    Some(
+        "{% extends \"base.html\" %}{% block content %}<p>{{ page.title }}</p>{% endblock content %}",
+    ),
+];
+
+const STRINGS: [Option<&str>; 2] = [
+    None,
+    Some("deals: \"Transactions\"\nall_deals: \"Every transaction\"\n"),
+];
+
+/// An article as an editor writes it: valid most of the time, linking to
+/// another article sometimes, broken now and then (a session goes through
+/// errors and back).
+fn editor_article() -> impl Strategy<Value = String> {
+    let title = prop::sample::select(vec![
+        "OpenAI and AWS sign a $38 billion deal",
+        "Accord à 38 milliards",
+        "Oracle expands",
+        "Le cloud souverain",
+    ]);
+    let date = prop_oneof![
+        9 => prop::sample::select(vec!["2025-11-03", "2024-02-29", "2025-11-03T09:00:00+01:00", "2023-06-01"]),
+        1 => Just("2025-13-01"),
+    ];
+    let tag = prop::option::of(prop::sample::select(vec!["cloud", "compute", "Énergie"]));
+    let deal = prop::option::of((
+        prop::sample::select(vec!["$38 billion", "€1.2bn", "undisclosed", "$300 million"]),
+        prop::sample::select(vec![
+            ("OpenAI", "AWS"),
+            ("Oracle", "Acme"),
+            ("Élysée", "OpenAI"),
+        ]),
+    ));
+    let body = prop::collection::vec(
+        prop::sample::select(vec![
+            "Accord à 38 milliards.",
+            "See [the other one](@/b.md).",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "```rust\nfn main() {}\n```",
+            "<!-- more -->",
+            "\"quoted\" -- it's",
+            "<script>alert(1)</script>",
+            "## Terms",
+        ]),
+        0..4,
+    );
+    (title, date, tag, deal, prop::bool::ANY, body).prop_map(
+        |(title, date, tag, deal, fr, body)| {
+            let mut fm = format!("title: '{title}'\ndate: {date}\n");
+            if fr {
+                fm.push_str("lang: fr\n");
+            }
+            if let Some(tag) = tag {
+                fm.push_str(&format!("tags: ['{tag}']\n"));
+            }
+            if let Some((amount, (a, b))) = deal {
+                fm.push_str(&format!(
+                    "deal:\n  amount: '{amount}'\n  parties: ['{a}', '{b}']\n"
+                ));
+            }
+            format!("---\n{fm}---\n{}\n", body.join("\n\n"))
+        },
+    )
+}
+
+/// A site with no article yet: a session's edits write them.
+fn empty_site() -> SiteSource {
+    SiteSource {
+        root: std::path::PathBuf::from("/site"),
+        config: CONFIGS[0].to_string(),
+        files: Vec::new(),
+        diagnostics: Default::default(),
+    }
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        6 => (0..NAMES.len(), editor_article()).prop_map(|(n, a)| Edit::Write(n, a)),
+        1 => (0..NAMES.len()).prop_map(Edit::Delete),
+        1 => (0..NAMES.len(), 0..NAMES.len()).prop_map(|(a, b)| Edit::Rename(a, b)),
+        1 => (0..TEMPLATES.len()).prop_map(Edit::Template),
+        1 => (0..CONFIGS.len()).prop_map(Edit::Config),
+        1 => (0..STRINGS.len()).prop_map(Edit::Strings),
+    ]
+}
+
+/// Puts `bytes` at `path` (or removes the file), keeping the files sorted as
+/// `source::load` gives them.
+fn set_file(site: &mut SiteSource, path: &str, bytes: Option<Vec<u8>>) {
+    site.files.retain(|f| f.path != path);
+    if let Some(bytes) = bytes {
+        site.files.push(SourceFile::new(path, bytes));
+    }
+    site.files.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+fn apply(site: &mut SiteSource, edit: &Edit) {
+    match edit {
+        Edit::Write(n, text) => set_file(site, NAMES[*n], Some(text.clone().into_bytes())),
+        Edit::Delete(n) => set_file(site, NAMES[*n], None),
+        Edit::Rename(from, to) => {
+            let moved = site
+                .files
+                .iter()
+                .find(|f| f.path == NAMES[*from])
+                .map(|f| f.bytes.to_vec());
+            if let Some(bytes) = moved {
+                set_file(site, NAMES[*from], None);
+                set_file(site, NAMES[*to], Some(bytes));
+            }
+        }
+        Edit::Template(t) => set_file(
+            site,
+            "templates/tag.html",
+            TEMPLATES[*t].map(|s| s.as_bytes().to_vec()),
+        ),
+        Edit::Config(c) => site.config = CONFIGS[*c].to_string(),
+        Edit::Strings(s) => set_file(
+            site,
+            "strings/en.yaml",
+            STRINGS[*s].map(|s| s.as_bytes().to_vec()),
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The model of a `serve` session: one cache through a sequence of edits
+    /// of every kind; after each, the site rebuilt with the cache is the site
+    /// built fresh, page for page (or fails with the same diagnostics).
+    #[test]
+    fn every_rebuild_in_a_session_equals_a_fresh_build(
+        edits in prop::collection::vec(edit(), 1..16),
+    ) {
+        let options = BuildOptions::default();
+        let mut cache = Cache::default();
+        let mut site = empty_site();
+        let _ = pipeline::rebuild(&site, &options, &mut cache);
+        for (step, e) in edits.iter().enumerate() {
+            apply(&mut site, e);
+            let rebuilt = pipeline::rebuild(&site, &options, &mut cache);
+            let fresh = pipeline::build(site.clone(), &options);
+            match (rebuilt, fresh) {
+                (Ok(r), Ok(f)) => {
+                    let changed = r.output.changed_paths(&f.output);
+                    prop_assert!(changed.is_empty(), "after edit {} ({:?}): pages differ: {:?}", step, e, changed);
+                }
+                (Err(r), Err(f)) => prop_assert_eq!(r.sorted(), f.sorted(), "after edit {} ({:?})", step, e),
+                (r, f) => prop_assert!(false, "after edit {} ({:?}): rebuilt ok: {}, fresh ok: {}", step, e, r.is_ok(), f.is_ok()),
+            }
+        }
+    }
+}
+
+/// Edit sequences must often leave a site that builds, or the session
+/// property would only compare failures.
+#[test]
+fn edited_sites_often_build() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut steps, mut built) = (0, 0);
+    for _ in 0..24 {
+        let mut site = empty_site();
+        let edits = prop::collection::vec(edit(), 1..16)
+            .new_tree(&mut runner)
+            .expect("tree")
+            .current();
+        for e in &edits {
+            apply(&mut site, e);
+            steps += 1;
+            built += usize::from(pipeline::build(site.clone(), &BuildOptions::default()).is_ok());
+        }
+    }
+    assert!(
+        built * 2 >= steps,
+        "only {built} of {steps} edited sites built"
+    );
+}
