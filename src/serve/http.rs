@@ -497,7 +497,11 @@ fn events(shared: Arc<Shared>) -> Sse<impl Stream<Item = Result<Event, Infallibl
 /// The event names are the ones `livereload.js` listens for.
 fn to_event(event: &LiveEvent) -> Event {
     match event {
-        LiveEvent::Reload => Event::default().event("reload").data("reload"),
+        LiveEvent::Reload(urls) => Event::default().event("reload").data(
+            urls.as_ref()
+                .and_then(|u| serde_json::to_string(u.as_ref()).ok())
+                .unwrap_or_else(|| "\"*\"".into()),
+        ),
         LiveEvent::Errors(lines) => Event::default()
             .event("errors")
             .data(serde_json::to_string(lines).unwrap_or_else(|_| "[]".into())),

@@ -2,7 +2,8 @@
 // the page until they are fixed. Injected by `dealwire serve` only.
 //
 // The server's events (src/serve/http.rs, `to_event`): `reload` (the site
-// changed), `errors` (a JSON array of lines: the last change does not build),
+// changed: a JSON array of the URL paths whose pages changed, or "*" for
+// all; a page reloads only when its own path is listed), `errors` (a JSON array of lines: the last change does not build),
 // `ok` (the site builds and the pages are as they were), `bye` (stopping; the
 // browser keeps retrying, so a restarted server is found again). The stream
 // opens with `errors` or `ok`. On the error page served while no build
@@ -38,7 +39,17 @@
   }
   if (!window.EventSource) return;
   var source = new EventSource("/__dealwire/events");
-  source.addEventListener("reload", function () { hide(); window.location.reload(); });
+  source.addEventListener("reload", function (e) {
+    var changed = "*";
+    try { changed = JSON.parse(e.data); } catch (err) { changed = "*"; }
+    var here = window.location.pathname;
+    if (changed === "*" || !changed.indexOf || changed.indexOf(here) >= 0 || noBuildPage()) {
+      hide();
+      window.location.reload();
+    } else {
+      hide();
+    }
+  });
   source.addEventListener("errors", function (e) {
     try { show(JSON.parse(e.data)); } catch (err) { show([String(e.data)]); }
   });

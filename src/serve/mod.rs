@@ -47,8 +47,10 @@ pub struct ServeOptions {
 /// What the browser is told after a rebuild.
 #[derive(Clone, Debug)]
 pub(crate) enum LiveEvent {
-    /// The site changed: reload.
-    Reload,
+    /// The site changed: the URL paths of the pages that changed (a page at
+    /// `x/index.html` under both `/base/x/` and `/base/x/index.html`), or
+    /// `None` when so many did that every page should reload.
+    Reload(Option<std::sync::Arc<Vec<String>>>),
     /// The last change does not build: these are the error lines.
     Errors(Vec<String>),
     /// The site builds and the pages are as they were: hide the errors.
@@ -171,6 +173,7 @@ fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
         |old| old.changed_paths(&built.output),
     );
     let had_errors = !snapshot.errors.is_empty();
+    let reload = changed_urls(&changed, &base_path);
     *snapshot = Snapshot {
         output: Some(built.output),
         base_path,
@@ -184,10 +187,29 @@ fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
         started.elapsed().as_millis()
     );
     if !changed.is_empty() {
-        let _ = shared.events.send(LiveEvent::Reload);
+        let _ = shared.events.send(LiveEvent::Reload(reload));
     } else if had_errors {
         let _ = shared.events.send(LiveEvent::Fixed);
     }
+}
+
+/// Past this many changed pages, every open page reloads (a template or
+/// `site.yaml` edit): the list would outweigh the reloads it saves.
+const RELOAD_LIST_MAX: usize = 1000;
+
+/// The URL paths under which the changed output files are served.
+fn changed_urls(changed: &[String], base_path: &str) -> Option<std::sync::Arc<Vec<String>>> {
+    if changed.len() > RELOAD_LIST_MAX {
+        return None;
+    }
+    let mut urls = Vec::with_capacity(changed.len() * 2);
+    for file in changed {
+        urls.push(format!("{base_path}{file}"));
+        if let Some(folder) = file.strip_suffix("index.html") {
+            urls.push(format!("{base_path}{folder}"));
+        }
+    }
+    Some(std::sync::Arc::new(urls))
 }
 
 /// Reports a build that failed; `base_path` is `site.yaml`'s when it was read.

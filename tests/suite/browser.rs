@@ -470,3 +470,52 @@ fn no_payload_runs_in_the_browser() {
         client.close().await.expect("close");
     });
 }
+
+/// `serve` reloads an open page when its own page changed, and leaves it
+/// alone when only other pages did.
+#[test]
+fn live_reload_reloads_only_the_pages_that_changed() {
+    let site = site("ok-subpath");
+    let server = crate::serve::start(&site);
+    let driver = driver();
+    let retitle = |name: &str, title: &str| {
+        let file = site.root.join(format!("content/articles/{name}.md"));
+        let text = std::fs::read_to_string(&file).expect("read");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("title:"))
+            .expect("title")
+            .to_string();
+        std::fs::write(&file, text.replacen(&line, &format!("title: {title}"), 1)).expect("edit");
+    };
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        let page = format!("http://{}{}articles/beta-deal/", server.address, server.base);
+        client.goto(&page).await.expect("goto");
+        // Marks this load of the page; a reload forgets it.
+        client.execute("window.__kept = 1; return 1;", vec![]).await.expect("mark");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        retitle("alpha-deal", "Only alpha changed");
+        let alpha = format!("{}articles/alpha-deal/", server.base);
+        crate::serve::get_until(&server, &alpha, "Only alpha changed");
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let kept = client.execute("return window.__kept === 1;", vec![]).await.expect("probe");
+        assert_eq!(kept, json!(true), "the beta page reloaded for a change to alpha");
+
+        retitle("beta-deal", "Beta changed too");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let h1 = client
+                .execute("return document.querySelector('h1') ? document.querySelector('h1').textContent : '';", vec![])
+                .await
+                .expect("h1");
+            if h1.as_str().is_some_and(|t| t.contains("Beta changed too")) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the beta page never reloaded: {h1}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client.close().await.expect("close");
+    });
+}

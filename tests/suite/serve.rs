@@ -179,6 +179,14 @@ fn serves_rebuilds_reports_errors_and_recovers() {
     )
     .expect("edit");
     events.wait_for("event: reload");
+    // The event lists the pages that changed: the article (under its folder
+    // URL), not an article whose page is as it was.
+    let data = events.wait_for("\n\n");
+    assert!(
+        data.contains("\"/briefing/articles/alpha-deal/\""),
+        "{data}"
+    );
+    assert!(!data.contains("beta-deal"), "{data}");
     get_until(&server, &article, "A freshly edited title");
 
     std::fs::write(
