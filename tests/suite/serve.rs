@@ -16,6 +16,8 @@ pub(crate) struct Server {
     pub address: String,
     /// The base path it printed (`/briefing/`).
     pub base: String,
+    /// What it printed after its address, a line each (`built …`).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -45,12 +47,19 @@ pub(crate) fn start(site: &TestSite) -> Server {
         }
     };
     // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().expect("log").push(line);
+        }
+    });
     let (address, path) = url.split_at(url.find('/').expect("path"));
     Server {
         child,
         address: address.to_string(),
         base: path.to_string(),
+        log,
     }
 }
 
@@ -215,6 +224,98 @@ fn serves_rebuilds_reports_errors_and_recovers() {
     std::fs::remove_file(site.root.join("content/articles/broken.md")).expect("fix");
     events.wait_for("event: ok");
     assert!(!site.public().exists(), "serve leaves public/ alone");
+}
+
+/// A `git checkout` that writes a thousand articles at once is one rebuild,
+/// not one per file or per debounce window.
+#[test]
+fn a_thousand_files_written_at_once_are_one_rebuild() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let builds = || {
+        server
+            .log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|l| l.starts_with("built "))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let before = builds().len();
+    let folder = site.root.join("content/articles/bulk");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    for i in 0..1000 {
+        std::fs::write(
+            folder.join(format!("n{i:04}.md")),
+            format!("---\ntitle: Bulk note {i}\ndate: 2025-11-03\n---\nText {i}.\n"),
+        )
+        .expect("write");
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !builds()
+        .iter()
+        .any(|l| l.contains("1002 articles") || l.contains("1003 articles"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "never rebuilt with every file: {:?}",
+            builds()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = builds();
+    assert_eq!(
+        after.len() - before,
+        1,
+        "one rebuild for the checkout: {:?}",
+        &after[before..]
+    );
+}
+
+/// Editors save in ways other than writing the file in place: each of them is
+/// picked up, and the scratch files they make on the way are never served.
+#[test]
+fn atomic_saves_of_every_kind_are_picked_up() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let dir = site.root.join("content/articles");
+    let file = dir.join("alpha-deal.md");
+    let page = format!("{}articles/alpha-deal/", server.base);
+    let text = std::fs::read_to_string(&file).expect("read");
+    let title = text
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .expect("title")
+        .to_string();
+    let with_title = |t: &str| text.replacen(&title, &format!("title: {t}"), 1);
+    // Write a temporary file, then rename it over the article (most editors, git).
+    let tmp = dir.join(".alpha-deal.md.tmp1234");
+    std::fs::write(&tmp, with_title("Saved by rename")).expect("write");
+    std::fs::rename(&tmp, &file).expect("rename");
+    get_until(&server, &page, "Saved by rename");
+    // vim: the old file moved to a backup, a new file written, the backup removed.
+    let backup = dir.join("alpha-deal.md~");
+    std::fs::rename(&file, &backup).expect("backup");
+    std::fs::write(&file, with_title("Saved by vim")).expect("write");
+    std::fs::remove_file(&backup).expect("remove backup");
+    get_until(&server, &page, "Saved by vim");
+    // JetBrains safe write: a `___jb_tmp___` copy, the original moved to
+    // `___jb_old___`, the copy renamed into place, the old one removed.
+    let jb_tmp = dir.join("alpha-deal.md___jb_tmp___");
+    let jb_old = dir.join("alpha-deal.md___jb_old___");
+    std::fs::write(&jb_tmp, with_title("Saved by JetBrains")).expect("write");
+    std::fs::rename(&file, &jb_old).expect("old");
+    std::fs::rename(&jb_tmp, &file).expect("into place");
+    std::fs::remove_file(&jb_old).expect("remove old");
+    get_until(&server, &page, "Saved by JetBrains");
+    let (status, _, _) = request(
+        &server,
+        "GET",
+        &format!("{}articles/alpha-deal.md~", server.base),
+    );
+    assert_eq!(status, 404);
 }
 
 #[test]
