@@ -41,7 +41,7 @@ struct Index<'a> {
     /// Month names by language code, January first.
     months: std::collections::BTreeMap<&'static str, &'static [&'static str; 12]>,
     /// `[name, page URL]`.
-    parties: Vec<(&'a str, &'a str)>,
+    parties: Vec<(&'a str, String)>,
     kinds: Vec<&'a str>,
     /// `[year, deals, shard]`, newest first; shards relative to the index.
     years: Vec<(i16, usize, String)>,
@@ -81,28 +81,79 @@ pub fn by_year(site: &Site) -> Vec<(i16, Vec<DealIdx>)> {
     years
 }
 
-/// Every file of the filter's data: (site-relative path, JSON).
-pub fn files<'r>(site: &Site, row: impl Fn(DealIdx) -> &'r DealRow) -> Vec<(String, String)> {
-    let parties: Vec<_> = site.parties.values().collect();
-    let links: Vec<super::context::PartyLink> = parties
-        .iter()
-        .map(|e| super::views::party_link(&site.config, &e.name))
-        .collect();
-    let number: HashMap<&str, usize> = parties
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.name.as_str(), i))
-        .collect();
-    let mut kinds: Vec<&str> = site
-        .deals
-        .iter()
-        .filter_map(|r| site.deal(*r).kind.as_deref())
-        .collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let config = &site.config;
-    let site_lang = config.language.code();
-    let shard = |deals: &[DealIdx]| -> String {
+/// The filter's data of a site: what each file holds, made into JSON only
+/// when asked (a rebuild makes again only the shards whose deals changed).
+pub struct Data<'s> {
+    site: &'s Site,
+    parties: Vec<&'s crate::site::PartyEntry>,
+    number: HashMap<&'s str, usize>,
+    kinds: Vec<&'s str>,
+    years: Vec<(i16, Vec<DealIdx>)>,
+}
+
+/// One file of the data.
+pub enum Part<'d> {
+    /// `index.json`.
+    Index,
+    /// A shard of these deals.
+    Shard(&'d [DealIdx]),
+}
+
+impl<'s> Data<'s> {
+    /// The data's plan for `site`.
+    pub fn new(site: &'s Site) -> Data<'s> {
+        let parties: Vec<_> = site.parties.values().collect();
+        let number = parties
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.as_str(), i))
+            .collect();
+        let mut kinds: Vec<&str> = site
+            .deals
+            .iter()
+            .filter_map(|r| site.deal(*r).kind.as_deref())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        Data {
+            site,
+            parties,
+            number,
+            kinds,
+            years: by_year(site),
+        }
+    }
+
+    /// Every file: (site-relative path, what it holds), the index last.
+    pub fn parts(&self) -> Vec<(String, Part<'_>)> {
+        let mut parts: Vec<(String, Part)> = self
+            .years
+            .iter()
+            .map(|(year, deals)| (format!("deals-data/year/{year}.json"), Part::Shard(deals)))
+            .collect();
+        parts.extend(self.parties.iter().map(|e| {
+            (
+                format!("deals-data/party/{}.json", e.slug),
+                Part::Shard(&e.deals),
+            )
+        }));
+        parts.push((INDEX.to_string(), Part::Index));
+        parts
+    }
+
+    /// What a shard's numbers refer to: the parties and kinds, in order. A
+    /// shard's JSON depends on them as well as on its deals.
+    pub fn numbering(&self) -> (Vec<&str>, &[&str]) {
+        (
+            self.parties.iter().map(|e| e.name.as_str()).collect(),
+            &self.kinds,
+        )
+    }
+
+    /// One shard's JSON.
+    pub fn shard<'r>(&self, deals: &[DealIdx], row: impl Fn(DealIdx) -> &'r DealRow) -> String {
+        let config = &self.site.config;
+        let site_lang = config.language.code();
         let rows = deals
             .iter()
             .map(|&k| {
@@ -111,9 +162,11 @@ pub fn files<'r>(site: &Site, row: impl Fn(DealIdx) -> &'r DealRow) -> Vec<(Stri
                     d.date_iso.as_str(),
                     d.parties
                         .iter()
-                        .filter_map(|p| number.get(p.name.as_str()).copied())
+                        .filter_map(|p| self.number.get(p.name.as_str()).copied())
                         .collect(),
-                    kinds.binary_search(&d.kind.as_str()).map_or(0, |i| i + 1),
+                    self.kinds
+                        .binary_search(&d.kind.as_str())
+                        .map_or(0, |i| i + 1),
                     d.amount.as_str(),
                     d.reporting.as_str(),
                     d.reporting_value.as_str(),
@@ -131,39 +184,41 @@ pub fn files<'r>(site: &Site, row: impl Fn(DealIdx) -> &'r DealRow) -> Vec<(Stri
             })
             .collect();
         json(&Shard { deals: rows })
-    };
-    let mut files = Vec::new();
-    let mut years = Vec::new();
-    for (year, deals) in by_year(site) {
-        let name = format!("year/{year}.json");
-        files.push((format!("deals-data/{name}"), shard(&deals)));
-        years.push((year, deals.len(), name));
     }
-    let mut party_shards = Vec::new();
-    for e in &parties {
-        let name = format!("party/{}.json", e.slug);
-        files.push((format!("deals-data/{name}"), shard(&e.deals)));
-        party_shards.push((e.deals.len(), name));
+
+    /// `index.json`.
+    pub fn index(&self) -> String {
+        let config = &self.site.config;
+        let index = Index {
+            currency: config.reporting_currency.to_string(),
+            base: &config.base_path,
+            lang: config.language.code(),
+            months: crate::i18n::Lang::ALL
+                .into_iter()
+                .map(|l| (l.code(), crate::i18n::month_names(l)))
+                .collect(),
+            parties: self
+                .parties
+                .iter()
+                .map(|e| {
+                    let url = super::views::party_link(config, &e.name).url;
+                    (e.name.as_str(), url)
+                })
+                .collect(),
+            kinds: self.kinds.clone(),
+            years: self
+                .years
+                .iter()
+                .map(|(y, d)| (*y, d.len(), format!("year/{y}.json")))
+                .collect(),
+            party_shards: self
+                .parties
+                .iter()
+                .map(|e| (e.deals.len(), format!("party/{}.json", e.slug)))
+                .collect(),
+        };
+        json(&index)
     }
-    let index = Index {
-        currency: config.reporting_currency.to_string(),
-        base: &config.base_path,
-        lang: site_lang,
-        months: crate::i18n::Lang::ALL
-            .into_iter()
-            .map(|l| (l.code(), crate::i18n::month_names(l)))
-            .collect(),
-        parties: parties
-            .iter()
-            .zip(&links)
-            .map(|(e, l)| (e.name.as_str(), l.url.as_str()))
-            .collect(),
-        kinds,
-        years,
-        party_shards,
-    };
-    files.push((INDEX.to_string(), json(&index)));
-    files
 }
 
 /// JSON safe to serve and to read: `<`, `>` and `&` escaped, as in `json_ld`.

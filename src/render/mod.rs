@@ -247,12 +247,28 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .map(|(rel, write)| r.emit(rel.into(), key, None, || Ok(write(site))))
         .collect();
     // The deals filter's shards go with the year pages that make them needed.
+    // Each shard is keyed by its own deals and by the numbering of parties
+    // and kinds it refers to: an edit makes again the shards it touched.
     if r.templates.has("deals_year.html") {
-        let data = deal_data::files(site, |k| r.views.row(k));
-        pages.extend(
-            data.into_iter()
-                .map(|(rel, json)| r.emit(rel, key, None, || Ok(json))),
-        );
+        let data = deal_data::Data::new(site);
+        let numbering = r.key("numbering").with(&data.numbering()).finish();
+        for (rel, part) in data.parts() {
+            let page = match part {
+                deal_data::Part::Index => r.emit(rel, key, None, || Ok(data.index())),
+                deal_data::Part::Shard(deals) => {
+                    let shard_key = r
+                        .key("shard")
+                        .with(&rel)
+                        .with(&numbering)
+                        .with_all(deals.iter().map(|&k| &r.row_keys[k]))
+                        .finish();
+                    r.emit(rel, shard_key, None, || {
+                        Ok(data.shard(deals, |k| r.views.row(k)))
+                    })
+                }
+            };
+            pages.push(page);
+        }
     }
     pages
 }

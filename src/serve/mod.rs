@@ -259,25 +259,30 @@ fn rebuild_loop(
 
 /// A batch this large is a bulk change (`git checkout`, an archive copied in):
 /// wait for it to end rather than build its first part.
-const BULK: usize = 20;
-/// How long a bulk change must stay quiet before the build.
-const SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
+const BULK: usize = 8;
+/// How long a small batch waits for more: a checkout's next files come
+/// sooner than that, a single save's do not come at all.
+const PEEK: std::time::Duration = std::time::Duration::from_millis(15);
+/// How long a bulk change must stay quiet before the build (a writer that
+/// shares a busy machine pauses now and then).
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
 /// The longest a build waits on a bulk change that goes on writing.
 const SETTLE_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Adds the changes already waiting to `changed`; for a bulk change, also
-/// those that follow until the file system is quiet for `SETTLE`, so that a
-/// checkout of a thousand files is one rebuild. A single save is built at once.
+/// Adds the changes that follow to `changed`: a small batch waits `PEEK` for
+/// more; once the batch is a bulk change, it waits until the file system is
+/// quiet for `SETTLE`, so that a checkout of a thousand files is one rebuild.
 fn gather(changes: &mpsc::Receiver<HashSet<PathBuf>>, changed: &mut HashSet<PathBuf>) {
     let started = Instant::now();
     loop {
         while let Ok(more) = changes.try_recv() {
             changed.extend(more);
         }
-        if changed.len() < BULK || started.elapsed() >= SETTLE_MAX {
+        if started.elapsed() >= SETTLE_MAX {
             return;
         }
-        match changes.recv_timeout(SETTLE) {
+        let wait = if changed.len() < BULK { PEEK } else { SETTLE };
+        match changes.recv_timeout(wait) {
             Ok(more) => changed.extend(more),
             Err(_) => return,
         }
