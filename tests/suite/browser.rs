@@ -480,13 +480,7 @@ fn live_reload_reloads_only_the_pages_that_changed() {
     let driver = driver();
     let retitle = |name: &str, title: &str| {
         let file = site.root.join(format!("content/articles/{name}.md"));
-        let text = std::fs::read_to_string(&file).expect("read");
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("title:"))
-            .expect("title")
-            .to_string();
-        std::fs::write(&file, text.replacen(&line, &format!("title: {title}"), 1)).expect("edit");
+        std::fs::write(&file, crate::serve::retitled(&file, title)).expect("edit");
     };
     runtime().block_on(async {
         let client = browser(&driver).await;

@@ -132,6 +132,17 @@ impl Events {
     }
 }
 
+/// An article's source with its `title:` line replaced.
+pub(crate) fn retitled(file: &std::path::Path, title: &str) -> String {
+    let text = std::fs::read_to_string(file).expect("read");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .expect("title")
+        .to_string();
+    text.replacen(&line, &format!("title: {title}"), 1)
+}
+
 /// GETs `path` until its body contains `want`; fails after 20 seconds.
 pub(crate) fn get_until(server: &Server, path: &str, want: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -176,17 +187,7 @@ fn serves_rebuilds_reports_errors_and_recovers() {
     let mut events = Events::open(&server);
     std::thread::sleep(Duration::from_millis(300));
     let file = site.root.join("content/articles/alpha-deal.md");
-    let text = std::fs::read_to_string(&file).expect("read");
-    let title_line = text
-        .lines()
-        .find(|l| l.starts_with("title:"))
-        .expect("title")
-        .to_string();
-    std::fs::write(
-        &file,
-        text.replacen(&title_line, "title: A freshly edited title", 1),
-    )
-    .expect("edit");
+    std::fs::write(&file, retitled(&file, "A freshly edited title")).expect("edit");
     events.wait_for("event: reload");
     // The event lists the pages that changed: the article (under its folder
     // URL), not an article whose page is as it was.
@@ -285,29 +286,25 @@ fn atomic_saves_of_every_kind_are_picked_up() {
     let dir = site.root.join("content/articles");
     let file = dir.join("alpha-deal.md");
     let page = format!("{}articles/alpha-deal/", server.base);
-    let text = std::fs::read_to_string(&file).expect("read");
-    let title = text
-        .lines()
-        .find(|l| l.starts_with("title:"))
-        .expect("title")
-        .to_string();
-    let with_title = |t: &str| text.replacen(&title, &format!("title: {t}"), 1);
+    // Every version is made up front: some saves move the file away first.
+    let [by_rename, by_vim, by_jetbrains] =
+        ["Saved by rename", "Saved by vim", "Saved by JetBrains"].map(|t| retitled(&file, t));
     // Write a temporary file, then rename it over the article (most editors, git).
     let tmp = dir.join(".alpha-deal.md.tmp1234");
-    std::fs::write(&tmp, with_title("Saved by rename")).expect("write");
+    std::fs::write(&tmp, by_rename).expect("write");
     std::fs::rename(&tmp, &file).expect("rename");
     get_until(&server, &page, "Saved by rename");
     // vim: the old file moved to a backup, a new file written, the backup removed.
     let backup = dir.join("alpha-deal.md~");
     std::fs::rename(&file, &backup).expect("backup");
-    std::fs::write(&file, with_title("Saved by vim")).expect("write");
+    std::fs::write(&file, by_vim).expect("write");
     std::fs::remove_file(&backup).expect("remove backup");
     get_until(&server, &page, "Saved by vim");
     // JetBrains safe write: a `___jb_tmp___` copy, the original moved to
     // `___jb_old___`, the copy renamed into place, the old one removed.
     let jb_tmp = dir.join("alpha-deal.md___jb_tmp___");
     let jb_old = dir.join("alpha-deal.md___jb_old___");
-    std::fs::write(&jb_tmp, with_title("Saved by JetBrains")).expect("write");
+    std::fs::write(&jb_tmp, by_jetbrains).expect("write");
     std::fs::rename(&file, &jb_old).expect("old");
     std::fs::rename(&jb_tmp, &file).expect("into place");
     std::fs::remove_file(&jb_old).expect("remove old");
