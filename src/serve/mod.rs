@@ -258,14 +258,15 @@ fn rebuild_loop(
 }
 
 /// A batch this large is a bulk change (`git checkout`, an archive copied in):
-/// wait for it to end rather than build its first part.
-const BULK: usize = 8;
+/// wait for it to end rather than build its first part. A save touches one
+/// path (or two, through a temporary file, which then arrive in one batch).
+const BULK: usize = 2;
 /// How long a small batch waits for more: a checkout's next files come
 /// sooner than that, a single save's do not come at all.
-const PEEK: std::time::Duration = std::time::Duration::from_millis(15);
+const PEEK: std::time::Duration = std::time::Duration::from_millis(30);
 /// How long a bulk change must stay quiet before the build (a writer that
 /// shares a busy machine pauses now and then).
-const SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);
 /// The longest a build waits on a bulk change that goes on writing.
 const SETTLE_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
