@@ -92,6 +92,19 @@ impl Output {
             .collect()
     }
 
+    /// Whether `rel` is the folder of a file of the output, or has a file of
+    /// the output among its folders: the clash `conflicts` reports, for one path.
+    pub fn clashes(&self, rel: &str) -> bool {
+        let folder = format!("{rel}/");
+        self.files
+            .range(folder.clone()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(&folder))
+            || rel
+                .match_indices('/')
+                .any(|(at, _)| self.files.contains_key(&rel[..at]))
+    }
+
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(p, b)| (p.as_str(), &b[..]))
@@ -385,7 +398,7 @@ impl<'a> Sink<'a> {
             // be written; the build reports the clash, naming its source,
             // once every path is known (`conflicts`).
             if let Err(e) = staging.put(&rel, &bytes)
-                && !self.clashes(&rel)
+                && !self.lock().clashes(&rel)
             {
                 return Err(e);
             }
@@ -400,21 +413,6 @@ impl<'a> Sink<'a> {
     /// Whether a path is taken.
     pub fn contains(&self, rel: &str) -> bool {
         self.lock().contains(rel)
-    }
-
-    /// Whether `rel` is a folder of a file taken, or has a file taken as one
-    /// of its folders.
-    fn clashes(&self, rel: &str) -> bool {
-        let files = self.lock();
-        let folder = format!("{rel}/");
-        files
-            .files
-            .range(folder.clone()..)
-            .next()
-            .is_some_and(|(p, _)| p.starts_with(&folder))
-            || rel
-                .match_indices('/')
-                .any(|(at, _)| files.contains(&rel[..at]))
     }
 
     /// Paths that are a file and also a folder (see `Output::conflicts`).

@@ -90,7 +90,8 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 .by_year
                 .iter()
                 .find(|(y, _)| y == year)
-                .map(|(_, t)| views::total(config, t, lang));
+                .map(|(_, t)| *t)
+                .unwrap_or_default();
             let first = year_rel(*year);
             pages_of(r, &first, deals)
                 .into_iter()
@@ -105,7 +106,6 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                     let name =
                         r.templates
                             .word(lang, "deals_in_year", &[("year", &year.to_string())]);
-                    let total = total.clone();
                     r.page("deals_year.html", rel.clone(), key, lastmod, || {
                         DealsYearContext {
                             site: &r.site_view,
@@ -118,8 +118,7 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                                 "website",
                             ),
                             year: *year,
-                            total: total
-                                .unwrap_or_else(|| views::total(config, &Default::default(), lang)),
+                            total: views::total(config, &total, lang),
                             deals: page_deals.iter().map(|&k| r.views.row(k)).collect(),
                             deals_url: config.path_url("deals/"),
                             pager: pager.clone(),
