@@ -141,11 +141,14 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// What an article's card and page are made of: its source, its URL, and
+/// What an article's card and page are made of: its source and path, its URL, and
 /// the URLs its `@/` links resolved to (they depend on other articles).
 fn card_key(p: &crate::site::Placed) -> u64 {
     let a = &p.article;
+    // The path as well as the text: a file's name says its language (`.fr.md`),
+    // so the same text moved from `b.fr.md` to `b.md` is another article.
     Key::new(a.source_hash, "card")
+        .with(&a.source_path)
         .with(&p.rel_url)
         .with_all(
             a.body

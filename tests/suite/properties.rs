@@ -452,3 +452,23 @@ fn edited_sites_often_build() {
         "only {built} of {steps} edited sites built"
     );
 }
+
+/// Found by the session property: the same text moved from `b.fr.md` to
+/// `b.md` changes language, so its cached page may not be reused.
+#[test]
+fn a_translation_renamed_to_the_main_language_is_rendered_again() {
+    let options = BuildOptions::default();
+    let mut cache = Cache::default();
+    let mut site = empty_site();
+    let text = "---\ntitle: 'Oracle expands'\ndate: 2025-11-03\n---\n\n".to_string();
+    for e in [Edit::Write(2, text), Edit::Rename(2, 1)] {
+        apply(&mut site, &e);
+        let rebuilt = pipeline::rebuild(&site, &options, &mut cache).expect("rebuilt");
+        let fresh = pipeline::build(site.clone(), &options).expect("fresh");
+        assert_eq!(
+            rebuilt.output.changed_paths(&fresh.output),
+            Vec::<String>::new(),
+            "after {e:?}"
+        );
+    }
+}
