@@ -348,6 +348,8 @@ impl Drop for Staging {
 /// their paths only. Later files replace earlier ones at the same path.
 pub struct Sink<'a> {
     files: std::sync::Mutex<Output>,
+    /// The paths of pages (not copied files): two pages at one path is an error.
+    pages: std::sync::Mutex<std::collections::HashSet<String>>,
     folder: Option<&'a Staging>,
     keep_bytes: bool,
 }
@@ -357,6 +359,7 @@ impl<'a> Sink<'a> {
     pub fn memory() -> Sink<'static> {
         Sink {
             files: Default::default(),
+            pages: Default::default(),
             folder: None,
             keep_bytes: true,
         }
@@ -366,6 +369,7 @@ impl<'a> Sink<'a> {
     pub fn paths() -> Sink<'static> {
         Sink {
             files: Default::default(),
+            pages: Default::default(),
             folder: None,
             keep_bytes: false,
         }
@@ -375,6 +379,7 @@ impl<'a> Sink<'a> {
     pub fn folder(staging: &'a Staging) -> Sink<'a> {
         Sink {
             files: Default::default(),
+            pages: Default::default(),
             folder: Some(staging),
             keep_bytes: false,
         }
@@ -408,6 +413,23 @@ impl<'a> Sink<'a> {
         }
         self.lock().insert(rel, bytes);
         Ok(())
+    }
+
+    /// Takes one rendered page: `put`, refusing a second page at the same
+    /// path (a party or tag whose slug is a year's or another page's) rather
+    /// than letting one silently replace the other.
+    pub fn put_page(&self, rel: String, bytes: Bytes) -> Result<(), WriteError> {
+        let first = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.clone());
+        if !first {
+            return Err(WriteError::Refused(format!(
+                "two pages are made for `{rel}` (a party, tag or author named like another page, such as a year?): rename one"
+            )));
+        }
+        self.put(rel, bytes)
     }
 
     /// Whether a path is taken.

@@ -135,7 +135,7 @@ impl<'a> Renderer<'a> {
             std::mem::take(&mut page.html)
         };
         self.sink
-            .put(file, html)
+            .put_page(file, html)
             .map_err(|e| Diagnostic::error(&page.rel, e.to_string()))?;
         Ok(page)
     }

@@ -634,3 +634,27 @@ fn columns_count_characters_after_accents() {
         "error: content/a.md:5:17: deal.amount: could not understand `zillion`",
     );
 }
+
+/// A party whose page would be a year's page of the deals index (`2025`):
+/// an error naming the address, never one page silently replacing the other.
+#[test]
+fn a_party_named_like_a_year_is_an_error_not_a_lost_page() {
+    use dealwire::pipeline::{self, BuildOptions};
+    use dealwire::source::{SiteSource, SourceFile};
+    let site = SiteSource {
+        root: std::path::PathBuf::from("/site"),
+        config: "title: T\nbase_url: https://e.org/\n".into(),
+        files: vec![SourceFile::new(
+            "content/a.md",
+            "---\ntitle: Year party\ndate: 2025-11-03\ndeal:\n  amount: $1 billion\n  parties: ['2025', Acme]\n---\nBody.\n",
+        )],
+        diagnostics: Default::default(),
+    };
+    let errors = pipeline::build(site, &BuildOptions::default()).expect_err("refused");
+    assert!(
+        errors.iter().any(|d| d
+            .to_string()
+            .contains("two pages are made for `deals/2025/index.html`")),
+        "{errors:?}"
+    );
+}
