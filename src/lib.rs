@@ -43,6 +43,7 @@ pub mod i18n;
 pub mod import;
 pub mod index;
 pub mod links;
+pub mod live;
 pub mod markdown;
 pub mod money;
 pub mod output;

@@ -110,6 +110,11 @@ impl Output {
         self.files.iter().map(|(p, b)| (p.as_str(), &b[..]))
     }
 
+    /// Every file with its shared buffer, in path order.
+    pub fn into_files(self) -> impl Iterator<Item = (String, Bytes)> {
+        self.files.into_iter()
+    }
+
     /// How many files.
     pub fn len(&self) -> usize {
         self.files.len()
@@ -451,6 +456,15 @@ impl<'a> Sink<'a> {
     /// paths with empty bytes (written to disk, or not wanted).
     pub fn into_output(self) -> Output {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `into_output`, with the paths that were put as pages.
+    pub fn into_parts(self) -> (Output, std::collections::HashSet<String>) {
+        let Sink { files, pages, .. } = self;
+        (
+            files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            pages.into_inner().unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Output> {

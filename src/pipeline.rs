@@ -24,6 +24,7 @@ use crate::article::{self, Article};
 use crate::config::{self, CONFIG_FILE};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::highlight;
+use crate::live::{Live, Made};
 use crate::output::{Output, Sink};
 use crate::render::{self, Templates};
 use crate::site::{self, Site};
@@ -91,16 +92,16 @@ fn parse_streamed(
 }
 
 /// What a long-running session (`serve`) keeps between builds so that a rebuild
-/// parses only the files that changed and renders only the article pages whose
-/// inputs changed. A plain `build` needs none.
+/// parses only the files that changed, and reuses the template pages whose
+/// inputs did not change. A plain `build` needs none.
 #[derive(Default)]
 pub struct Cache {
     /// Fingerprint of what every parse depends on besides its file.
     parse_key: u64,
     /// Source path → (content hash, parse).
     parsed: HashMap<String, (u64, Parsed)>,
-    /// The article pages of the last good build.
-    pages: render::PageCache,
+    /// Template pages rendered in this session, by the hash of their inputs.
+    memo: Arc<render::Memo>,
 }
 
 /// Builds the site in memory. On failure, every error found (and the warnings).
@@ -132,19 +133,43 @@ pub fn build_into(
         .into_par_iter()
         .map(|f| parse_streamed(f, &config, spill.as_ref()))
         .collect();
-    finish(&source, config, parsed, options, None, sink)
+    finish(&source, config, parsed, options, render::Want::All, sink).map(Built::from)
 }
 
-/// Builds again from a source that is kept, reusing what `cache` holds from the
-/// previous build of the same site; the output is the same as `build`'s.
+impl From<Made> for Built {
+    fn from(made: Made) -> Built {
+        Built {
+            output: made.output,
+            warnings: made.warnings,
+            articles: made.articles,
+            deals: made.site.deals.len(),
+            pages: made.pages,
+            links: made.links,
+            config: made.site.config,
+        }
+    }
+}
+
+/// Builds again from a source that is kept, for `serve`: the model is made
+/// and every file named, but pages are rendered only when asked for
+/// (`Live::get`), reusing what `cache` holds from earlier builds of the same
+/// site. Every file a `Live` gives is the file `build` writes.
 pub fn rebuild(
     source: &SiteSource,
     options: &BuildOptions,
     cache: &mut Cache,
-) -> Result<Built, Diagnostics> {
+) -> Result<Live, Diagnostics> {
     let config = configure(&source.config, options)?;
     let parsed = parse_cached(source, &config, options, cache);
-    finish(source, config, parsed, options, Some(cache), Sink::memory())
+    let made = finish(
+        source,
+        config,
+        parsed,
+        options,
+        render::Want::Plan,
+        Sink::memory(),
+    )?;
+    Ok(Live::new(made, Arc::clone(&cache.memo)))
 }
 
 /// The stages after parsing: model, render, assets. Article files in
@@ -154,9 +179,9 @@ fn finish(
     config: config::Config,
     parsed: Vec<Parsed>,
     options: &BuildOptions,
-    cache: Option<&mut Cache>,
+    want: render::Want,
     sink: Sink,
-) -> Result<Built, Diagnostics> {
+) -> Result<Made, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let templates = templates_for(source, &config, &mut diags);
     let mut articles = Vec::with_capacity(parsed.len());
@@ -180,7 +205,7 @@ fn finish(
     if diags.has_errors() {
         return Err(diags);
     }
-    let (articles_built, deals_built) = (site.articles.len(), site.deals.len());
+    let articles_built = site.articles.len();
     // A build written to a folder checks no links: it keeps none.
     let links = if sink.staging().is_some() {
         Vec::new()
@@ -190,9 +215,7 @@ fn finish(
             .map(crate::links::PageLinks::of)
             .collect()
     };
-    let site_key = site_key(source, options);
-    let previous_pages = cache.as_deref().map(|c| &c.pages);
-    let rendered = match render::render_site(&site, &templates, site_key, previous_pages, &sink) {
+    let rendered = match render::render_site(&site, &templates, want, None, &sink) {
         Ok(rendered) => rendered,
         Err(errors) => {
             diags.extend(errors);
@@ -204,17 +227,16 @@ fn finish(
     if diags.has_errors() {
         return Err(diags);
     }
-    if let Some(c) = cache {
-        c.pages = rendered.cache;
-    }
-    Ok(Built {
-        output: sink.into_output(),
+    let (output, on_request) = sink.into_parts();
+    Ok(Made {
+        output,
+        on_request,
         warnings: diags.sorted(),
         articles: articles_built,
-        deals: deals_built,
         pages: rendered.pages,
         links,
-        config: site.config,
+        site,
+        templates,
     })
 }
 
@@ -284,23 +306,6 @@ fn parse_cached(
         .map(|(f, p)| (f.path.clone(), (f.hash, p.clone())))
         .collect();
     parsed
-}
-
-/// Everything site-wide a page depends on: the theme and templates (by content
-/// hash), the configuration and the options.
-fn site_key(source: &SiteSource, options: &BuildOptions) -> u64 {
-    let theme_hashes: Vec<u64> = source
-        .files
-        .iter()
-        .filter(|f| !f.path.starts_with("content/") && !f.path.starts_with("static/"))
-        .map(|f| f.hash)
-        .collect();
-    fingerprint(&(
-        theme_hashes,
-        &source.config,
-        &options.base_url,
-        options.drafts,
-    ))
 }
 
 /// An error for each output file that is also a folder of the output (a

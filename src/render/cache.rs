@@ -1,41 +1,112 @@
-//! Page reuse between builds of one session (`serve`): every page is stored with
-//! the key of its inputs, and a rebuild reuses a page whose key did not change
-//! instead of rendering it. Keys are hashes of light fingerprints (an article's
-//! source hash and URL, a deal's place), never of rendered text.
+//! What a render makes, and which of it it makes.
+//!
+//! A build renders every file (`Want::All`). `serve` first asks only which
+//! files there are (`Want::Plan`), then renders a file when it is requested
+//! (`Want::Only`). A page rendered through a template is remembered in a
+//! `Memo` under the hash of its inputs: the template set and the exact
+//! context the template was given. A later request whose context hashes the
+//! same reuses it. Since the hash is taken from the very value the template
+//! renders, no input can be forgotten: the context is the page's inputs.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hasher};
+use std::sync::Mutex;
 
 use bytes::Bytes;
 
-use crate::diag::Diagnostic;
-
-/// The pages of the previous render, by URL folder, with their keys.
-#[derive(Clone, Debug, Default)]
-pub struct PageCache {
-    pages: HashMap<String, (u64, Bytes)>,
+/// Which files a render makes.
+#[derive(Clone, Copy, Debug)]
+pub enum Want<'w> {
+    /// Every file (a build).
+    All,
+    /// None: only which files there are (pages put into the sink empty),
+    /// with the sitemap and robots.txt, which are made from that list.
+    Plan,
+    /// Only these output files (`articles/x/index.html`, `deals.json`).
+    Only(&'w HashSet<String>),
 }
 
-impl PageCache {
-    /// Collects the cache from this render's pages.
-    pub(crate) fn from_pages<'a>(pages: impl IntoIterator<Item = &'a Page>) -> PageCache {
-        PageCache {
-            pages: pages
-                .into_iter()
-                .map(|p| (p.rel.clone(), (p.key, p.html.clone())))
-                .collect(),
+impl Want<'_> {
+    /// Whether the file at `file` is to be rendered.
+    pub fn renders(&self, file: &str) -> bool {
+        match self {
+            Want::All => true,
+            Want::Plan => false,
+            Want::Only(files) => files.contains(file),
         }
     }
 }
 
-/// A page rendered (or reused): URL folder, key, HTML, last modification date.
+/// Template pages kept between renders of one session, each under the hash
+/// of its inputs.
+#[derive(Debug, Default)]
+pub struct Memo {
+    pages: Mutex<HashMap<String, (u64, Bytes)>>,
+}
+
+impl Memo {
+    /// The page at `file` if it was rendered from the same inputs.
+    pub fn get(&self, file: &str, inputs: u64) -> Option<Bytes> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(file)
+            .filter(|(hash, _)| *hash == inputs)
+            .map(|(_, html)| html.clone())
+    }
+
+    /// Remembers a page with the hash of its inputs.
+    pub fn put(&self, file: &str, inputs: u64, html: Bytes) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.insert(file.to_string(), (inputs, html));
+    }
+
+    /// The files remembered.
+    pub fn files(&self) -> Vec<String> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.keys().cloned().collect()
+    }
+
+    /// Forgets the files that are no longer published.
+    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|file, _| keep(file));
+    }
+}
+
+/// The hash of a template page's inputs: the template set's fingerprint, the
+/// template's name and the context, serialized as the template sees it.
+pub fn inputs<C: serde::Serialize>(templates: u64, template: &str, context: &C) -> u64 {
+    let mut h = HashWriter(DefaultHasher::new());
+    h.0.write_u64(templates);
+    h.0.write(template.as_bytes());
+    h.0.write_u8(0);
+    // A context that cannot be serialized cannot be rendered either: its
+    // hash is then never found again, and the render reports the error.
+    if serde_json::to_writer(&mut h, context).is_err() {
+        h.0.write_u64(u64::MAX);
+    }
+    h.0.finish()
+}
+
+/// Feeds serialized bytes to a hasher.
+struct HashWriter(DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A file made (or, when not wanted, only named): its URL folder or path,
+/// and its last modification date for the sitemap.
 pub(crate) struct Page {
     /// The URL folder relative to the base (`articles/x/`), or a file name (`404.html`).
     pub rel: String,
-    /// The key of its inputs.
-    pub key: u64,
-    /// The HTML.
-    pub html: Bytes,
     /// For the sitemap.
     pub lastmod: Option<jiff::civil::Date>,
 }
@@ -46,59 +117,13 @@ impl Page {
     pub fn is_folder(&self) -> bool {
         self.rel.is_empty() || self.rel.ends_with('/')
     }
-}
 
-/// A key built from a page kind and hashable parts.
-pub(crate) struct Key(DefaultHasher);
-
-impl Key {
-    /// Starts a key for a page kind, under the site-wide key.
-    pub fn new(site_key: u64, kind: &str) -> Key {
-        let mut h = DefaultHasher::new();
-        (site_key, kind).hash(&mut h);
-        Key(h)
-    }
-
-    /// Adds a part.
-    pub fn with<T: Hash + ?Sized>(mut self, part: &T) -> Key {
-        part.hash(&mut self.0);
-        self
-    }
-
-    /// Adds parts.
-    pub fn with_all<'a, T: Hash + 'a>(mut self, parts: impl IntoIterator<Item = &'a T>) -> Key {
-        for p in parts {
-            p.hash(&mut self.0);
+    /// The output file: a URL folder's `index.html`, or the path itself.
+    pub fn file(&self) -> String {
+        if self.is_folder() {
+            format!("{}index.html", self.rel)
+        } else {
+            self.rel.clone()
         }
-        self
     }
-
-    /// The key.
-    pub fn finish(&self) -> u64 {
-        self.0.finish()
-    }
-}
-
-/// Reuses the previous page under the same key, or renders it.
-pub(crate) fn page(
-    previous: Option<&PageCache>,
-    rel: String,
-    key: u64,
-    lastmod: Option<jiff::civil::Date>,
-    render: impl FnOnce() -> Result<String, Diagnostic>,
-) -> Result<Page, Diagnostic> {
-    let reused = previous
-        .and_then(|c| c.pages.get(&rel))
-        .filter(|(k, _)| *k == key)
-        .map(|(_, html)| html.clone());
-    let html = match reused {
-        Some(html) => html,
-        None => Bytes::from(render()?),
-    };
-    Ok(Page {
-        rel,
-        key,
-        html,
-        lastmod,
-    })
 }

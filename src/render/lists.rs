@@ -1,6 +1,7 @@
 //! The list pages: home, the deals index, party pages, tag pages and 404. Each
-//! borrows the light cards and rows built once, and is keyed by the keys of the
-//! cards and rows it shows, so a rebuild renders only the lists that changed.
+//! borrows the light cards and rows built once; everything a page shows is
+//! made inside its context closure, so a page that is not wanted costs only
+//! its URL.
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -96,17 +97,11 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             pages_of(r, &first, deals)
                 .into_iter()
                 .map(move |(rel, page_deals, pager)| {
-                    let key = r
-                        .key("deals_year")
-                        .with(year)
-                        .with(&(pager.number, pager.count))
-                        .with_all(deals.iter().map(|&k| &r.row_keys[k]))
-                        .finish();
                     let lastmod = page_deals.first().map(|&k| site.deal(site.deals[k]).date);
                     let name =
                         r.templates
                             .word(lang, "deals_in_year", &[("year", &year.to_string())]);
-                    r.page("deals_year.html", rel.clone(), key, lastmod, || {
+                    r.page("deals_year.html", rel.clone(), lastmod, || {
                         DealsYearContext {
                             site: &r.site_view,
                             page: list_meta(
@@ -159,20 +154,18 @@ fn home_pages(
                 prev_url: Some(config.path_url(&url(n - 1))),
                 next_url: (n < count).then(|| config.path_url(&url(n + 1))),
             };
-            let (key, lastmod) = listing(r, "home-page", &format!("{rel}\n{count}"), articles);
-            r.page("home_page.html", rel.clone(), key, lastmod, || {
-                HomePageContext {
-                    site: &r.site_view,
-                    page: r.meta(
-                        &paged_title(r, &r.templates.word(lang, "latest_articles", &[]), &pager),
-                        &config.description,
-                        &rel,
-                        lang,
-                        "website",
-                    ),
-                    articles: articles.iter().map(|&i| r.views.card(i)).collect(),
-                    pager,
-                }
+            let lastmod = newest(r, articles);
+            r.page("home_page.html", rel.clone(), lastmod, || HomePageContext {
+                site: &r.site_view,
+                page: r.meta(
+                    &paged_title(r, &r.templates.word(lang, "latest_articles", &[]), &pager),
+                    &config.description,
+                    &rel,
+                    lang,
+                    "website",
+                ),
+                articles: articles.iter().map(|&i| r.views.card(i)).collect(),
+                pager,
             })
         })
         .collect()
@@ -196,9 +189,8 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             pages_of(r, &first, all)
                 .into_iter()
                 .map(move |(rel, articles, pager)| {
-                    let what = format!("{rel}\n{}", pager.count);
-                    let (key, lastmod) = listing(r, "month", &what, articles);
-                    r.page("archive_month.html", rel.clone(), key, lastmod, || {
+                    let lastmod = newest(r, articles);
+                    r.page("archive_month.html", rel.clone(), lastmod, || {
                         let month = link((year, month), all.len());
                         MonthContext {
                             site: &r.site_view,
@@ -221,9 +213,8 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .collect();
     let counts: Vec<((i16, i8), usize)> =
         newest_first.iter().map(|&(&m, a)| (m, a.len())).collect();
-    let key = r.key("archive").with_all(&counts).finish();
     let lastmod = site.articles.iter().next().map(|p| p.article.date);
-    pages.push(r.page("archive.html", "archive/".into(), key, lastmod, || {
+    pages.push(r.page("archive.html", "archive/".into(), lastmod, || {
         ArchiveContext {
             site: &r.site_view,
             page: r.meta(
@@ -251,18 +242,8 @@ fn home(
     pager: Pager,
 ) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
-    let t = &site.total;
-    let key = r
-        .key("home")
-        .with(&rel)
-        .with_all(items.iter().map(|&i| &r.card_keys[i]))
-        .with_all(r.row_keys.iter().take(HOME_ITEMS))
-        .with(&(t.sum, t.count, t.undisclosed, t.bounded))
-        .with_all(editions.iter().map(|(_, h)| h))
-        .with(&pager.count)
-        .finish();
     let newest = items.first().map(|&i| site.articles[i].article.date);
-    r.page("home.html", rel.clone(), key, newest, || HomeContext {
+    r.page("home.html", rel.clone(), newest, || HomeContext {
         site: &r.site_view,
         page: r.meta(&config.title, &config.description, &rel, lang, "website"),
         articles: items.iter().map(|&i| r.views.card(i)).collect(),
@@ -290,11 +271,10 @@ fn home(
 fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
     let lang = config.language;
-    let key = r.key("deals").with_all(&r.row_keys).finish();
     let newest = site.deals.iter().next().map(|d| site.deal(*d).date);
     let years_paged = r.templates.has("deals_year.html");
     // Everything the page shows is made inside the closure: a reused page costs nothing.
-    r.page("deals.html", "deals/".to_string(), key, newest, || {
+    r.page("deals.html", "deals/".to_string(), newest, || {
         let parties: Vec<PartyLink> = site
             .parties
             .values()
@@ -387,15 +367,8 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             let first = format!("deals/{}/", entry.slug);
             let pages = pages_of(r, &first, &entry.deals);
             pages.into_iter().map(move |(rel, deals, pager)| {
-                let key = r
-                    .key("party")
-                    .with(&entry.name)
-                    .with(&(pager.number, pager.count))
-                    // The chart and the total are made of all the party's deals.
-                    .with_all(entry.deals.iter().map(|&k| &r.row_keys[k]))
-                    .finish();
                 let lastmod = deals.first().map(|&k| site.deal(site.deals[k]).date);
-                r.page("party.html", rel.clone(), key, lastmod, || PartyContext {
+                r.page("party.html", rel.clone(), lastmod, || PartyContext {
                     site: &r.site_view,
                     page: list_meta(
                         r,
@@ -420,21 +393,9 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .collect()
 }
 
-/// The cache key and the newest date of a page listing `articles` (a tag's,
-/// an author's), described by `what` besides its articles.
-fn listing(
-    r: &Renderer,
-    kind: &str,
-    what: &str,
-    articles: &[ArticleIdx],
-) -> (u64, Option<jiff::civil::Date>) {
-    let key = r
-        .key(kind)
-        .with(&what)
-        .with_all(articles.iter().map(|&i| &r.card_keys[i]))
-        .finish();
-    let newest = articles.first().map(|&i| r.site.articles[i].article.date);
-    (key, newest)
+/// The newest date of a page listing `articles` (a tag's, an author's…).
+fn newest(r: &Renderer, articles: &[ArticleIdx]) -> Option<jiff::civil::Date> {
+    articles.first().map(|&i| r.site.articles[i].article.date)
 }
 
 /// A list's pages under `rel` (`tags/cloud/`): each page's site-relative
@@ -507,9 +468,8 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             let first = format!("tags/{}/", entry.slug);
             let pages = pages_of(r, &first, &entry.articles);
             pages.into_iter().map(move |(rel, articles, pager)| {
-                let what = format!("{}\n{}/{}", entry.name, pager.number, pager.count);
-                let (key, lastmod) = listing(r, "tag", &what, articles);
-                r.page("tag.html", rel.clone(), key, lastmod, || TagContext {
+                let lastmod = newest(r, articles);
+                r.page("tag.html", rel.clone(), lastmod, || TagContext {
                     site: &r.site_view,
                     page: list_meta(
                         r,
@@ -545,12 +505,8 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 .unwrap_or_default();
             let pages = pages_of(r, &first, &entry.articles);
             pages.into_iter().map(move |(rel, articles, pager)| {
-                let what = format!(
-                    "{}\n{:?}\n{:?}\n{}/{}",
-                    entry.name, info.url, info.bio, pager.number, pager.count
-                );
-                let (key, lastmod) = listing(r, "author", &what, articles);
-                r.page("author.html", rel.clone(), key, lastmod, || AuthorContext {
+                let lastmod = newest(r, articles);
+                r.page("author.html", rel.clone(), lastmod, || AuthorContext {
                     site: &r.site_view,
                     page: list_meta(
                         r,
@@ -573,12 +529,8 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 
 fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
     let config = r.config();
-    r.page(
-        "404.html",
-        "404.html".to_string(),
-        r.key("404").finish(),
-        None,
-        || NotFoundContext {
+    r.page("404.html", "404.html".to_string(), None, || {
+        NotFoundContext {
             site: &r.site_view,
             page: r.meta(
                 &r.templates.word(config.language, "nf_title", &[]),
@@ -587,8 +539,8 @@ fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
                 config.language,
                 "website",
             ),
-        },
-    )
+        }
+    })
 }
 
 /// Deal value per quarter with the running total, for some deals of the index.

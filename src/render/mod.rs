@@ -1,11 +1,13 @@
 //! RENDER: the `Site` model → every page and export, into a `Sink`.
 //!
 //! Input: a `Site` and parsed `Templates`. Output: files put into an
-//! `output::Sink` as each is rendered (in memory for `serve`, straight to the
+//! `output::Sink` as each is rendered (in memory for tests, straight to the
 //! staging folder for `build`, so that a large archive is never held whole).
-//! Light records (cards, rows) are built once and borrowed by every list page;
-//! pages render in parallel. Same input ⇒ byte-identical output. In a long
-//! session, pages whose inputs did not change come from the `PageCache`.
+//! Light records (cards, rows) are made when a page first asks for them and
+//! borrowed by every list page; pages render in parallel. Same input ⇒
+//! byte-identical output. `serve` asks for the list of files first and then
+//! for one file at a time (`Want`), reusing template pages whose inputs hash
+//! the same (`Memo`).
 
 pub mod cache;
 pub mod chart;
@@ -17,16 +19,19 @@ mod lists;
 pub mod templates;
 pub mod views;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::{Lang, format_date};
-use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
+use crate::index::{ArticleIdx, DealNo, Idx};
 use crate::output::Sink;
 use crate::site::Site;
-pub use cache::PageCache;
-use cache::{Key, Page};
+use cache::Page;
+pub use cache::{Memo, Want};
 use context::*;
 pub use templates::{TemplateSource, Templates};
 
@@ -36,43 +41,17 @@ struct Renderer<'a> {
     site: &'a Site,
     templates: &'a Templates,
     site_view: SiteView,
-    site_key: u64,
-    previous: Option<&'a PageCache>,
-    /// Where every page goes as soon as it is rendered.
+    /// Which files to make.
+    want: Want<'a>,
+    /// Template pages of earlier renders, reused when their inputs hash the same.
+    memo: Option<&'a Memo>,
+    /// Where every file goes as soon as it is made.
     sink: &'a Sink<'a>,
-    /// Per article: what its card and page are made of.
-    card_keys: IdxVec<ArticleIdx, u64>,
-    /// Per deal of the index: what its row is made of.
-    row_keys: IdxVec<DealIdx, u64>,
+    /// When set, files are no longer rendered (a check made useless by a newer change).
+    stop: &'a AtomicBool,
 }
 
 impl<'a> Renderer<'a> {
-    fn new(
-        site: &'a Site,
-        templates: &'a Templates,
-        site_key: u64,
-        previous: Option<&'a PageCache>,
-        sink: &'a Sink<'a>,
-    ) -> Renderer<'a> {
-        let card_keys: IdxVec<ArticleIdx, u64> = site.articles.iter().map(card_key).collect();
-        let row_keys = site
-            .deals
-            .iter()
-            .map(|r| Key::new(card_keys[r.article], "row").with(&r.deal).finish())
-            .collect();
-        Renderer {
-            site,
-            templates,
-            site_view: SiteView::new(&site.config),
-            views: views::Views::new(site),
-            site_key,
-            previous,
-            sink,
-            card_keys,
-            row_keys,
-        }
-    }
-
     fn config(&self) -> &Config {
         &self.site.config
     }
@@ -94,93 +73,105 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn key(&self, kind: &str) -> Key {
-        Key::new(self.site_key, kind)
-    }
-
-    /// Renders one template into a page, or reuses the previous one.
+    /// Renders one template into a page, when it is wanted. With a memo, the
+    /// page is reused when the template set and the context hash as they did.
     fn page<C: serde::Serialize>(
         &self,
         template: &str,
         rel: String,
-        key: u64,
         lastmod: Option<jiff::civil::Date>,
         context: impl FnOnce() -> C,
     ) -> Result<Page, Diagnostic> {
-        self.emit(rel, key, lastmod, || {
-            self.templates.render(template, &context())
+        self.emit(rel, lastmod, |file| {
+            self.template(template, file, &context())
         })
     }
 
-    /// Makes one file (or reuses the previous one) and puts it into the sink
-    /// at once: a URL folder (`articles/x/`, or `` for home) as its
-    /// `index.html`, anything else at its own path. The page returned keeps
-    /// its bytes only when the sink keeps them.
+    /// Renders a template for the page at `file`, or takes it from the memo
+    /// when the template set and the context hash as they did.
+    fn template<C: serde::Serialize>(
+        &self,
+        template: &str,
+        file: &str,
+        context: &C,
+    ) -> Result<Bytes, Diagnostic> {
+        let Some(memo) = self.memo else {
+            return self.templates.render(template, context).map(Bytes::from);
+        };
+        let inputs = cache::inputs(self.templates.fingerprint(), template, context);
+        if let Some(html) = memo.get(file, inputs) {
+            return Ok(html);
+        }
+        let html = Bytes::from(self.templates.render(template, context)?);
+        memo.put(file, inputs, html.clone());
+        Ok(html)
+    }
+
+    /// Makes one file when it is wanted and puts it into the sink at once: a
+    /// URL folder (`articles/x/`, or `` for home) as its `index.html`,
+    /// anything else at its own path. A plan puts every file, empty.
     fn emit(
         &self,
         rel: String,
-        key: u64,
         lastmod: Option<jiff::civil::Date>,
-        render: impl FnOnce() -> Result<String, Diagnostic>,
+        render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
     ) -> Result<Page, Diagnostic> {
-        let mut page = cache::page(self.previous, rel, key, lastmod, render)?;
-        let file = if page.is_folder() {
-            format!("{}index.html", page.rel)
-        } else {
-            page.rel.clone()
-        };
-        let html = if self.sink.keeps_bytes() {
-            page.html.clone()
-        } else {
-            std::mem::take(&mut page.html)
+        let page = Page { rel, lastmod };
+        let file = page.file();
+        if self.stop.load(Ordering::Relaxed) {
+            return Ok(page);
+        }
+        let bytes = match self.want {
+            Want::Plan => Bytes::new(),
+            want if want.renders(&file) => render(&file)?,
+            _ => return Ok(page),
         };
         self.sink
-            .put_page(file, html)
+            .put_page(file, bytes)
             .map_err(|e| Diagnostic::error(&page.rel, e.to_string()))?;
         Ok(page)
     }
 }
 
-/// What an article's card and page are made of: its source and path, its URL, and
-/// the URLs its `@/` links resolved to (they depend on other articles).
-fn card_key(p: &crate::site::Placed) -> u64 {
-    let a = &p.article;
-    // The path as well as the text: a file's name says its language (`.fr.md`),
-    // so the same text moved from `b.fr.md` to `b.md` is another article.
-    Key::new(a.source_hash, "card")
-        .with(&a.source_path)
-        .with(&p.rel_url)
-        .with_all(
-            a.body
-                .links
-                .iter()
-                .filter(|l| l.is_source())
-                .map(|l| &l.replaced),
-        )
-        .finish()
-}
-
 /// What `render_site` made besides the files it put into the sink.
 pub struct Rendered {
-    /// HTML pages made.
+    /// HTML pages the site has (made, or for a plan named).
     pub pages: usize,
-    /// The pages for the next build of a session (empty when the sink does
-    /// not keep bytes).
-    pub cache: PageCache,
 }
 
-/// Renders the whole site into `sink`; errors are template problems (and
-/// files that could not be written). `site_key` fingerprints the
-/// configuration, theme and options; pages found in `previous` under the
-/// same key are reused, not rendered.
+/// Renders the site into `sink`: the files `want` asks for (with the sitemap
+/// and robots.txt, unless only some files are wanted). Errors are template
+/// problems (and files that could not be written). With a `memo`, template
+/// pages whose inputs did not change are reused, not rendered.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
-    site_key: u64,
-    previous: Option<&PageCache>,
+    want: Want,
+    memo: Option<&Memo>,
     sink: &Sink,
 ) -> Result<Rendered, Diagnostics> {
-    let r = Renderer::new(site, templates, site_key, previous, sink);
+    render_site_until(site, templates, want, memo, sink, &AtomicBool::new(false))
+}
+
+/// `render_site`, rendering nothing more once `stop` is set.
+pub fn render_site_until(
+    site: &Site,
+    templates: &Templates,
+    want: Want,
+    memo: Option<&Memo>,
+    sink: &Sink,
+    stop: &AtomicBool,
+) -> Result<Rendered, Diagnostics> {
+    let r = Renderer {
+        stop,
+        site,
+        templates,
+        site_view: SiteView::new(&site.config),
+        views: views::Views::new(site),
+        want,
+        memo,
+        sink,
+    };
     // The article pages and the rest (lists, feeds, exports: some of it one
     // page at a time) side by side, so that no core waits.
     let (mut pages, rest) = rayon::join(
@@ -205,30 +196,26 @@ pub fn render_site(
 /// language with articles has its own under its prefix (`fr/atom.xml`).
 fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let site = r.site;
-    let mut editions = vec![(
-        site.config.language,
-        String::new(),
-        feeds::feed_articles(site),
-    )];
+    let mut editions = vec![(site.config.language, String::new())];
     for lang in other_languages(site) {
-        editions.push((
-            lang,
-            format!("{}/", lang.code()),
-            feeds::language_articles(site, lang),
-        ));
+        editions.push((lang, format!("{}/", lang.code())));
     }
     let mut pages = Vec::new();
-    for (lang, home, items) in &editions {
-        let key = r
-            .key("feeds")
-            .with(home)
-            .with_all(items.iter().map(|&i| &r.card_keys[i]))
-            .finish();
+    for (lang, home) in &editions {
+        let items = || {
+            if home.is_empty() {
+                feeds::feed_articles(site)
+            } else {
+                feeds::language_articles(site, *lang)
+            }
+        };
         type Write = fn(&Site, &[ArticleIdx], Lang, &str) -> Result<String, Diagnostic>;
         let formats: [(&str, Write); 2] = [("atom.xml", feeds::atom), ("rss.xml", feeds::rss)];
         for (name, write) in formats {
             let rel = format!("{home}{name}");
-            let page = r.emit(rel, key, None, || write(site, items, *lang, home));
+            let page = r.emit(rel, None, |_| {
+                write(site, &items(), *lang, home).map(Bytes::from)
+            });
             pages.push(page);
         }
     }
@@ -238,7 +225,6 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 /// `deals.json`, `deals.csv` and the deals feed: all made of the index rows.
 fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let site = r.site;
-    let key = r.key("exports").with_all(&r.row_keys).finish();
     type Write = fn(&Site) -> String;
     let exports: [(&str, Write); 3] = [
         ("deals.json", exports::deals_json),
@@ -247,50 +233,49 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     ];
     let mut pages: Vec<_> = exports
         .into_iter()
-        .map(|(rel, write)| r.emit(rel.into(), key, None, || Ok(write(site))))
+        .map(|(rel, write)| r.emit(rel.into(), None, |_| Ok(write(site).into())))
         .collect();
     // The deals filter's shards go with the year pages that make them needed.
-    // Each shard is keyed by its own deals and by the numbering of parties
-    // and kinds it refers to: an edit makes again the shards it touched.
     if r.templates.has("deals_year.html") {
         let data = deal_data::Data::new(site);
-        let numbering = r.key("numbering").with(&data.numbering()).finish();
         for (rel, part) in data.parts() {
-            let page = match part {
-                deal_data::Part::Index => r.emit(rel, key, None, || Ok(data.index())),
-                deal_data::Part::Shard(deals) => {
-                    let shard_key = r
-                        .key("shard")
-                        .with(&rel)
-                        .with(&numbering)
-                        .with_all(deals.iter().map(|&k| &r.row_keys[k]))
-                        .finish();
-                    r.emit(rel, shard_key, None, || {
-                        Ok(data.shard(deals, |k| r.views.row(k)))
-                    })
+            let page = r.emit(rel, None, |_| {
+                Ok(match part {
+                    deal_data::Part::Index => data.index(),
+                    deal_data::Part::Shard(deals) => data.shard(deals, |k| r.views.row(k)),
                 }
-            };
+                .into())
+            });
             pages.push(page);
         }
     }
     pages
 }
 
-/// The sitemap and robots.txt from the pages made, and the cache of them for
-/// the next build; or every page's error.
+/// The sitemap and robots.txt from the pages made (or named, for a plan);
+/// or every page's error. A render of some files only makes neither.
 fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendered, Diagnostics> {
     let config = r.config();
     let mut errors = Diagnostics::new();
     let mut sitemap_entries = Vec::new();
-    let mut done = Vec::with_capacity(pages.len());
+    let mut count = 0;
     for page in pages {
         let Some(page) = errors.ok(page) else {
             continue;
         };
-        if page.is_folder() {
-            sitemap_entries.push((page.rel.clone(), page.lastmod));
+        if page.is_folder() || page.rel.ends_with(".html") {
+            count += 1;
         }
-        done.push(page);
+        if page.is_folder() {
+            sitemap_entries.push((page.rel, page.lastmod));
+        }
+    }
+    if matches!(r.want, Want::Only(_)) {
+        return if errors.is_empty() {
+            Ok(Rendered { pages: count })
+        } else {
+            Err(errors.sorted())
+        };
     }
     let mut put = |name: String, bytes: bytes::Bytes| {
         let problem = r.sink.put(name.clone(), bytes).err();
@@ -304,18 +289,7 @@ fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendere
     if !errors.is_empty() {
         return Err(errors.sorted());
     }
-    let cache = if r.sink.keeps_bytes() {
-        PageCache::from_pages(&done)
-    } else {
-        PageCache::default()
-    };
-    Ok(Rendered {
-        pages: done
-            .iter()
-            .filter(|p| p.is_folder() || p.rel.ends_with(".html"))
-            .count(),
-        cache,
-    })
+    Ok(Rendered { pages: count })
 }
 
 /// One article's page.
@@ -323,14 +297,8 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let site = r.site;
     let p = &site.articles[i];
     let a = &p.article;
-    let key = r
-        .key("article")
-        .with(&r.card_keys[i])
-        .with(&p.is_translation)
-        .with_all(p.translations.iter().map(|&t| &site.articles[t].rel_url))
-        .finish();
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
-    r.emit(p.rel_url.clone(), key, lastmod, || {
+    r.emit(p.rel_url.clone(), lastmod, |file| {
         let config = r.config();
         let body = crate::markdown::page_html(&a.body_html()?, &a.body.links);
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
@@ -386,7 +354,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             },
         };
         // The context borrows the rows: render here, while they live.
-        r.templates.render("article.html", &ctx)
+        r.template("article.html", file, &ctx)
     })
 }
 

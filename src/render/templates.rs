@@ -35,6 +35,8 @@ pub struct Templates {
     tera: Tera,
     sources: BTreeMap<String, TemplateSource>,
     words: Words,
+    /// A hash of everything the templates were made from.
+    fingerprint: u64,
 }
 
 /// Interface words by language code, then key (the theme's `strings/`, with
@@ -52,6 +54,18 @@ impl Templates {
         labels: &Words,
         asset_urls: BTreeMap<String, String>,
     ) -> Result<Templates, Diagnostics> {
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            for (name, source) in &sources {
+                (name, &source.path, &source.text).hash(&mut h);
+            }
+            serde_json::to_string(labels)
+                .unwrap_or_default()
+                .hash(&mut h);
+            asset_urls.hash(&mut h);
+            h.finish()
+        };
         let mut tera = Tera::new();
         tera.global_context().insert("labels", labels);
         tera.register_function(
@@ -80,6 +94,7 @@ impl Templates {
             tera: Tera::new(),
             sources,
             words: labels.clone(),
+            fingerprint,
         };
         // Each template is parsed on its own first, so that every broken one is
         // reported in one run; then all together, which checks what they share
@@ -111,6 +126,12 @@ impl Templates {
             }
             Err(e) => Err(templates.diagnostic(&e, None).into()),
         }
+    }
+
+    /// A hash of the templates' sources, interface words and asset URLs: two
+    /// template sets with one fingerprint render one context alike.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// An interface word in a language (`deals` → `Accords`): the one source of

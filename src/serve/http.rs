@@ -39,7 +39,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Sleep;
 
 use super::{LiveEvent, Shared};
-use crate::output::Output;
+use crate::live::Live;
 
 const EVENTS: &str = "/__dealwire/events";
 const SCRIPT: &str = "/__dealwire/livereload.js";
@@ -88,7 +88,8 @@ async fn handle(
     headers: HeaderMap,
 ) -> Response {
     let mut response = if app.hosts.allow_request(&headers, &uri) {
-        respond(&app.shared, &method, &uri)
+        // A page may be rendered now: a worker thread may block on it.
+        tokio::task::block_in_place(|| respond(&app.shared, &method, &uri))
     } else {
         with_type(
             Bytes::from_static(b"refused: the Host header does not name this server\n"),
@@ -140,14 +141,17 @@ fn respond(shared: &Arc<Shared>, method: &Method, uri: &Uri) -> Response {
             .into_response();
     };
     let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
-    match &snapshot.output {
-        Some(output) => page(output, &snapshot.base_path, &path),
-        None => no_build_page(&snapshot.errors),
-    }
+    let (site, base) = match &snapshot.output {
+        Some(site) => (Arc::clone(site), snapshot.base_path.clone()),
+        None => return no_build_page(&snapshot.errors),
+    };
+    // Rendering happens without the lock: a rebuild can swap the site meanwhile.
+    drop(snapshot);
+    page(&site, &base, &path)
 }
 
 /// A page of the built site at a decoded request path.
-fn page(output: &Output, base: &str, path: &str) -> Response {
+fn page(output: &Live, base: &str, path: &str) -> Response {
     if path == "/" && base != "/" || path == base.trim_end_matches('/') {
         return redirect(base);
     }
@@ -159,7 +163,11 @@ fn page(output: &Output, base: &str, path: &str) -> Response {
     } else {
         rel.to_string()
     };
-    match output.shared(&file) {
+    let found = match output.get(&file) {
+        Ok(found) => found,
+        Err(errors) => return render_failed(&file, &errors),
+    };
+    match found {
         Some(bytes) => {
             let mime = mime_guess::from_path(&file).first_or_octet_stream();
             if mime.essence_str() == "text/html" {
@@ -176,6 +184,19 @@ fn page(output: &Output, base: &str, path: &str) -> Response {
         None if output.contains(&format!("{file}/index.html")) => redirect(&format!("{path}/")),
         None => not_found(output),
     }
+}
+
+/// A page whose template fails on it: the errors, with the live-reload
+/// script, which reloads the page once it is fixed.
+fn render_failed(file: &str, errors: &crate::diag::Diagnostics) -> Response {
+    let lines: Vec<String> = std::iter::once(format!("{file} cannot be rendered:"))
+        .chain(errors.iter().map(|d| d.to_string()))
+        .collect();
+    with_type(
+        Bytes::from(no_build_html(&lines)),
+        "text/html; charset=utf-8",
+        StatusCode::INTERNAL_SERVER_ERROR,
+    )
 }
 
 /// What every page is while no build has succeeded.
@@ -437,8 +458,8 @@ fn redirect(to: &str) -> Response {
     response
 }
 
-fn not_found(output: &crate::output::Output) -> Response {
-    match output.shared("404.html") {
+fn not_found(output: &Live) -> Response {
+    match output.get("404.html").ok().flatten() {
         Some(page) => with_type(
             inject(&page),
             "text/html; charset=utf-8",

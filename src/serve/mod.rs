@@ -21,14 +21,15 @@ use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::Instant;
 
 use tokio::sync::broadcast;
 
 use crate::diag::Diagnostic;
-use crate::output::Output;
-use crate::pipeline::{self, BuildOptions, Built, Cache};
+use crate::live::Live;
+use crate::pipeline::{self, BuildOptions, Cache};
 use crate::source::{self, SiteSource};
 
 /// What `serve` needs to know.
@@ -62,7 +63,7 @@ pub(crate) enum LiveEvent {
 /// The site as currently served.
 pub(crate) struct Snapshot {
     /// The last good build; `None` until a build succeeds.
-    pub output: Option<Output>,
+    pub output: Option<Arc<Live>>,
     /// The path part of the base URL (`/briefing/`): the last good build's, or
     /// the one `site.yaml` names while there is none.
     pub base_path: String,
@@ -102,12 +103,15 @@ struct Session {
     cache: Cache,
     origin: String,
     drafts: bool,
+    /// Set to stop the check of the previous build (a newer change came).
+    checking: Arc<AtomicBool>,
 }
 
 impl Session {
     /// Loads (or refreshes) and builds; updates the snapshot and tells browsers.
-    fn build(&mut self, changed: &HashSet<PathBuf>, shared: &Shared) {
+    fn build(&mut self, changed: &HashSet<PathBuf>, shared: &Arc<Shared>) {
         let started = Instant::now();
+        self.checking.store(true, Ordering::Relaxed);
         let loaded = match &self.source {
             Some(previous) => source::reread(previous, changed)
                 .map_or_else(|| source::refresh(previous, changed), Ok),
@@ -124,8 +128,8 @@ impl Session {
         };
         let result = pipeline::rebuild(&source, &options, &mut self.cache);
         self.source = Some(source);
-        match result {
-            Ok(built) => publish(built, base_path, started, shared),
+        match result.and_then(|live| publish(live, &base_path, started, shared)) {
+            Ok(live) => self.checking = check_in_background(live, shared),
             Err(d) => failed(&d.sorted(), Some(base_path), shared),
         }
     }
@@ -164,33 +168,87 @@ fn base_path_of(config_text: &str) -> String {
     crate::config::base_path_of(config_text).unwrap_or_else(|| "/".into())
 }
 
-/// Serves a new good build and tells the browsers what changed.
-fn publish(built: Built, base_path: String, started: Instant, shared: &Shared) {
-    crate::diag::report(&built.warnings);
+/// Serves a new good build and tells the browsers what changed: the pages
+/// they were given that render differently now (rendered before the swap,
+/// so the reloads are answered at once), and the other files that changed.
+/// Errors are those of a page a browser was given that no longer renders.
+fn publish(
+    live: Live,
+    base_path: &str,
+    started: Instant,
+    shared: &Shared,
+) -> Result<Arc<Live>, crate::diag::Diagnostics> {
+    let previous = shared
+        .snapshot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .output
+        .clone();
+    let changed = match &previous {
+        Some(old) => live.changed_since(old)?,
+        None => Vec::new(),
+    };
+    crate::diag::report(&live.warnings);
+    let live = Arc::new(live);
     let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
-    let changed = snapshot.output.as_ref().map_or_else(
-        || Output::new().changed_paths(&built.output),
-        |old| old.changed_paths(&built.output),
-    );
     let had_errors = !snapshot.errors.is_empty();
-    let reload = changed_urls(&changed, &base_path);
+    // A first good build replaces the error page every browser shows.
+    let reload = previous
+        .as_ref()
+        .and_then(|_| changed_urls(&changed, base_path));
     *snapshot = Snapshot {
-        output: Some(built.output),
-        base_path,
+        output: Some(Arc::clone(&live)),
+        base_path: base_path.to_string(),
         errors: Vec::new(),
     };
     drop(snapshot);
     println!(
         "built {}, {} changed, in {} ms",
-        crate::diag::count(built.articles, "article"),
-        crate::diag::count(changed.len(), "page"),
+        crate::diag::count(live.articles, "article"),
+        crate::diag::count(changed.len(), "file"),
         started.elapsed().as_millis()
     );
-    if !changed.is_empty() {
+    if previous.is_none() || !changed.is_empty() {
         let _ = shared.events.send(LiveEvent::Reload(reload));
     } else if had_errors {
         let _ = shared.events.send(LiveEvent::Fixed);
     }
+    Ok(live)
+}
+
+/// How long a build must stay the last one before its check begins.
+const CHECK_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Renders every file of a new build on another thread, keeping none, and
+/// shows the errors of any (a template that fails on one page only) while
+/// this build is still the one served. Setting the flag returned stops it.
+fn check_in_background(live: Arc<Live>, shared: &Arc<Shared>) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flag, shared) = (Arc::clone(&stop), Arc::clone(shared));
+    std::thread::spawn(move || {
+        // Edits come in bursts: wait for a pause, then check on one thread,
+        // leaving the other core to the requests and the next rebuild.
+        std::thread::sleep(CHECK_AFTER);
+        if flag.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(1).build() else {
+            return;
+        };
+        let Err(errors) = pool.install(|| live.check(&flag)) else {
+            return;
+        };
+        let current = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let still_served = current
+            .output
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, &live));
+        drop(current);
+        if still_served && !flag.load(Ordering::Relaxed) {
+            failed(&errors.sorted(), None, &shared);
+        }
+    });
+    stop
 }
 
 /// Past this many changed pages, every open page reloads (a template or
@@ -312,6 +370,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         cache: Cache::default(),
         origin: origin.clone(),
         drafts: options.drafts,
+        checking: Arc::default(),
     };
     session.guarded(&shared, |s| s.build(&HashSet::new(), &shared));
     let base_path = shared
@@ -379,12 +438,13 @@ mod tests {
             cache: Cache::default(),
             origin: "http://127.0.0.1:1".into(),
             drafts: false,
+            checking: Arc::default(),
         }
     }
 
     #[test]
     fn a_panic_in_a_build_is_reported_and_the_next_change_still_builds() {
-        let shared = Shared::new();
+        let shared = Arc::new(Shared::new());
         let mut events = shared.events.subscribe();
         let mut session = session_on("ok-subpath");
         session.guarded(&shared, |s| s.build(&HashSet::new(), &shared));

@@ -80,9 +80,12 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
         ]
         .into();
         current = source::refresh(&current, &touched).expect("refresh");
-        let cached = pipeline::rebuild(&current, &options, &mut cache).expect("rebuild");
+        let cached = pipeline::rebuild(&current, &options, &mut cache)
+            .expect("rebuild")
+            .output()
+            .expect("render");
         let fresh = pipeline::build(source::load(&root).expect("load"), &options).expect("build");
-        let changed = cached.output.changed_paths(&fresh.output);
+        let changed = cached.changed_paths(&fresh.output);
         assert!(
             changed.is_empty(),
             "after changing {what}, the cached rebuild differs in {changed:?}"

@@ -1,0 +1,184 @@
+//! LIVE: a built site as `serve` holds it. The model and templates are kept;
+//! every file is named, but pages, feeds and exports are rendered only when a
+//! request asks for one, then kept for the life of this state. Template pages
+//! also go into the session's `Memo` under the hash of their inputs, so the
+//! next state reuses those whose inputs did not change.
+//!
+//! Every file a `Live` gives is byte for byte the file `build` writes for the
+//! same source: the same renderer makes both, asked for one file or for all.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+
+use crate::config::Config;
+use crate::diag::Diagnostics;
+use crate::output::{Output, Sink};
+use crate::render::{self, Memo, Templates, Want};
+use crate::site::Site;
+
+/// What the build's stages made: the files (for a plan, pages named and
+/// empty), the model and the templates.
+pub struct Made {
+    /// Every file put into the sink.
+    pub output: Output,
+    /// The files put as pages (made by the renderer).
+    pub on_request: HashSet<String>,
+    /// Warnings met on the way, sorted.
+    pub warnings: Diagnostics,
+    /// Articles built.
+    pub articles: usize,
+    /// HTML pages.
+    pub pages: usize,
+    /// Every article's links with their lines (none for a build into a folder).
+    pub links: Vec<crate::links::PageLinks>,
+    /// The model.
+    pub site: Site,
+    /// The templates.
+    pub templates: Templates,
+}
+
+/// A site ready to serve.
+pub struct Live {
+    site: Site,
+    templates: Templates,
+    /// Every file: those made on request empty, the others (assets, copied
+    /// files, redirects, the sitemap) with their bytes.
+    files: Output,
+    /// The files made on request.
+    on_request: HashSet<String>,
+    /// Files made on request in this state.
+    made: Mutex<HashMap<String, Bytes>>,
+    /// Template pages of the session.
+    memo: Arc<Memo>,
+    /// Warnings met on the way, sorted.
+    pub warnings: Diagnostics,
+    /// Articles built.
+    pub articles: usize,
+    /// HTML pages the site has.
+    pub pages: usize,
+}
+
+impl Live {
+    pub(crate) fn new(made: Made, memo: Arc<Memo>) -> Live {
+        // Pages no longer published are forgotten.
+        memo.retain(|file| made.on_request.contains(file));
+        Live {
+            site: made.site,
+            templates: made.templates,
+            files: made.output,
+            on_request: made.on_request,
+            made: Mutex::default(),
+            memo,
+            warnings: made.warnings,
+            articles: made.articles,
+            pages: made.pages,
+        }
+    }
+
+    /// The configuration the site was built with.
+    pub fn config(&self) -> &Config {
+        &self.site.config
+    }
+
+    /// Whether the site has a file at this output path.
+    pub fn contains(&self, file: &str) -> bool {
+        self.files.contains(file)
+    }
+
+    /// The file at an output path (`articles/x/index.html`, `deals.json`),
+    /// rendered now if it is made on request; `Ok(None)` when the site has
+    /// no such file; the template's errors when it cannot be rendered.
+    pub fn get(&self, file: &str) -> Result<Option<Bytes>, Diagnostics> {
+        if !self.on_request.contains(file) {
+            return Ok(self.files.shared(file));
+        }
+        if let Some(bytes) = self.lock().get(file) {
+            return Ok(Some(bytes.clone()));
+        }
+        let mut made = self.render(&HashSet::from([file.to_string()]))?;
+        Ok(made.remove(file))
+    }
+
+    /// Renders these files (those made on request; the others are ignored)
+    /// in one pass, and keeps them.
+    pub fn render(&self, files: &HashSet<String>) -> Result<HashMap<String, Bytes>, Diagnostics> {
+        let sink = Sink::memory();
+        render::render_site(
+            &self.site,
+            &self.templates,
+            Want::Only(files),
+            Some(&self.memo),
+            &sink,
+        )?;
+        let made: HashMap<String, Bytes> = sink.into_output().into_files().collect();
+        let mut kept = self.lock();
+        for (path, bytes) in &made {
+            kept.insert(path.clone(), bytes.clone());
+        }
+        Ok(made)
+    }
+
+    /// Every file, as `build` writes it (all pages rendered now); or, as
+    /// `build` reports them, the errors with the warnings.
+    pub fn output(&self) -> Result<Output, Diagnostics> {
+        let made = self.render(&self.on_request).map_err(|errors| {
+            let mut all = self.warnings.clone();
+            all.extend(errors);
+            all.sorted()
+        })?;
+        let mut output = self.files.clone();
+        for (path, page) in made {
+            output.insert(path, page);
+        }
+        Ok(output)
+    }
+
+    /// The files that differ from `older`'s, for live reload, sorted: every
+    /// file added or removed, every file not made on request whose bytes
+    /// changed, and every file `older` made on request (the pages browsers
+    /// were given) that renders differently now. Those are rendered and kept,
+    /// so the reloads that follow are answered at once.
+    pub fn changed_since(&self, older: &Live) -> Result<Vec<String>, Diagnostics> {
+        let mut changed = older.files.changed_paths(&self.files);
+        let shown: HashMap<String, Bytes> = older.lock().clone();
+        let wanted: HashSet<String> = shown
+            .keys()
+            .filter(|f| self.on_request.contains(*f))
+            .cloned()
+            .collect();
+        let now = self.render(&wanted)?;
+        changed.extend(
+            now.into_iter()
+                .filter(|(f, bytes)| shown.get(f) != Some(bytes))
+                .map(|(f, _)| f),
+        );
+        changed.sort();
+        changed.dedup();
+        Ok(changed)
+    }
+
+    /// Renders every file and keeps none, to find the errors of pages no one
+    /// asked for (a template that fails on one article only). Stops early,
+    /// with no error, once `stop` is set.
+    pub fn check(&self, stop: &AtomicBool) -> Result<(), Diagnostics> {
+        let sink = Sink::paths();
+        render::render_site_until(&self.site, &self.templates, Want::All, None, &sink, stop)
+            .map(|_| ())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
+        self.made.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("files", &self.files.len())
+            .field("articles", &self.articles)
+            .finish()
+    }
+}
