@@ -1,6 +1,6 @@
 //! PARSE: one source file → one validated `Article`.
 //!
-//! Input: a Markdown file's bytes and the site `Config`. Output: the `Article`
+//! Input: a Markdown file's bytes and the `ArticleSettings` of the site's `Config`. Output: the `Article`
 //! (front matter checked, deals with parsed amounts and canonical parties, body
 //! rendered) and its warnings, or every error found in the file, each placed at
 //! the line and column of its field. Pure: no disk, no clock; runs in parallel.
@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use jiff::civil::Date;
 
-use crate::config::Config;
+use crate::config::ArticleSettings;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::frontmatter::{self, RawAmount, RawDeal, RawFrontMatter, Split};
 use crate::i18n::Lang;
@@ -101,6 +101,54 @@ pub struct Article {
 }
 
 impl Article {
+    /// Everything the site model reads of an article besides its deals'
+    /// figures: where and when it is published, its order, its language and
+    /// translation, the lists it is on, its deals' dates and parties, its
+    /// source links, aliases and bundle. Two parses of one file with the same
+    /// shape are interchangeable in a model (`Site::with_replaced`); the
+    /// title, summary, body and figures are read only when pages are made.
+    fn shape(&self) -> impl PartialEq + '_ {
+        (
+            (
+                &self.source_path,
+                &self.translation_key,
+                self.has_language_suffix,
+                &self.bundle_dir,
+                &self.slug,
+                self.lang,
+            ),
+            (self.date, self.updated, self.draft),
+            (&self.tags, &self.authors, &self.aliases),
+            self.deals
+                .iter()
+                .map(|d| (d.date, &d.parties))
+                .collect::<Vec<_>>(),
+            self.body
+                .links
+                .iter()
+                .filter(|l| l.is_source())
+                .map(|l| &l.written)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Whether the site model would place `other` exactly where it places
+    /// this article (see `shape`).
+    pub fn same_shape(&self, other: &Article) -> bool {
+        self.shape() == other.shape()
+    }
+
+    /// Whether the deals' figures (what the totals add up) are the same.
+    pub fn same_figures(&self, other: &Article) -> bool {
+        let figures = |a: &Article| {
+            a.deals
+                .iter()
+                .map(|d| (d.amount, d.reporting_value))
+                .collect::<Vec<_>>()
+        };
+        figures(self) == figures(other)
+    }
+
     /// The body's HTML (with link slots), read back from disk if it was moved there.
     pub fn body_html(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
         match &self.body_on_disk {
@@ -135,7 +183,11 @@ impl Article {
 
 /// Parses one Markdown source file, adding its problems to `diags`: the
 /// article, or `None` when any of them is an error.
-pub fn parse(file: &SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Article> {
+pub fn parse(
+    file: &SourceFile,
+    config: &ArticleSettings,
+    diags: &mut Diagnostics,
+) -> Option<Article> {
     let path = file.path.as_str();
     let text = diags.ok(decode(path, &file.bytes))?;
     let (text, forbidden) = crate::text::clean(text);
@@ -204,7 +256,7 @@ fn name_parts(path: &str) -> (String, Option<&str>, String, Option<String>) {
 struct Checker<'a> {
     path: &'a str,
     split: &'a Split<'a>,
-    config: &'a Config,
+    config: &'a ArticleSettings<'a>,
     diags: &'a mut Diagnostics,
     /// Errors this file added so far.
     errors: usize,
@@ -557,7 +609,7 @@ impl Checker<'_> {
             return None;
         }
         let value =
-            money::convert(m, reporting, &self.config.rates).filter(|v| *v <= money::MAX_VALUE);
+            money::convert(m, reporting, self.config.rates).filter(|v| *v <= money::MAX_VALUE);
         if value.is_none()
             && (m.currency == reporting || self.config.rates.contains_key(&m.currency))
         {
@@ -885,7 +937,7 @@ mod robustness {
         for bytes in inputs {
             let file = SourceFile::new("content/x.md", bytes);
             let mut diags = Diagnostics::new();
-            let article = parse(&file, &config, &mut diags);
+            let article = parse(&file, &config.article_settings(), &mut diags);
             assert_eq!(article.is_none(), diags.has_errors(), "{diags:?}");
         }
     }

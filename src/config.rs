@@ -186,7 +186,52 @@ pub struct Config {
     pub page_size: usize,
 }
 
+/// What parsing an article reads of the configuration, and nothing else: the
+/// parser is given this, not the `Config`, so a change elsewhere in
+/// `site.yaml` (the title, the page size, the base URL) cannot change a
+/// parse, and a session keeps its parses across it (`fingerprint`).
+#[derive(Clone, Copy, Debug, Hash)]
+pub struct ArticleSettings<'a> {
+    /// The default language of articles.
+    pub language: Lang,
+    /// The currency totals are computed in.
+    pub reporting_currency: Currency,
+    /// The value of one unit of each currency in the reporting currency.
+    pub rates: &'a BTreeMap<Currency, Decimal>,
+    /// Canonical party names and their aliases.
+    pub parties: &'a Names,
+    /// Canonical author names and their aliases.
+    pub authors: &'a Names,
+    /// What becomes of raw HTML in Markdown.
+    pub html: HtmlPolicy,
+    /// Curly quotes, dashes and the language's spacing in prose.
+    pub typography: bool,
+}
+
+impl ArticleSettings<'_> {
+    /// A hash of the settings: equal settings parse every file alike.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
 impl Config {
+    /// What parsing an article may read of this configuration.
+    pub fn article_settings(&self) -> ArticleSettings<'_> {
+        ArticleSettings {
+            language: self.language,
+            reporting_currency: self.reporting_currency,
+            rates: &self.rates,
+            parties: &self.parties,
+            authors: &self.authors,
+            html: self.html,
+            typography: self.typography,
+        }
+    }
+
     /// Replaces the base URL (for `--base-url`).
     pub fn with_base_url(mut self, url: &str) -> Result<Config, String> {
         let (base_url, base_path) = normalise_base_url(url)?;

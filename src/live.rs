@@ -43,12 +43,14 @@ pub struct Made {
 /// A site ready to serve.
 pub struct Live {
     site: Site,
-    templates: Templates,
+    templates: Arc<Templates>,
     /// Every file: those made on request empty, the others (assets, copied
     /// files, redirects, the sitemap) with their bytes.
-    files: Output,
+    files: Arc<Output>,
     /// The files made on request.
-    on_request: HashSet<String>,
+    on_request: Arc<HashSet<String>>,
+    /// A hash of every input but the articles' text (see `pipeline::rebuild`).
+    pub(crate) frame: u64,
     /// Files made on request in this state.
     made: Mutex<HashMap<String, Bytes>>,
     /// Template pages of the session.
@@ -59,28 +61,61 @@ pub struct Live {
     pub articles: usize,
     /// HTML pages the site has.
     pub pages: usize,
+    /// Whether this state updated the previous one's model in place
+    /// (`Site::with_replaced`) rather than modelling the site whole.
+    pub updated: bool,
 }
 
 impl Live {
-    pub(crate) fn new(made: Made, memo: Arc<Memo>) -> Live {
+    pub(crate) fn new(made: Made, memo: Arc<Memo>, frame: u64) -> Live {
         // Pages no longer published are forgotten.
         memo.retain(|file| made.on_request.contains(file));
         Live {
             site: made.site,
-            templates: made.templates,
-            files: made.output,
-            on_request: made.on_request,
+            templates: Arc::new(made.templates),
+            files: Arc::new(made.output),
+            on_request: Arc::new(made.on_request),
+            frame,
             made: Mutex::default(),
             memo,
             warnings: made.warnings,
             articles: made.articles,
             pages: made.pages,
+            updated: false,
         }
+    }
+
+    /// This site with another model of the same shape (`Site::with_replaced`):
+    /// the same files, made from the new model on request.
+    pub(crate) fn with_site(&self, site: Site, warnings: Diagnostics) -> Live {
+        Live {
+            site,
+            templates: Arc::clone(&self.templates),
+            files: Arc::clone(&self.files),
+            on_request: Arc::clone(&self.on_request),
+            frame: self.frame,
+            made: Mutex::default(),
+            memo: Arc::clone(&self.memo),
+            warnings,
+            articles: self.articles,
+            pages: self.pages,
+            updated: true,
+        }
+    }
+
+    /// The model served.
+    pub(crate) fn site(&self) -> &Site {
+        &self.site
     }
 
     /// The configuration the site was built with.
     pub fn config(&self) -> &Config {
         &self.site.config
+    }
+
+    /// Every output path, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(path, _)| path)
     }
 
     /// Whether the site has a file at this output path.
@@ -129,7 +164,7 @@ impl Live {
             all.extend(errors);
             all.sorted()
         })?;
-        let mut output = self.files.clone();
+        let mut output = Output::clone(&self.files);
         for (path, page) in made {
             output.insert(path, page);
         }
@@ -142,7 +177,11 @@ impl Live {
     /// were given) that renders differently now. Those are rendered and kept,
     /// so the reloads that follow are answered at once.
     pub fn changed_since(&self, older: &Live) -> Result<Vec<String>, Diagnostics> {
-        let mut changed = older.files.changed_paths(&self.files);
+        let mut changed = if Arc::ptr_eq(&older.files, &self.files) {
+            Vec::new()
+        } else {
+            older.files.changed_paths(&self.files)
+        };
         let shown: HashMap<String, Bytes> = older.lock().clone();
         let wanted: HashSet<String> = shown
             .keys()

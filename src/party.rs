@@ -17,6 +17,13 @@ pub struct Names {
     lookup: HashMap<String, String>,
 }
 
+/// Two tables declaring the same names hash alike (the lookup is made from them).
+impl std::hash::Hash for Names {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.declared.hash(state);
+    }
+}
+
 impl Names {
     /// Builds the table, or lists `(canonical name, problem)` pairs: an alias
     /// claimed by two parties, or a name without any letter or digit.

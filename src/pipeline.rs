@@ -64,9 +64,9 @@ pub struct Built {
 /// errors, and every problem found in it.
 type Parsed = (Option<Arc<Article>>, Diagnostics);
 
-fn parse_one(file: &SourceFile, config: &config::Config) -> Parsed {
+fn parse_one(file: &SourceFile, settings: &config::ArticleSettings) -> Parsed {
     let mut diags = Diagnostics::new();
-    let article = article::parse(file, config, &mut diags).map(Arc::new);
+    let article = article::parse(file, settings, &mut diags).map(Arc::new);
     (article, diags)
 }
 
@@ -74,14 +74,14 @@ fn parse_one(file: &SourceFile, config: &config::Config) -> Parsed {
 /// body to `spill` when there is one; the text is freed on return.
 fn parse_streamed(
     file: SourceFile,
-    config: &config::Config,
+    settings: &config::ArticleSettings,
     spill: Option<&Arc<crate::spill::Spill>>,
 ) -> Parsed {
     let mut diags = Diagnostics::new();
     let Some(file) = diags.ok(file.read_deferred()) else {
         return (None, diags);
     };
-    let mut article = article::parse(&file, config, &mut diags);
+    let mut article = article::parse(&file, settings, &mut diags);
     drop(file);
     if let (Some(a), Some(spill)) = (article.as_mut(), spill)
         && diags.ok(a.move_body_to(spill)).is_none()
@@ -102,6 +102,8 @@ pub struct Cache {
     parsed: HashMap<String, (u64, Parsed)>,
     /// Template pages rendered in this session, by the hash of their inputs.
     memo: Arc<render::Memo>,
+    /// The last good build, whose model a rebuild updates when it can.
+    last: Option<Arc<Live>>,
 }
 
 /// Builds the site in memory. On failure, every error found (and the warnings).
@@ -131,7 +133,7 @@ pub fn build_into(
     };
     let parsed = markdown
         .into_par_iter()
-        .map(|f| parse_streamed(f, &config, spill.as_ref()))
+        .map(|f| parse_streamed(f, &config.article_settings(), spill.as_ref()))
         .collect();
     finish(&source, config, parsed, options, render::Want::All, sink).map(Built::from)
 }
@@ -154,13 +156,26 @@ impl From<Made> for Built {
 /// and every file named, but pages are rendered only when asked for
 /// (`Live::get`), reusing what `cache` holds from earlier builds of the same
 /// site. Every file a `Live` gives is the file `build` writes.
+///
+/// When only articles' text changed (the same files, every other input the
+/// same) and each new parse has its old one's shape (`Article::same_shape`:
+/// a new title, body or amount, not a new date, tag or party), the last
+/// model is updated in place of the new one (`Site::with_replaced`) and the
+/// list of files is kept: an edit costs its parse, not the whole site's model.
 pub fn rebuild(
     source: &SiteSource,
     options: &BuildOptions,
     cache: &mut Cache,
-) -> Result<Live, Diagnostics> {
+) -> Result<Arc<Live>, Diagnostics> {
     let config = configure(&source.config, options)?;
-    let parsed = parse_cached(source, &config, options, cache);
+    let (parsed, reparsed) = parse_cached(source, &config, cache);
+    let frame = frame(source, options);
+    let last = cache.last.take().filter(|l| l.frame == frame);
+    if let Some(live) = last.and_then(|l| updated(&l, source, &parsed, &reparsed)) {
+        let live = Arc::new(live);
+        cache.last = Some(Arc::clone(&live));
+        return Ok(live);
+    }
     let made = finish(
         source,
         config,
@@ -169,7 +184,48 @@ pub fn rebuild(
         render::Want::Plan,
         Sink::memory(),
     )?;
-    Ok(Live::new(made, Arc::clone(&cache.memo)))
+    let live = Arc::new(Live::new(made, Arc::clone(&cache.memo), frame));
+    cache.last = Some(Arc::clone(&live));
+    Ok(live)
+}
+
+/// A hash of every input of a build but the articles' text: the
+/// configuration, the options, every other file, and which articles there are.
+fn frame(source: &SiteSource, options: &BuildOptions) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (&source.config, &options.base_url, options.drafts).hash(&mut h);
+    format!("{:?}", source.diagnostics).hash(&mut h);
+    for f in &source.files {
+        f.path.hash(&mut h);
+        if !is_article(&f.path) {
+            f.hash.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// The last build with its model updated for the articles parsed again, when
+/// every one of them parsed without error into an article of the same shape.
+fn updated(
+    last: &Live,
+    source: &SiteSource,
+    parsed: &[Parsed],
+    reparsed: &[(Parsed, Parsed)],
+) -> Option<Live> {
+    let mut replaced = Vec::with_capacity(reparsed.len());
+    for ((old, _), (new, problems)) in reparsed {
+        if problems.has_errors() {
+            return None;
+        }
+        replaced.push((old.clone()?, new.clone()?));
+    }
+    let site = last.site().with_replaced(&replaced)?;
+    let mut warnings = source.diagnostics.clone();
+    for (_, problems) in parsed {
+        warnings.extend(problems.iter().cloned());
+    }
+    Some(last.with_site(site, warnings.sorted()))
 }
 
 /// The stages after parsing: model, render, assets. Article files in
@@ -271,21 +327,25 @@ fn templates_for(
 
 /// Parses every article in parallel, except those whose content and context
 /// are unchanged since the cache's build: their parse is shared, never copied.
+/// Also gives, for each file parsed again that the cache held, its old and
+/// new parse.
 fn parse_cached(
     source: &SiteSource,
     config: &config::Config,
-    options: &BuildOptions,
     cache: &mut Cache,
-) -> Vec<Parsed> {
+) -> (Vec<Parsed>, Vec<(Parsed, Parsed)>) {
     let markdown: Vec<&SourceFile> = source
         .files
         .iter()
         .filter(|f| is_article(&f.path))
         .collect();
-    let parse_key = fingerprint(&(&source.config, &options.base_url, options.drafts));
+    let settings = config.article_settings();
+    let parse_key = settings.fingerprint();
     if cache.parse_key != parse_key {
         cache.parsed.clear();
         cache.parse_key = parse_key;
+        // No model made with other settings may be updated.
+        cache.last = None;
     }
     let parsed: Vec<Parsed> = markdown
         .par_iter()
@@ -296,16 +356,26 @@ fn parse_cached(
                 .filter(|(hash, _)| *hash == f.hash)
             {
                 Some((_, parsed)) => parsed.clone(),
-                None => parse_one(f, config),
+                None => parse_one(f, &settings),
             }
         })
         .collect();
+    let mut reparsed = Vec::new();
+    for (f, new) in markdown.iter().zip(&parsed) {
+        match cache.parsed.get(&f.path) {
+            Some((hash, _)) if *hash == f.hash => {}
+            Some((_, old)) => reparsed.push((old.clone(), new.clone())),
+            // A file the cache did not hold: the caller sees it in the list
+            // of files (`frame`).
+            None => {}
+        }
+    }
     cache.parsed = markdown
         .iter()
         .zip(&parsed)
         .map(|(f, p)| (f.path.clone(), (f.hash, p.clone())))
         .collect();
-    parsed
+    (parsed, reparsed)
 }
 
 /// An error for each output file that is also a folder of the output (a
@@ -389,14 +459,6 @@ fn origin_of(source: &SiteSource, file: &str) -> Option<String> {
         .iter()
         .map(|folder| format!("{folder}/{file}"))
         .find(|path| source.files.iter().any(|f| f.path == *path))
-}
-
-/// A hash of what a cache entry depends on, for cache keys.
-fn fingerprint(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
 }
 
 /// Every `.md` file under `content/` is an article.

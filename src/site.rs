@@ -137,6 +137,74 @@ impl Site {
         &self.articles[r.article].article.deals[r.deal.get()]
     }
 
+    /// The site with some articles replaced by new parses of their files
+    /// (`(old, new)` pairs), made without modelling the whole site again:
+    /// each new article takes its old one's place, and the totals are summed
+    /// again when figures changed. `None` when a replacement could change the
+    /// model beyond that (`Article::same_shape`), or its links do not
+    /// resolve: the caller then assembles the site whole.
+    pub fn with_replaced(&self, replaced: &[(Arc<Article>, Arc<Article>)]) -> Option<Site> {
+        let mut site = self.clone();
+        let mut figures_changed = false;
+        let mut placed_again = Vec::new();
+        for (old, new) in replaced {
+            if !old.same_shape(new) {
+                return None;
+            }
+            figures_changed |= !old.same_figures(new);
+            // A draft left out of the site has no place to take.
+            let Some(i) = site
+                .articles
+                .indices()
+                .find(|&i| site.articles[i].article.source_path == new.source_path)
+            else {
+                continue;
+            };
+            let placed = &mut site.articles[i];
+            let mut article = Arc::clone(new);
+            if placed.is_translation {
+                // As `assemble` does: a translation takes its original's slug.
+                Arc::make_mut(&mut article).slug = placed.article.slug.clone();
+            }
+            placed.article = article;
+            placed_again.push(i);
+        }
+        let mut errors = Diagnostics::new();
+        resolve_source_links(&mut site.articles, &site.config, &mut errors, |i| {
+            placed_again.contains(&i)
+        });
+        if !errors.is_empty() {
+            return None;
+        }
+        if figures_changed {
+            site.sum_totals();
+        }
+        Some(site)
+    }
+
+    /// Sums the deals: the site's total, each year's and each party's.
+    fn sum_totals(&mut self) {
+        let mut total = Total::default();
+        let mut years: BTreeMap<i16, Total> = BTreeMap::new();
+        for r in self.deals.iter() {
+            let deal = &self.articles[r.article].article.deals[r.deal.get()];
+            total.add(deal);
+            years.entry(deal.date.year()).or_default().add(deal);
+        }
+        let (articles, deals) = (&self.articles, &self.deals);
+        for entry in self.parties.values_mut() {
+            entry.total = Total::default();
+            for &k in &entry.deals {
+                let r = deals[k];
+                entry
+                    .total
+                    .add(&articles[r.article].article.deals[r.deal.get()]);
+            }
+        }
+        self.total = total;
+        self.by_year = years.into_iter().rev().collect();
+    }
+
     /// The articles listed on their own (originals and untranslated articles).
     pub fn listed(&self) -> impl Iterator<Item = ArticleIdx> + '_ {
         self.articles
@@ -211,7 +279,7 @@ pub fn assemble(
         }
     }
     check_collisions(&placed, &mut errors);
-    resolve_source_links(&mut placed, &config, &mut errors);
+    resolve_source_links(&mut placed, &config, &mut errors, |_| true);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -267,14 +335,10 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         let (db, sb) = key(b);
         db.cmp(&da).then(sa.cmp(sb)).then(a.deal.cmp(&b.deal))
     });
-    let mut total = Total::default();
-    let mut years: BTreeMap<i16, Total> = BTreeMap::new();
     let mut parties: BTreeMap<Slug, PartyEntry> = BTreeMap::new();
     let deals: IdxVec<DealIdx, DealRef> = deals.into();
     for (i, r) in deals.iter_enumerated() {
         let deal = &articles[r.article].article.deals[r.deal.get()];
-        total.add(deal);
-        years.entry(deal.date.year()).or_default().add(deal);
         for name in &deal.parties {
             let Some(slug) = party_slug(name) else {
                 continue;
@@ -288,7 +352,6 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
             // Two names of one deal may share a page (`Acme`, `ACME`): count it once.
             if entry.deals.last() != Some(&i) {
                 entry.deals.push(i);
-                entry.total.add(deal);
             }
         }
     }
@@ -328,17 +391,19 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
             }
         }
     }
-    Site {
+    let mut site = Site {
         config,
         articles,
         deals,
-        total,
-        by_year: years.into_iter().rev().collect(),
+        total: Total::default(),
+        by_year: Vec::new(),
         parties,
         tags,
         authors,
         months,
-    }
+    };
+    site.sum_totals();
+    site
 }
 
 /// Points `@/articles/FILE.md` links (Zola-style, relative to `content/`) at
@@ -346,10 +411,12 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
 /// URL, which the page, list and feed renderers then write into its slot. The
 /// written path is percent-decoded first, so `@/articles/accord-%C3%A9t%C3%A9.md`
 /// and `@/articles/accord-été.md` are the same file. Unknown targets are errors.
+/// Only the articles `only` selects are resolved.
 fn resolve_source_links(
     placed: &mut IdxVec<ArticleIdx, Placed>,
     config: &Config,
     errors: &mut Diagnostics,
+    only: impl Fn(ArticleIdx) -> bool,
 ) {
     let has_source_link = |p: &Placed| {
         p.article
@@ -358,14 +425,19 @@ fn resolve_source_links(
             .iter()
             .any(crate::markdown::Link::is_source)
     };
-    if !placed.iter().any(has_source_link) {
+    let wanted: Vec<ArticleIdx> = placed
+        .indices()
+        .filter(|&i| only(i) && has_source_link(&placed[i]))
+        .collect();
+    if wanted.is_empty() {
         return;
     }
     let urls: BTreeMap<String, String> = placed
         .iter()
         .map(|p| (p.article.source_path.clone(), config.path_url(&p.rel_url)))
         .collect();
-    for p in placed.iter_mut().filter(|p| has_source_link(p)) {
+    for i in wanted {
+        let p = &mut placed[i];
         let body_line = p.article.body_line;
         let source_path = p.article.source_path.clone();
         let article = std::sync::Arc::make_mut(&mut p.article);
@@ -406,7 +478,8 @@ mod tests {
 
     fn article(path: &str, front: &str) -> Article {
         let file = SourceFile::new(path, format!("---\n{front}---\nBody.\n").into_bytes());
-        crate::article::parse(&file, &config(), &mut Default::default()).unwrap()
+        let config = config();
+        crate::article::parse(&file, &config.article_settings(), &mut Default::default()).unwrap()
     }
 
     fn shared(articles: Vec<Article>) -> Vec<Arc<Article>> {

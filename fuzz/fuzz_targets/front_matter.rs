@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
         + 1;
     for config in configs() {
         let mut diagnostics = Diagnostics::new();
-        let failed = match article::parse(&file, config, &mut diagnostics) {
+        let failed = match article::parse(&file, &config.article_settings(), &mut diagnostics) {
             Some(article) => {
                 for deal in &article.deals {
                     ensure(deal.parties.len() >= 2, "article-shape", || {

@@ -173,7 +173,7 @@ fn base_path_of(config_text: &str) -> String {
 /// so the reloads are answered at once), and the other files that changed.
 /// Errors are those of a page a browser was given that no longer renders.
 fn publish(
-    live: Live,
+    live: Arc<Live>,
     base_path: &str,
     started: Instant,
     shared: &Shared,
@@ -189,7 +189,6 @@ fn publish(
         None => Vec::new(),
     };
     crate::diag::report(&live.warnings);
-    let live = Arc::new(live);
     let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
     let had_errors = !snapshot.errors.is_empty();
     // A first good build replaces the error page every browser shows.

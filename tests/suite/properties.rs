@@ -253,7 +253,51 @@ enum Edit {
     Config(usize),
     /// Sets the site's `strings/en.yaml` (or removes it).
     Strings(usize),
+    /// Changes one front-matter line of the n-th article there is (`FIELDS`).
+    Field(usize, usize, usize),
+    /// Adds a paragraph to the n-th article there is (`PARAGRAPHS`).
+    Reword(usize, usize),
 }
+
+/// Front-matter lines an editor changes on their own: the key a line starts
+/// with, and what it may become.
+const FIELDS: [(&str, &[&str]); 5] = [
+    (
+        "title:",
+        &[
+            "title: 'Retitled'",
+            "title: 'Un titre « nouveau »'",
+            "title: '<b>Bold</b> & co'",
+        ],
+    ),
+    (
+        "amount:",
+        &[
+            "  amount: '$39 billion'",
+            "  amount: '€2bn'",
+            "  amount: 'undisclosed'",
+            "  amount: 'up to $1 trillion'",
+        ],
+    ),
+    (
+        "parties:",
+        &[
+            "  parties: ['OpenAI', 'Nvidia']",
+            "  parties: ['AWS', 'OpenAI']",
+        ],
+    ),
+    (
+        "tags:",
+        &["tags: ['compute']", "tags: ['cloud', 'Énergie']"],
+    ),
+    ("date:", &["date: 2025-11-04", "date: 2024-01-01T08:00:00Z"]),
+];
+
+const PARAGRAPHS: [&str; 3] = [
+    "One more line.",
+    "See [the other one](@/a.md).",
+    "```python\nprint(1)\n```",
+];
 
 const NAMES: [&str; 5] = [
     "content/a.md",
@@ -263,8 +307,9 @@ const NAMES: [&str; 5] = [
     "content/x/index.md",
 ];
 
-const CONFIGS: [&str; 3] = [
+const CONFIGS: [&str; 4] = [
     "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
+    "title: Renamed\ndescription: Another\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
     "title: Other\nbase_url: https://e.org/\npagination: { page_size: 1 }\nrates: { EUR: 1.2 }\n",
     "title: T\nbase_url: https://e.org/b/\nmarkdown: { html: escape }\nrates: { EUR: 1.1 }\n",
 ];
@@ -299,14 +344,17 @@ fn editor_article() -> impl Strategy<Value = String> {
         1 => Just("2025-13-01"),
     ];
     let tag = prop::option::of(prop::sample::select(vec!["cloud", "compute", "Énergie"]));
-    let deal = prop::option::of((
-        prop::sample::select(vec!["$38 billion", "€1.2bn", "undisclosed", "$300 million"]),
-        prop::sample::select(vec![
-            ("OpenAI", "AWS"),
-            ("Oracle", "Acme"),
-            ("Élysée", "OpenAI"),
-        ]),
-    ));
+    let deal = prop::option::weighted(
+        0.8,
+        (
+            prop::sample::select(vec!["$38 billion", "€1.2bn", "undisclosed", "$300 million"]),
+            prop::sample::select(vec![
+                ("OpenAI", "AWS"),
+                ("Oracle", "Acme"),
+                ("Élysée", "OpenAI"),
+            ]),
+        ),
+    );
     let body = prop::collection::vec(
         prop::sample::select(vec![
             "Accord à 38 milliards.",
@@ -357,7 +405,40 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => (0..TEMPLATES.len()).prop_map(Edit::Template),
         1 => (0..CONFIGS.len()).prop_map(Edit::Config),
         1 => (0..STRINGS.len()).prop_map(Edit::Strings),
+        10 => (0..NAMES.len(), 0..FIELDS.len(), 0..4usize).prop_map(|(n, f, v)| Edit::Field(n, f, v)),
+        2 => (0..NAMES.len(), 0..PARAGRAPHS.len()).prop_map(|(n, p)| Edit::Reword(n, p)),
     ]
+}
+
+/// Rewrites the n-th article of the site (counting round), if there is
+/// one, with `change`.
+fn retext(site: &mut SiteSource, n: usize, change: impl Fn(&str) -> String) {
+    let articles: Vec<&SourceFile> = site
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".md"))
+        .collect();
+    let Some(file) = articles.get(n % articles.len().max(1)) else {
+        return;
+    };
+    let path = file.path.clone();
+    let text = change(&String::from_utf8_lossy(&file.bytes));
+    set_file(site, &path, Some(text.into_bytes()));
+}
+
+/// `text` with the line that starts with `key` replaced by `line`.
+fn replace_line(text: &str, key: &str, line: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with(key) {
+                line
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// Puts `bytes` at `path` (or removes the file), keeping the files sorted as
@@ -396,6 +477,13 @@ fn apply(site: &mut SiteSource, edit: &Edit) {
             "strings/en.yaml",
             STRINGS[*s].map(|s| s.as_bytes().to_vec()),
         ),
+        Edit::Field(n, f, v) => {
+            let (key, values) = FIELDS[*f];
+            retext(site, *n, |text| {
+                replace_line(text, key, values[v % values.len()])
+            })
+        }
+        Edit::Reword(n, p) => retext(site, *n, |text| format!("{text}\n{}\n", PARAGRAPHS[*p])),
     }
 }
 
@@ -403,8 +491,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// The model of a `serve` session: one cache through a sequence of edits
-    /// of every kind; after each, the site rebuilt with the cache is the site
-    /// built fresh, page for page (or fails with the same diagnostics).
+    /// of every kind; after each, every file served (rendered on request one
+    /// at a time, or all at once) is the file of the site built fresh (or the
+    /// rebuild fails with the same diagnostics).
     #[test]
     fn every_rebuild_in_a_session_equals_a_fresh_build(
         edits in prop::collection::vec(edit(), 1..16),
@@ -415,7 +504,9 @@ proptest! {
         let _ = pipeline::rebuild(&site, &options, &mut cache);
         for (step, e) in edits.iter().enumerate() {
             apply(&mut site, e);
-            let rebuilt = pipeline::rebuild(&site, &options, &mut cache).and_then(|l| l.output());
+            let rebuilt = pipeline::rebuild(&site, &options, &mut cache).and_then(|l| {
+                if step % 2 == 0 { served(&l) } else { l.output() }
+            });
             let fresh = pipeline::build(site.clone(), &options);
             match (rebuilt, fresh) {
                 (Ok(r), Ok(f)) => {
@@ -427,6 +518,54 @@ proptest! {
             }
         }
     }
+}
+
+/// Every file of a served site, each asked for on its own as a browser
+/// would (`Live::get`); or the errors of the first that fails, with the
+/// warnings, as a build reports them.
+fn served(
+    live: &dealwire::live::Live,
+) -> Result<dealwire::output::Output, dealwire::diag::Diagnostics> {
+    let mut output = dealwire::output::Output::new();
+    for path in live.paths() {
+        match live.get(path) {
+            Ok(Some(bytes)) => output.insert(path, bytes),
+            Ok(None) => panic!("{path} is listed but not served"),
+            Err(errors) => {
+                let mut all = live.warnings.clone();
+                all.extend(errors);
+                return Err(all.sorted());
+            }
+        }
+    }
+    Ok(output)
+}
+
+/// The session property must see edits that update the model in place
+/// (`Site::with_replaced`), or it would test the whole-site path only.
+#[test]
+fn sessions_often_update_the_model_in_place() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut rebuilds, mut updated) = (0, 0);
+    for _ in 0..24 {
+        let mut cache = Cache::default();
+        let mut site = empty_site();
+        let edits = prop::collection::vec(edit(), 1..16)
+            .new_tree(&mut runner)
+            .expect("tree")
+            .current();
+        for e in &edits {
+            apply(&mut site, e);
+            if let Ok(live) = pipeline::rebuild(&site, &BuildOptions::default(), &mut cache) {
+                rebuilds += 1;
+                updated += usize::from(live.updated);
+            }
+        }
+    }
+    assert!(
+        updated * 10 >= rebuilds,
+        "only {updated} of {rebuilds} rebuilds updated the model in place"
+    );
 }
 
 /// Edit sequences must often leave a site that builds, or the session
