@@ -188,7 +188,11 @@ impl Live {
             .filter(|f| self.on_request.contains(*f))
             .cloned()
             .collect();
-        let now = self.render(&wanted)?;
+        let now = if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            self.render(&wanted)?
+        };
         changed.extend(
             now.into_iter()
                 .filter(|(f, bytes)| shown.get(f) != Some(bytes))

@@ -360,21 +360,29 @@ fn parse_cached(
             }
         })
         .collect();
+    // The cache is updated in place: most files are as they were.
     let mut reparsed = Vec::new();
     for (f, new) in markdown.iter().zip(&parsed) {
-        match cache.parsed.get(&f.path) {
+        match cache.parsed.get_mut(&f.path) {
             Some((hash, _)) if *hash == f.hash => {}
-            Some((_, old)) => reparsed.push((old.clone(), new.clone())),
+            Some(entry) => {
+                let (_, old) = std::mem::replace(entry, (f.hash, new.clone()));
+                reparsed.push((old, new.clone()));
+            }
             // A file the cache did not hold: the caller sees it in the list
             // of files (`frame`).
-            None => {}
+            None => {
+                cache.parsed.insert(f.path.clone(), (f.hash, new.clone()));
+            }
         }
     }
-    cache.parsed = markdown
-        .iter()
-        .zip(&parsed)
-        .map(|(f, p)| (f.path.clone(), (f.hash, p.clone())))
-        .collect();
+    if cache.parsed.len() > markdown.len() {
+        let present: std::collections::HashSet<&str> =
+            markdown.iter().map(|f| f.path.as_str()).collect();
+        cache
+            .parsed
+            .retain(|path, _| present.contains(path.as_str()));
+    }
     (parsed, reparsed)
 }
 

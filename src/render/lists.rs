@@ -61,13 +61,21 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         ));
         pages.extend(older_pages);
     }
-    pages.extend(parties(r));
-    pages.extend(tags(r));
-    pages.extend(authors(r));
-    if r.templates.has("archive.html") && r.templates.has("archive_month.html") {
+    let deals_wanted = r.may_want("deals/");
+    if deals_wanted {
+        pages.extend(parties(r));
+    }
+    if r.may_want("tags/") {
+        pages.extend(tags(r));
+    }
+    if r.may_want("authors/") {
+        pages.extend(authors(r));
+    }
+    let archived = r.templates.has("archive.html") && r.templates.has("archive_month.html");
+    if archived && r.may_want("archive/") {
         pages.extend(archive(r));
     }
-    if r.templates.has("deals_year.html") {
+    if r.templates.has("deals_year.html") && deals_wanted {
         pages.extend(deal_years(r));
     }
     pages

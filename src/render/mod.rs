@@ -56,6 +56,15 @@ impl<'a> Renderer<'a> {
         &self.site.config
     }
 
+    /// Whether a file under `prefix` (`tags/`) may be wanted: a render of
+    /// some files skips the lists that cannot hold one of them.
+    fn may_want(&self, prefix: &str) -> bool {
+        match self.want {
+            Want::Only(files) => files.iter().any(|f| f.starts_with(prefix)),
+            Want::All | Want::Plan => true,
+        }
+    }
+
     fn meta(
         &self,
         title: &str,
@@ -174,11 +183,25 @@ pub fn render_site_until(
     };
     // The article pages and the rest (lists, feeds, exports: some of it one
     // page at a time) side by side, so that no core waits.
+    // A render of some files looks their article pages up by URL folder.
+    let articles: Vec<ArticleIdx> = match want {
+        Want::Only(files) => {
+            let folders: std::collections::HashSet<&str> = files
+                .iter()
+                .filter_map(|f| f.strip_suffix("index.html"))
+                .collect();
+            site.articles
+                .indices()
+                .filter(|&i| folders.contains(site.articles[i].rel_url.as_str()))
+                .collect()
+        }
+        Want::All | Want::Plan => site.articles.indices().collect(),
+    };
     let (mut pages, rest) = rayon::join(
         || {
-            (0..site.articles.len())
+            articles
                 .into_par_iter()
-                .map(|i| article_page(&r, ArticleIdx::new(i)))
+                .map(|i| article_page(&r, i))
                 .collect::<Vec<_>>()
         },
         || {
@@ -236,7 +259,7 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .map(|(rel, write)| r.emit(rel.into(), None, |_| Ok(write(site).into())))
         .collect();
     // The deals filter's shards go with the year pages that make them needed.
-    if r.templates.has("deals_year.html") {
+    if r.templates.has("deals_year.html") && r.may_want("deals-data/") {
         let data = deal_data::Data::new(site);
         for (rel, part) in data.parts() {
             let page = r.emit(rel, None, |_| {

@@ -320,7 +320,7 @@ fn rebuild_loop(
 const BULK: usize = 2;
 /// How long a small batch waits for more: a checkout's next files come
 /// sooner than that, a single save's do not come at all.
-const PEEK: std::time::Duration = std::time::Duration::from_millis(30);
+const PEEK: std::time::Duration = std::time::Duration::from_millis(10);
 /// How long a bulk change must stay quiet before the build (a writer that
 /// shares a busy machine pauses now and then).
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(300);

@@ -21,8 +21,10 @@ pub type Debounced = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 /// Watches the site under `root` and sends the set of changed paths that matter.
 pub fn start(root: &Path, changes: Sender<HashSet<PathBuf>>) -> notify::Result<Watching> {
     let site_root = root.to_path_buf();
+    // Long enough to join the events of one save (a write, or a temporary
+    // file renamed over the old one), short enough not to be felt.
     let mut debouncer = new_debouncer(
-        Duration::from_millis(30),
+        Duration::from_millis(10),
         None,
         move |result: DebounceEventResult| {
             if let Ok(events) = result {

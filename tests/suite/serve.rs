@@ -116,19 +116,29 @@ impl Events {
 
     /// Everything read up to and including `want`; fails after 20 seconds.
     pub(crate) fn wait_for(&mut self, want: &str) -> String {
+        self.wait_for_any(&[want])
+    }
+
+    /// Everything read up to and including the first of `wants` to come;
+    /// fails after 20 seconds.
+    pub(crate) fn wait_for_any(&mut self, wants: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut buf = [0u8; 4096];
         while Instant::now() < deadline {
-            if let Some(at) = self.1.find(want) {
-                let seen = self.1[..at + want.len()].to_string();
-                self.1.drain(..at + want.len());
+            let first = wants
+                .iter()
+                .filter_map(|w| self.1.find(w).map(|at| at + w.len()))
+                .min();
+            if let Some(end) = first {
+                let seen = self.1[..end].to_string();
+                self.1.drain(..end);
                 return seen;
             }
             if let Ok(n) = self.0.read(&mut buf) {
                 self.1.push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         }
-        panic!("no `{want}` event within 20 s; got: {}", self.1);
+        panic!("none of {wants:?} within 20 s; got: {}", self.1);
     }
 }
 
@@ -276,7 +286,9 @@ fn a_thousand_files_written_at_once_are_one_rebuild() {
     }
     std::thread::sleep(Duration::from_millis(1500));
     let after = builds();
-    let allowed = if longest < Duration::from_millis(25) {
+    // A first file alone for longer than serve waits for company (10 ms) is
+    // built alone, as the README says.
+    let allowed = if longest < Duration::from_millis(8) {
         1
     } else {
         2

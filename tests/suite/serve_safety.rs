@@ -286,3 +286,53 @@ fn a_fix_that_restores_the_last_good_site_sends_ok() {
         assert!(script.contains(event), "the script handles {event}");
     }
 }
+
+/// Pages are rendered on request: a template that fails on one page only
+/// must still be reported to a browser showing another page (the whole site
+/// is checked in the background), and that page answers with its error.
+#[test]
+fn a_template_failing_on_one_page_only_shows_its_error_on_every_open_page() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let mut events = Events::open(&server);
+    events.wait_for("event: ok");
+    let home = server.base.clone();
+    get_until(&server, &home, "</html>");
+    std::fs::create_dir_all(site.root.join("templates")).expect("mkdir");
+    std::fs::write(
+        site.root.join("templates/tag.html"),
+        "{% extends \"base.html\" %}{% block content %}{% if tag.name == \"chips\" %}{{ no_such.value }}{% else %}<p>fine</p>{% endif %}{% endblock content %}",
+    )
+    .expect("write");
+    let seen = events.wait_for("no_such");
+    assert!(seen.contains("event: errors"), "{seen}");
+    assert!(seen.contains("templates/tag.html"), "{seen}");
+    let (status, _, body) = request(&server, "GET", &format!("{}tags/chips/", server.base));
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("tags/chips/index.html cannot be rendered"),
+        "{body}"
+    );
+    let (status, _, body) = request(&server, "GET", &format!("{}tags/cloud/", server.base));
+    assert_eq!(status, 200, "only the failing page fails: {body}");
+    std::fs::remove_file(site.root.join("templates/tag.html")).expect("rm");
+    // Either hides the errors (`livereload.js`).
+    events.wait_for_any(&["event: ok", "event: reload"]);
+    status_until(&server, &format!("{}tags/chips/", server.base), 200);
+}
+
+/// An article moved out of the site and back (a `mv` to the desktop and
+/// back) disappears, then is served again.
+#[test]
+fn an_article_moved_out_and_back_is_gone_then_served_again() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let page = format!("{}articles/alpha-deal/", server.base);
+    status_until(&server, &page, 200);
+    let inside = site.root.join("content/articles/alpha-deal.md");
+    let outside = site.root.join("alpha-deal.md.moved");
+    std::fs::rename(&inside, &outside).expect("move out");
+    status_until(&server, &page, 404);
+    std::fs::rename(&outside, &inside).expect("move back");
+    status_until(&server, &page, 200);
+}
