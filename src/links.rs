@@ -27,7 +27,7 @@ impl PageLinks {
     pub fn of(p: &Placed) -> PageLinks {
         PageLinks {
             source_path: p.article.source_path.clone(),
-            rel_url: p.rel_url.clone(),
+            rel_url: p.rel_url.to_string(),
             links: p
                 .article
                 .body

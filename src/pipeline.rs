@@ -62,12 +62,12 @@ pub struct Built {
 
 /// One file's parse: the article (shared with the cache) unless it has
 /// errors, and every problem found in it.
-type Parsed = (Option<Arc<Article>>, Diagnostics);
+type Parsed = (Option<Arc<Article>>, Arc<Diagnostics>);
 
 fn parse_one(file: &SourceFile, settings: &config::ArticleSettings) -> Parsed {
     let mut diags = Diagnostics::new();
     let article = article::parse(file, settings, &mut diags).map(Arc::new);
-    (article, diags)
+    (article, Arc::new(diags))
 }
 
 /// Reads a file the source left unread, parses it, and moves the rendered
@@ -79,7 +79,7 @@ fn parse_streamed(
 ) -> Parsed {
     let mut diags = Diagnostics::new();
     let Some(file) = diags.ok(file.read_deferred()) else {
-        return (None, diags);
+        return (None, Arc::new(diags));
     };
     let mut article = article::parse(&file, settings, &mut diags);
     drop(file);
@@ -88,7 +88,7 @@ fn parse_streamed(
     {
         article = None;
     }
-    (article.map(Arc::new), diags)
+    (article.map(Arc::new), Arc::new(diags))
 }
 
 /// What a long-running session (`serve`) keeps between builds so that a rebuild
@@ -99,7 +99,7 @@ pub struct Cache {
     /// Fingerprint of what every parse depends on besides its file.
     parse_key: u64,
     /// Source path → (content hash, parse).
-    parsed: HashMap<String, (u64, Parsed)>,
+    parsed: rustc_hash::FxHashMap<String, (u64, Parsed)>,
     /// Template pages rendered in this session, by the hash of their inputs.
     memo: Arc<render::Memo>,
     /// The last good build, whose model a rebuild updates when it can.
@@ -193,7 +193,7 @@ pub fn rebuild(
 /// configuration, the options, every other file, and which articles there are.
 fn frame(source: &SiteSource, options: &BuildOptions) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     (&source.config, &options.base_url, options.drafts).hash(&mut h);
     format!("{:?}", source.diagnostics).hash(&mut h);
     for f in &source.files {
@@ -242,7 +242,7 @@ fn finish(
     let templates = templates_for(source, &config, &mut diags);
     let mut articles = Vec::with_capacity(parsed.len());
     for (article, problems) in parsed {
-        diags.extend(problems);
+        diags.extend(problems.iter().cloned());
         articles.extend(article);
     }
     let Some((theme_assets, templates)) = templates.filter(|_| !diags.has_errors()) else {
@@ -347,35 +347,36 @@ fn parse_cached(
         // No model made with other settings may be updated.
         cache.last = None;
     }
-    let parsed: Vec<Parsed> = markdown
-        .par_iter()
+    // One lookup per file; only the files whose bytes changed are parsed
+    // (in parallel), and the cache is updated in place.
+    let mut parsed: Vec<Option<Parsed>> = markdown
+        .iter()
         .map(|f| {
-            match cache
+            cache
                 .parsed
                 .get(&f.path)
                 .filter(|(hash, _)| *hash == f.hash)
-            {
-                Some((_, parsed)) => parsed.clone(),
-                None => parse_one(f, &settings),
-            }
+                .map(|(_, p)| p.clone())
         })
         .collect();
-    // The cache is updated in place: most files are as they were.
+    let misses: Vec<usize> = (0..markdown.len())
+        .filter(|&i| parsed[i].is_none())
+        .collect();
+    let fresh: Vec<Parsed> = misses
+        .par_iter()
+        .map(|&i| parse_one(markdown[i], &settings))
+        .collect();
     let mut reparsed = Vec::new();
-    for (f, new) in markdown.iter().zip(&parsed) {
-        match cache.parsed.get_mut(&f.path) {
-            Some((hash, _)) if *hash == f.hash => {}
-            Some(entry) => {
-                let (_, old) = std::mem::replace(entry, (f.hash, new.clone()));
-                reparsed.push((old, new.clone()));
-            }
-            // A file the cache did not hold: the caller sees it in the list
-            // of files (`frame`).
-            None => {
-                cache.parsed.insert(f.path.clone(), (f.hash, new.clone()));
-            }
+    for (i, new) in misses.into_iter().zip(fresh) {
+        let f = markdown[i];
+        // A file the cache did not hold has no old parse: the caller sees it
+        // in the list of files (`frame`).
+        if let Some((_, old)) = cache.parsed.insert(f.path.clone(), (f.hash, new.clone())) {
+            reparsed.push((old, new.clone()));
         }
+        parsed[i] = Some(new);
     }
+    let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
     if cache.parsed.len() > markdown.len() {
         let present: std::collections::HashSet<&str> =
             markdown.iter().map(|f| f.path.as_str()).collect();
@@ -535,7 +536,7 @@ fn assets(
             bundle_targets
                 .entry(dir.as_str())
                 .or_default()
-                .push(p.rel_url.as_str());
+                .push(&*p.rel_url);
         }
     }
     for f in source.under("content").filter(|f| !f.path.ends_with(".md")) {

@@ -27,7 +27,7 @@ pub struct Placed {
     /// The article (shared with a session's parse cache, copied only to change it).
     pub article: Arc<Article>,
     /// Its path relative to the base URL (`articles/x/` or `fr/articles/x/`).
-    pub rel_url: String,
+    pub rel_url: Arc<str>,
     /// The same article in other languages.
     pub translations: Vec<ArticleIdx>,
     /// Whether this is the translation of another article (not listed on its own).
@@ -258,7 +258,7 @@ pub fn assemble(
         };
         placed.push(Placed {
             article,
-            rel_url,
+            rel_url: rel_url.into(),
             translations: Vec::new(),
             is_translation,
         });
@@ -294,7 +294,7 @@ fn check_collisions(placed: &IdxVec<ArticleIdx, Placed>, errors: &mut Diagnostic
     sorted.sort_by(|a, b| a.article.source_path.cmp(&b.article.source_path));
     for p in sorted {
         let clash = by_url
-            .get(p.rel_url.as_str())
+            .get(&*p.rel_url)
             .or_else(|| by_slug_lang.get(&(&p.article.slug, p.article.lang)));
         if let Some(first) = clash {
             errors.push(
@@ -547,7 +547,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let urls: Vec<&str> = site.articles.iter().map(|p| p.rel_url.as_str()).collect();
+        let urls: Vec<&str> = site.articles.iter().map(|p| &*p.rel_url).collect();
         assert_eq!(urls, ["articles/x/", "fr/articles/x/"]);
         assert_eq!(site.deals.len(), 1, "a translation's deal counts once");
         let (first, second) = (ArticleIdx::new(0), ArticleIdx::new(1));

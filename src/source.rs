@@ -117,41 +117,69 @@ pub fn refresh(
 }
 
 /// The quick path of a refresh: when every changed path is `site.yaml` or a
-/// file already known, reads just those. `None` when the tree itself may have
-/// changed (a new, removed or renamed file, a folder), so a full `refresh` is due.
-pub fn reread(previous: &SiteSource, changed: &HashSet<PathBuf>) -> Option<SiteSource> {
-    if !previous.diagnostics.is_empty() {
+/// file already known, reads just those into `source` (nothing else of it is
+/// touched or copied). `Err` gives `source` back unchanged when the tree
+/// itself may have changed (a new, removed or renamed file, a folder), so a
+/// full `refresh` is due.
+pub fn reread(
+    mut source: SiteSource,
+    changed: &HashSet<PathBuf>,
+) -> Result<SiteSource, SiteSource> {
+    if !source.diagnostics.is_empty() {
+        return Err(source);
+    }
+    // Everything is read first: a failure leaves `source` as it was.
+    let mut config = None;
+    let mut files = Vec::with_capacity(changed.len());
+    for abs in changed {
+        let Some(read) = reread_one(&source, abs) else {
+            return Err(source);
+        };
+        match read {
+            Reread::Config(text) => config = Some(text),
+            Reread::File(at, file) => files.push((at, file)),
+        }
+    }
+    if let Some(text) = config {
+        source.config = text;
+    }
+    for (at, file) in files {
+        source.files[at] = file;
+    }
+    Ok(source)
+}
+
+/// One path read again by `reread`.
+enum Reread {
+    /// `site.yaml`'s new text.
+    Config(String),
+    /// A known file's new contents, with its place in `SiteSource::files`.
+    File(usize, SourceFile),
+}
+
+fn reread_one(source: &SiteSource, abs: &Path) -> Option<Reread> {
+    let rel = relative(&source.root, abs)?;
+    if rel == CONFIG_FILE {
+        let text = std::fs::read(abs).ok()?;
+        let text = String::from_utf8(text).ok()?;
+        let text = crate::text::line_ends(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        return Some(Reread::Config(text.into_owned()));
+    }
+    let at = source
+        .files
+        .binary_search_by(|f| f.path.as_str().cmp(&rel))
+        .ok()?;
+    if !abs.is_file()
+        || std::fs::symlink_metadata(abs)
+            .ok()?
+            .file_type()
+            .is_symlink()
+    {
         return None;
     }
-    let root = &previous.root;
-    let mut next = previous.clone();
-    for abs in changed {
-        let rel = relative(root, abs)?;
-        if rel == CONFIG_FILE {
-            let text = std::fs::read(abs).ok()?;
-            let text = String::from_utf8(text).ok()?;
-            next.config =
-                crate::text::line_ends(text.strip_prefix('\u{feff}').unwrap_or(&text)).into_owned();
-            continue;
-        }
-        let at = next
-            .files
-            .binary_search_by(|f| f.path.as_str().cmp(&rel))
-            .ok()?;
-        if !abs.is_file()
-            || std::fs::symlink_metadata(abs)
-                .ok()?
-                .file_type()
-                .is_symlink()
-        {
-            return None;
-        }
-        match read_file(&rel, abs, None) {
-            Ok(file) => next.files[at] = file,
-            Err(_) => return None,
-        }
-    }
-    Some(next)
+    read_file(&rel, abs, None)
+        .ok()
+        .map(|file| Reread::File(at, file))
 }
 
 fn load_reusing(

@@ -75,17 +75,15 @@ impl Memo {
 
 /// The hash of a template page's inputs: the template set's fingerprint, the
 /// template's name and the context, serialized as the template sees it.
-pub fn inputs<C: serde::Serialize>(templates: u64, template: &str, context: &C) -> u64 {
+/// `None` for a context that cannot be serialized whole: such a page is
+/// never reused (and its render reports the problem).
+pub fn inputs<C: serde::Serialize>(templates: u64, template: &str, context: &C) -> Option<u64> {
     let mut h = HashWriter(DefaultHasher::new());
     h.0.write_u64(templates);
     h.0.write(template.as_bytes());
     h.0.write_u8(0);
-    // A context that cannot be serialized cannot be rendered either: its
-    // hash is then never found again, and the render reports the error.
-    if serde_json::to_writer(&mut h, context).is_err() {
-        h.0.write_u64(u64::MAX);
-    }
-    h.0.finish()
+    serde_json::to_writer(&mut h, context).ok()?;
+    Some(h.0.finish())
 }
 
 /// Feeds serialized bytes to a hasher.
@@ -125,5 +123,58 @@ impl Page {
         } else {
             self.rel.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize)]
+    struct Context<'a> {
+        title: &'a str,
+        amounts: Vec<f64>,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Unwritable {
+        title: &'static str,
+        by_pair: std::collections::BTreeMap<(u8, u8), u8>,
+    }
+
+    #[test]
+    fn inputs_differ_with_any_part_of_the_context_and_the_templates() {
+        let page = |title, amount| Context {
+            title,
+            amounts: vec![1.0, amount],
+        };
+        let base = inputs(1, "article.html", &page("A", 2.0));
+        assert!(base.is_some());
+        assert_eq!(base, inputs(1, "article.html", &page("A", 2.0)));
+        assert_ne!(base, inputs(1, "article.html", &page("B", 2.0)));
+        assert_ne!(base, inputs(1, "article.html", &page("A", 3.0)));
+        assert_ne!(base, inputs(2, "article.html", &page("A", 2.0)));
+        assert_ne!(base, inputs(1, "tag.html", &page("A", 2.0)));
+    }
+
+    #[test]
+    fn a_context_that_cannot_be_serialized_is_never_reused() {
+        // JSON map keys are strings: serialization fails part way.
+        let broken = Unwritable {
+            title: "A",
+            by_pair: [((1, 2), 3)].into(),
+        };
+        assert_eq!(inputs(1, "article.html", &broken), None);
+    }
+
+    #[test]
+    fn the_memo_gives_a_page_back_only_for_the_same_inputs() {
+        let memo = Memo::default();
+        memo.put("a/index.html", 7, Bytes::from_static(b"seven"));
+        assert_eq!(memo.get("a/index.html", 7).as_deref(), Some(&b"seven"[..]));
+        assert_eq!(memo.get("a/index.html", 8), None);
+        assert_eq!(memo.get("b/index.html", 7), None);
+        memo.retain(|f| f != "a/index.html");
+        assert_eq!(memo.get("a/index.html", 7), None);
     }
 }

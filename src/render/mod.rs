@@ -104,10 +104,13 @@ impl<'a> Renderer<'a> {
         file: &str,
         context: &C,
     ) -> Result<Bytes, Diagnostic> {
-        let Some(memo) = self.memo else {
+        let remembered = self.memo.and_then(|memo| {
+            let inputs = cache::inputs(self.templates.fingerprint(), template, context)?;
+            Some((memo, inputs))
+        });
+        let Some((memo, inputs)) = remembered else {
             return self.templates.render(template, context).map(Bytes::from);
         };
-        let inputs = cache::inputs(self.templates.fingerprint(), template, context);
         if let Some(html) = memo.get(file, inputs) {
             return Ok(html);
         }
@@ -192,7 +195,7 @@ pub fn render_site_until(
                 .collect();
             site.articles
                 .indices()
-                .filter(|&i| folders.contains(site.articles[i].rel_url.as_str()))
+                .filter(|&i| folders.contains(&*site.articles[i].rel_url))
                 .collect()
         }
         Want::All | Want::Plan => site.articles.indices().collect(),
@@ -321,7 +324,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let p = &site.articles[i];
     let a = &p.article;
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
-    r.emit(p.rel_url.clone(), lastmod, |file| {
+    r.emit(p.rel_url.to_string(), lastmod, |file| {
         let config = r.config();
         let body = crate::markdown::page_html(&a.body_html()?, &a.body.links);
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);

@@ -112,9 +112,13 @@ impl Session {
     fn build(&mut self, changed: &HashSet<PathBuf>, shared: &Arc<Shared>) {
         let started = Instant::now();
         self.checking.store(true, Ordering::Relaxed);
-        let loaded = match &self.source {
-            Some(previous) => source::reread(previous, changed)
-                .map_or_else(|| source::refresh(previous, changed), Ok),
+        let loaded = match self.source.take() {
+            Some(previous) => source::reread(previous, changed).or_else(|previous| {
+                let refreshed = source::refresh(&previous, changed);
+                // A tree that cannot be read keeps the last one for next time.
+                self.source = Some(previous);
+                refreshed
+            }),
             None => source::load(&self.root),
         };
         let source = match loaded {
