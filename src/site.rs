@@ -129,6 +129,8 @@ pub struct Site {
     pub authors: BTreeMap<Slug, AuthorEntry>,
     /// Listed articles by the (year, month) of their date, newest first.
     pub months: BTreeMap<(i16, i8), Vec<ArticleIdx>>,
+    /// The languages articles are written in, in `Lang::ALL` order.
+    pub languages: Vec<Lang>,
 }
 
 impl Site {
@@ -391,8 +393,13 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
             }
         }
     }
+    let languages = Lang::ALL
+        .into_iter()
+        .filter(|&l| articles.iter().any(|p| p.article.lang == l))
+        .collect();
     let mut site = Site {
         config,
+        languages,
         articles,
         deals,
         total: Total::default(),

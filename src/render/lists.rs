@@ -20,21 +20,33 @@ const HOME_ITEMS: usize = 10;
 pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let mut pages = vec![deals(r), not_found(r)];
     let site = r.site;
+    // Every home links every other: the site's, then one per other language.
+    let editions: Vec<(Lang, String)> = std::iter::once((site.config.language, String::new()))
+        .chain(
+            super::other_languages(site)
+                .into_iter()
+                .map(|l| (l, format!("{}/", l.code()))),
+        )
+        .collect();
     let mut homes = vec![(
         site.config.language,
         String::new(),
         site.listed().collect::<Vec<_>>(),
     )];
-    for lang in super::other_languages(site) {
+    for (lang, rel) in editions.iter().skip(1) {
+        // A language's home is under its prefix (`fr/`).
+        if !r.may_want(rel) {
+            continue;
+        }
+        let lang = *lang;
         let items = site
             .articles
             .iter_enumerated()
             .filter(|(_, p)| p.article.lang == lang)
             .map(|(i, _)| i)
             .collect();
-        homes.push((lang, format!("{}/", lang.code()), items));
+        homes.push((lang, rel.clone(), items));
     }
-    let editions: Vec<(Lang, String)> = homes.iter().map(|(l, h, _)| (*l, h.clone())).collect();
     for (lang, rel, items) in homes {
         // The home shows the latest; older ones go on at `page/2/`…, as
         // titles, when the theme has `home_page.html`.

@@ -179,7 +179,7 @@ pub fn render_site_until(
         site,
         templates,
         site_view: SiteView::new(&site.config),
-        views: views::Views::new(site),
+        views: views::Views::new(site, !matches!(want, Want::Only(_))),
         want,
         memo,
         sink,
@@ -339,7 +339,11 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         let rows: Vec<&DealRow> = if p.is_translation {
             own_rows.iter().collect()
         } else {
-            r.views.rows_of[i].iter().map(|&k| r.views.row(k)).collect()
+            r.views
+                .rows_of(i)
+                .into_iter()
+                .map(|k| r.views.row(k))
+                .collect()
         };
         let tags = views::tag_links(config, p);
         let authors = a
@@ -442,8 +446,9 @@ fn author_ld(config: &Config, a: &crate::article::Article) -> serde_json::Value 
 
 /// The languages other than the site's in which some article is written.
 fn other_languages(site: &Site) -> Vec<Lang> {
-    Lang::ALL
-        .into_iter()
-        .filter(|&l| l != site.config.language && site.articles.iter().any(|p| p.article.lang == l))
+    site.languages
+        .iter()
+        .copied()
+        .filter(|&l| l != site.config.language)
         .collect()
 }

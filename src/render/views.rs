@@ -11,24 +11,30 @@ use crate::render::context::{ArticleCard, AuthorLink, DealRow, PartyLink, TagLin
 use crate::site::{Placed, Site, Total};
 
 /// Every card and row of the site, indexed like `Site::articles` and
-/// `Site::deals`, each made the first time a page asks for it (a rebuild that
-/// reuses most pages makes few), then shared by every page that shows it.
+/// `Site::deals`, each made the first time a page asks for it (a render of
+/// one page makes few), then shared by every page that shows it. The empty
+/// slots are a pointer each, so preparing them costs little at any size.
 pub struct Views<'a> {
     site: &'a Site,
-    cards: IdxVec<ArticleIdx, OnceLock<ArticleCard>>,
-    rows: IdxVec<DealIdx, OnceLock<DealRow>>,
-    /// Per article, its rows in the deals index.
-    pub rows_of: IdxVec<ArticleIdx, Vec<DealIdx>>,
+    cards: IdxVec<ArticleIdx, OnceLock<Box<ArticleCard>>>,
+    rows: IdxVec<DealIdx, OnceLock<Box<DealRow>>>,
+    /// Per article, its rows in the deals index, when made up front.
+    rows_of: Option<IdxVec<ArticleIdx, Vec<DealIdx>>>,
 }
 
 impl<'a> Views<'a> {
-    /// Prepares the (empty) cards and rows of a site.
-    pub fn new(site: &'a Site) -> Views<'a> {
-        let mut rows_of: IdxVec<ArticleIdx, Vec<DealIdx>> =
-            site.articles.iter().map(|_| Vec::new()).collect();
-        for (k, r) in site.deals.iter_enumerated() {
-            rows_of[r.article].push(k);
-        }
+    /// Prepares the (empty) cards and rows of a site. With `every_page`,
+    /// each article's rows are listed up front (a render of every page);
+    /// otherwise they are looked up when asked for.
+    pub fn new(site: &'a Site, every_page: bool) -> Views<'a> {
+        let rows_of = every_page.then(|| {
+            let mut rows_of: IdxVec<ArticleIdx, Vec<DealIdx>> =
+                site.articles.iter().map(|_| Vec::new()).collect();
+            for (k, r) in site.deals.iter_enumerated() {
+                rows_of[r.article].push(k);
+            }
+            rows_of
+        });
         Views {
             site,
             cards: site.articles.iter().map(|_| OnceLock::new()).collect(),
@@ -37,16 +43,30 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// An article's rows in the deals index.
+    pub fn rows_of(&self, i: ArticleIdx) -> Vec<DealIdx> {
+        match &self.rows_of {
+            Some(rows_of) => rows_of[i].clone(),
+            None => self
+                .site
+                .deals
+                .iter_enumerated()
+                .filter(|(_, r)| r.article == i)
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+
     /// The card of an article.
     pub fn card(&self, i: ArticleIdx) -> &ArticleCard {
-        self.cards[i].get_or_init(|| card(&self.site.config, &self.site.articles[i]))
+        self.cards[i].get_or_init(|| Box::new(card(&self.site.config, &self.site.articles[i])))
     }
 
     /// The row of a deal of the index.
     pub fn row(&self, k: DealIdx) -> &DealRow {
         self.rows[k].get_or_init(|| {
             let r = self.site.deals[k];
-            row(self.site, &self.site.articles[r.article], r.deal)
+            Box::new(row(self.site, &self.site.articles[r.article], r.deal))
         })
     }
 
