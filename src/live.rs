@@ -8,7 +8,7 @@
 //! same source: the same renderer makes both, asked for one file or for all.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -18,6 +18,16 @@ use crate::diag::Diagnostics;
 use crate::output::{Output, Sink};
 use crate::render::{self, Memo, Templates, Want};
 use crate::site::Site;
+
+/// How many of the pages served last are rendered again after a change, to
+/// find which of them changed (live reload).
+pub const RECHECKED: usize = 256;
+
+/// A clock for the order in which files are served.
+fn tick() -> u64 {
+    static CLOCK: AtomicU64 = AtomicU64::new(0);
+    CLOCK.fetch_add(1, Ordering::Relaxed)
+}
 
 /// What the build's stages made: the files (for a plan, pages named and
 /// empty), the model and the templates.
@@ -51,8 +61,8 @@ pub struct Live {
     on_request: Arc<HashSet<String>>,
     /// A hash of every input but the articles' text (see `pipeline::rebuild`).
     pub(crate) frame: u64,
-    /// Files made on request in this state.
-    made: Mutex<HashMap<String, Bytes>>,
+    /// Files made on request in this state, with when they were last served.
+    made: Mutex<HashMap<String, (Bytes, u64)>>,
     /// Template pages of the session.
     memo: Arc<Memo>,
     /// Warnings met on the way, sorted.
@@ -130,7 +140,8 @@ impl Live {
         if !self.on_request.contains(file) {
             return Ok(self.files.shared(file));
         }
-        if let Some(bytes) = self.lock().get(file) {
+        if let Some((bytes, served)) = self.lock().get_mut(file) {
+            *served = tick();
             return Ok(Some(bytes.clone()));
         }
         let mut made = self.render(&HashSet::from([file.to_string()]))?;
@@ -150,8 +161,9 @@ impl Live {
         )?;
         let made: HashMap<String, Bytes> = sink.into_output().into_files().collect();
         let mut kept = self.lock();
+        let now = tick();
         for (path, bytes) in &made {
-            kept.insert(path.clone(), bytes.clone());
+            kept.insert(path.clone(), (bytes.clone(), now));
         }
         Ok(made)
     }
@@ -174,30 +186,44 @@ impl Live {
     /// The files that differ from `older`'s, for live reload, sorted: every
     /// file added or removed, every file not made on request whose bytes
     /// changed, and every file `older` made on request (the pages browsers
-    /// were given) that renders differently now. Those are rendered and kept,
-    /// so the reloads that follow are answered at once.
+    /// were given; the `RECHECKED` last served, when more) that renders
+    /// differently now. Those are rendered and kept, so the reloads that
+    /// follow are answered at once.
     pub fn changed_since(&self, older: &Live) -> Result<Vec<String>, Diagnostics> {
         let mut changed = if Arc::ptr_eq(&older.files, &self.files) {
             Vec::new()
         } else {
             older.files.changed_paths(&self.files)
         };
-        let shown: HashMap<String, Bytes> = older.lock().clone();
-        let wanted: HashSet<String> = shown
-            .keys()
-            .filter(|f| self.on_request.contains(*f))
-            .cloned()
+        let mut shown: Vec<(String, (Bytes, u64))> = older
+            .lock()
+            .iter()
+            .filter(|(f, _)| self.on_request.contains(*f))
+            .map(|(f, made)| (f.clone(), made.clone()))
             .collect();
-        let now = if wanted.is_empty() {
-            HashMap::new()
-        } else {
-            self.render(&wanted)?
-        };
-        changed.extend(
-            now.into_iter()
-                .filter(|(f, bytes)| shown.get(f) != Some(bytes))
-                .map(|(f, _)| f),
-        );
+        // The pages browsers are most likely still showing: a session that
+        // has browsed the whole site does not render it all at every save.
+        shown.sort_by_key(|(_, (_, served))| std::cmp::Reverse(*served));
+        shown.truncate(RECHECKED);
+        if shown.is_empty() {
+            return Ok(changed);
+        }
+        let wanted: HashSet<String> = shown.iter().map(|(f, _)| f.clone()).collect();
+        let now = self.render(&wanted)?;
+        let mut kept = self.lock();
+        for (file, (before, served)) in shown {
+            let Some(after) = now.get(&file) else {
+                continue;
+            };
+            if *after != before {
+                changed.push(file.clone());
+            }
+            // Each page keeps its place in the order of what was last served.
+            if let Some(entry) = kept.get_mut(&file) {
+                entry.1 = served;
+            }
+        }
+        drop(kept);
         changed.sort();
         changed.dedup();
         Ok(changed)
@@ -212,7 +238,7 @@ impl Live {
             .map(|_| ())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Bytes, u64)>> {
         self.made.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

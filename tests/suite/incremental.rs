@@ -92,3 +92,51 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
         );
     }
 }
+
+/// After a change, serve renders again only the pages it served last (at
+/// most `RECHECKED`), so a session that has browsed the whole site does not
+/// render it all at every save; the newest served are always among them.
+#[test]
+fn a_change_rechecks_only_the_pages_served_last() {
+    use dealwire::source::{SiteSource, SourceFile};
+    let count = dealwire::live::RECHECKED + 20;
+    let article = |i: usize, title: &str| {
+        SourceFile::new(
+            format!("content/a{i:04}.md"),
+            format!("---\ntitle: '{title}'\ndate: 2025-01-01\n---\nText {i}.\n").into_bytes(),
+        )
+    };
+    let mut site = SiteSource {
+        root: PathBuf::from("/site"),
+        config: "title: T\nbase_url: https://e.org/\n".into(),
+        files: (0..count)
+            .map(|i| article(i, &format!("Note {i}")))
+            .collect(),
+        diagnostics: Default::default(),
+    };
+    let options = BuildOptions::default();
+    let mut cache = Cache::default();
+    let first = pipeline::rebuild(&site, &options, &mut cache).expect("build");
+    for i in 0..count {
+        let page = format!("articles/a{i:04}/index.html");
+        assert!(first.get(&page).expect("render").is_some(), "{page}");
+    }
+    // The first page served, then the last, are retitled.
+    site.files[0] = article(0, "Retitled first");
+    site.files[count - 1] = article(count - 1, "Retitled last");
+    let second = pipeline::rebuild(&site, &options, &mut cache).expect("rebuild");
+    assert!(second.updated, "a title edit updates the model in place");
+    let changed = second.changed_since(&first).expect("changed");
+    let last = format!("articles/a{:04}/index.html", count - 1);
+    assert!(changed.contains(&last), "{changed:?}");
+    assert!(
+        !changed.contains(&"articles/a0000/index.html".to_string()),
+        "the page served first is not checked again: {changed:?}"
+    );
+    // It is still served as it now is when asked for.
+    let page = second
+        .get("articles/a0000/index.html")
+        .expect("render")
+        .expect("page");
+    assert!(String::from_utf8_lossy(&page).contains("Retitled first"));
+}
