@@ -101,28 +101,21 @@ pub struct Article {
 }
 
 impl Article {
-    /// Everything the site model reads of an article besides its deals'
-    /// figures: where and when it is published, its order, its language and
-    /// translation, the lists it is on, its deals' dates and parties, its
-    /// source links, aliases and bundle. Two parses of one file with the same
-    /// shape are interchangeable in a model (`Site::with_replaced`); the
-    /// title, summary, body and figures are read only when pages are made.
-    fn shape(&self) -> impl PartialEq + '_ {
+    /// What places an article in the site: its file, order (date, slug,
+    /// language), translation, draft flag and `@/` links. Two parses of one
+    /// file with the same place take the same index in a model, so its lists
+    /// can be made again without placing every article again
+    /// (`Site::with_replaced`).
+    fn place(&self) -> impl PartialEq + '_ {
         (
             (
                 &self.source_path,
                 &self.translation_key,
                 self.has_language_suffix,
-                &self.bundle_dir,
                 &self.slug,
                 self.lang,
             ),
-            (self.date, self.updated, self.draft),
-            (&self.tags, &self.authors, &self.aliases),
-            self.deals
-                .iter()
-                .map(|d| (d.date, &d.parties))
-                .collect::<Vec<_>>(),
+            (self.date, self.draft),
             self.body
                 .links
                 .iter()
@@ -132,8 +125,31 @@ impl Article {
         )
     }
 
-    /// Whether the site model would place `other` exactly where it places
-    /// this article (see `shape`).
+    /// Everything the site model and its list of files read of an article
+    /// besides its deals' figures: its place, its update date, the lists it
+    /// is on, its deals' dates and parties, its aliases and bundle. Two
+    /// parses of one file with the same shape are interchangeable in a model
+    /// (`Site::with_replaced`); the title, summary, body and figures are read
+    /// only when pages are made.
+    fn shape(&self) -> impl PartialEq + '_ {
+        (
+            self.place(),
+            (&self.bundle_dir, self.updated, &self.aliases),
+            (&self.tags, &self.authors),
+            self.deals
+                .iter()
+                .map(|d| (d.date, &d.parties))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Whether the site model would place `other` at this article's index.
+    pub fn same_place(&self, other: &Article) -> bool {
+        self.place() == other.place()
+    }
+
+    /// Whether the site model and its files would be the same with `other`
+    /// in this article's place, but for the totals (see `shape`).
     pub fn same_shape(&self, other: &Article) -> bool {
         self.shape() == other.shape()
     }

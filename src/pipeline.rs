@@ -135,7 +135,16 @@ pub fn build_into(
         .into_par_iter()
         .map(|f| parse_streamed(f, &config.article_settings(), spill.as_ref()))
         .collect();
-    finish(&source, config, parsed, options, render::Want::All, sink).map(Built::from)
+    finish(
+        &source,
+        config,
+        parsed,
+        options,
+        render::Want::All,
+        sink,
+        None,
+    )
+    .map(Built::from)
 }
 
 impl From<Made> for Built {
@@ -171,11 +180,17 @@ pub fn rebuild(
     let (parsed, reparsed) = parse_cached(source, &config, cache);
     let frame = frame(source, options);
     let last = cache.last.take().filter(|l| l.frame == frame);
-    if let Some(live) = last.and_then(|l| updated(&l, source, &parsed, &reparsed)) {
-        let live = Arc::new(live);
-        cache.last = Some(Arc::clone(&live));
-        return Ok(live);
+    let mut model = None;
+    match last.and_then(|l| updated(&l, source, &parsed, &reparsed)) {
+        Some(Update::Same(live)) => {
+            let live = Arc::new(live);
+            cache.last = Some(Arc::clone(&live));
+            return Ok(live);
+        }
+        Some(Update::Reindexed(site)) => model = Some(site),
+        None => {}
     }
+    let updated = model.is_some();
     let made = finish(
         source,
         config,
@@ -183,8 +198,11 @@ pub fn rebuild(
         options,
         render::Want::Plan,
         Sink::memory(),
+        model,
     )?;
-    let live = Arc::new(Live::new(made, Arc::clone(&cache.memo), frame));
+    let mut live = Live::new(made, Arc::clone(&cache.memo), frame);
+    live.updated = updated;
+    let live = Arc::new(live);
     cache.last = Some(Arc::clone(&live));
     Ok(live)
 }
@@ -205,14 +223,23 @@ fn frame(source: &SiteSource, options: &BuildOptions) -> u64 {
     h.finish()
 }
 
-/// The last build with its model updated for the articles parsed again, when
-/// every one of them parsed without error into an article of the same shape.
+/// How a rebuild can start from the last build's model.
+enum Update {
+    /// The same files from an updated model.
+    Same(Live),
+    /// An updated model whose lists were made again: its files are named again.
+    Reindexed(Site),
+}
+
+/// The last build's model updated for the articles parsed again, when every
+/// one of them parsed without error into an article of the same place
+/// (`Site::with_replaced`).
 fn updated(
     last: &Live,
     source: &SiteSource,
     parsed: &[Parsed],
     reparsed: &[(Parsed, Parsed)],
-) -> Option<Live> {
+) -> Option<Update> {
     let mut replaced = Vec::with_capacity(reparsed.len());
     for ((old, _), (new, problems)) in reparsed {
         if problems.has_errors() {
@@ -220,16 +247,21 @@ fn updated(
         }
         replaced.push((old.clone()?, new.clone()?));
     }
-    let site = last.site().with_replaced(&replaced)?;
+    let (site, reindexed) = last.site().with_replaced(&replaced)?;
+    if reindexed {
+        return Some(Update::Reindexed(site));
+    }
     let mut warnings = source.diagnostics.clone();
     for (_, problems) in parsed {
         warnings.extend(problems.iter().cloned());
     }
-    Some(last.with_site(site, warnings.sorted()))
+    Some(Update::Same(last.with_site(site, warnings.sorted())))
 }
 
 /// The stages after parsing: model, render, assets. Article files in
-/// `source` are not read again.
+/// `source` are not read again. With a `model` (the last one updated, for
+/// the same configuration and these parses), the articles are not placed
+/// again.
 fn finish(
     source: &SiteSource,
     config: config::Config,
@@ -237,6 +269,7 @@ fn finish(
     options: &BuildOptions,
     want: render::Want,
     sink: Sink,
+    model: Option<Site>,
 ) -> Result<Made, Diagnostics> {
     let mut diags = source.diagnostics.clone();
     let templates = templates_for(source, &config, &mut diags);
@@ -249,7 +282,11 @@ fn finish(
         return Err(diags);
     };
     let bundles = bundle_dirs(&articles);
-    let site = match site::assemble(config, articles, options.drafts) {
+    let assembled = match model {
+        Some(site) => Ok(site),
+        None => site::assemble(config, articles, options.drafts),
+    };
+    let site = match assembled {
         Ok(site) => site,
         Err(errors) => {
             diags.extend(errors);

@@ -140,19 +140,25 @@ impl Site {
     }
 
     /// The site with some articles replaced by new parses of their files
-    /// (`(old, new)` pairs), made without modelling the whole site again:
-    /// each new article takes its old one's place, and the totals are summed
-    /// again when figures changed. `None` when a replacement could change the
-    /// model beyond that (`Article::same_shape`), or its links do not
-    /// resolve: the caller then assembles the site whole.
-    pub fn with_replaced(&self, replaced: &[(Arc<Article>, Arc<Article>)]) -> Option<Site> {
+    /// (`(old, new)` pairs), made without placing every article again: each
+    /// new article takes its old one's index. When every replacement has its
+    /// old one's shape (`Article::same_shape`), only the totals are summed
+    /// again (if figures changed), and the flag returned is `false`: the
+    /// site's files are the same. When one has another shape but the same
+    /// place (new tags, authors, deals, aliases…), the lists, deals index and
+    /// totals are made again from the articles as `assemble` makes them, and
+    /// the flag is `true`. `None` when a replacement has another place, or
+    /// its links do not resolve: the caller then assembles the site whole.
+    pub fn with_replaced(&self, replaced: &[(Arc<Article>, Arc<Article>)]) -> Option<(Site, bool)> {
         let mut site = self.clone();
         let mut figures_changed = false;
+        let mut reindex = false;
         let mut placed_again = Vec::new();
         for (old, new) in replaced {
-            if !old.same_shape(new) {
+            if !old.same_place(new) {
                 return None;
             }
+            reindex |= !old.same_shape(new);
             figures_changed |= !old.same_figures(new);
             // A draft left out of the site has no place to take.
             let Some(i) = site
@@ -178,10 +184,13 @@ impl Site {
         if !errors.is_empty() {
             return None;
         }
+        if reindex {
+            return Some((index(site.config, site.articles), true));
+        }
         if figures_changed {
             site.sum_totals();
         }
-        Some(site)
+        Some((site, false))
     }
 
     /// Sums the deals: the site's total, each year's and each party's.
