@@ -77,7 +77,7 @@ pub struct Live {
 }
 
 impl Live {
-    pub(crate) fn new(made: Made, memo: Arc<Memo>, frame: u64) -> Live {
+    pub(crate) fn new(made: Made, memo: Arc<Memo>, frame: u64, updated: bool) -> Live {
         // Pages no longer published are forgotten.
         memo.retain(|file| made.on_request.contains(file));
         Live {
@@ -91,7 +91,7 @@ impl Live {
             warnings: made.warnings,
             articles: made.articles,
             pages: made.pages,
-            updated: false,
+            updated,
         }
     }
 

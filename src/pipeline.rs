@@ -167,10 +167,11 @@ impl From<Made> for Built {
 /// site. Every file a `Live` gives is the file `build` writes.
 ///
 /// When only articles' text changed (the same files, every other input the
-/// same) and each new parse has its old one's shape (`Article::same_shape`:
-/// a new title, body or amount, not a new date, tag or party), the last
-/// model is updated in place of the new one (`Site::with_replaced`) and the
-/// list of files is kept: an edit costs its parse, not the whole site's model.
+/// same) and each new parse has its old one's place (`Article::same_place`),
+/// the last model is updated instead of every article being placed again
+/// (`Site::with_replaced`); when each also has its old one's shape (a new
+/// title, body or amount), the list of files is kept as well: an edit costs
+/// its parse, not the whole site's model.
 pub fn rebuild(
     source: &SiteSource,
     options: &BuildOptions,
@@ -200,9 +201,7 @@ pub fn rebuild(
         Sink::memory(),
         model,
     )?;
-    let mut live = Live::new(made, Arc::clone(&cache.memo), frame);
-    live.updated = updated;
-    let live = Arc::new(live);
+    let live = Arc::new(Live::new(made, Arc::clone(&cache.memo), frame, updated));
     cache.last = Some(Arc::clone(&live));
     Ok(live)
 }
@@ -251,11 +250,17 @@ fn updated(
     if reindexed {
         return Some(Update::Reindexed(site));
     }
-    let mut warnings = source.diagnostics.clone();
+    let warnings = problems(source, parsed).sorted();
+    Some(Update::Same(last.with_site(site, warnings)))
+}
+
+/// The source's problems and every parse's, in that order.
+fn problems(source: &SiteSource, parsed: &[Parsed]) -> Diagnostics {
+    let mut all = source.diagnostics.clone();
     for (_, problems) in parsed {
-        warnings.extend(problems.iter().cloned());
+        all.extend(problems.iter().cloned());
     }
-    Some(Update::Same(last.with_site(site, warnings.sorted())))
+    all
 }
 
 /// The stages after parsing: model, render, assets. Article files in
@@ -271,13 +276,9 @@ fn finish(
     sink: Sink,
     model: Option<Site>,
 ) -> Result<Made, Diagnostics> {
-    let mut diags = source.diagnostics.clone();
+    let mut diags = problems(source, &parsed);
     let templates = templates_for(source, &config, &mut diags);
-    let mut articles = Vec::with_capacity(parsed.len());
-    for (article, problems) in parsed {
-        diags.extend(problems.iter().cloned());
-        articles.extend(article);
-    }
+    let articles: Vec<Arc<Article>> = parsed.into_iter().filter_map(|(a, _)| a).collect();
     let Some((theme_assets, templates)) = templates.filter(|_| !diags.has_errors()) else {
         return Err(diags);
     };

@@ -157,13 +157,16 @@ enum Reread {
     File(usize, SourceFile),
 }
 
+/// `site.yaml`'s text as the build reads it: no byte-order mark, `\n` line ends.
+fn config_text(text: &str) -> String {
+    crate::text::line_ends(text.strip_prefix('\u{feff}').unwrap_or(text)).into_owned()
+}
+
 fn reread_one(source: &SiteSource, abs: &Path) -> Option<Reread> {
     let rel = relative(&source.root, abs)?;
     if rel == CONFIG_FILE {
-        let text = std::fs::read(abs).ok()?;
-        let text = String::from_utf8(text).ok()?;
-        let text = crate::text::line_ends(text.strip_prefix('\u{feff}').unwrap_or(&text));
-        return Some(Reread::Config(text.into_owned()));
+        let text = String::from_utf8(std::fs::read(abs).ok()?).ok()?;
+        return Some(Reread::Config(config_text(&text)));
     }
     let at = source
         .files
@@ -241,8 +244,7 @@ fn load_reusing(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SiteSource {
         root: canonical_root,
-        config: crate::text::line_ends(config.strip_prefix('\u{feff}').unwrap_or(&config))
-            .into_owned(),
+        config: config_text(&config),
         files,
         diagnostics,
     })

@@ -60,12 +60,6 @@ impl Memo {
         pages.insert(file.to_string(), (inputs, html));
     }
 
-    /// The files remembered.
-    pub fn files(&self) -> Vec<String> {
-        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        pages.keys().cloned().collect()
-    }
-
     /// Forgets the files that are no longer published.
     pub fn retain(&self, keep: impl Fn(&str) -> bool) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());

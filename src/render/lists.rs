@@ -20,14 +20,8 @@ const HOME_ITEMS: usize = 10;
 pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let mut pages = vec![deals(r), not_found(r)];
     let site = r.site;
-    // Every home links every other: the site's, then one per other language.
-    let editions: Vec<(Lang, String)> = std::iter::once((site.config.language, String::new()))
-        .chain(
-            super::other_languages(site)
-                .into_iter()
-                .map(|l| (l, format!("{}/", l.code()))),
-        )
-        .collect();
+    // Every home links every other.
+    let editions = super::editions(site);
     let mut homes = vec![(
         site.config.language,
         String::new(),

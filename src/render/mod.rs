@@ -129,10 +129,10 @@ impl<'a> Renderer<'a> {
         render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         let page = Page { rel, lastmod };
-        let file = page.file();
         if self.stop.load(Ordering::Relaxed) {
             return Ok(page);
         }
+        let file = page.file();
         let bytes = match self.want {
             Want::Plan => Bytes::new(),
             want if want.renders(&file) => render(&file)?,
@@ -184,8 +184,6 @@ pub fn render_site_until(
         memo,
         sink,
     };
-    // The article pages and the rest (lists, feeds, exports: some of it one
-    // page at a time) side by side, so that no core waits.
     // A render of some files looks their article pages up by URL folder.
     let articles: Vec<ArticleIdx> = match want {
         Want::Only(files) => {
@@ -200,6 +198,8 @@ pub fn render_site_until(
         }
         Want::All | Want::Plan => site.articles.indices().collect(),
     };
+    // The article pages and the rest (lists, feeds, exports: some of it one
+    // page at a time) side by side, so that no core waits.
     let (mut pages, rest) = rayon::join(
         || {
             articles
@@ -222,12 +222,8 @@ pub fn render_site_until(
 /// language with articles has its own under its prefix (`fr/atom.xml`).
 fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let site = r.site;
-    let mut editions = vec![(site.config.language, String::new())];
-    for lang in other_languages(site) {
-        editions.push((lang, format!("{}/", lang.code())));
-    }
     let mut pages = Vec::new();
-    for (lang, home) in &editions {
+    for (lang, home) in &editions(site) {
         let items = || {
             if home.is_empty() {
                 feeds::feed_articles(site)
@@ -444,11 +440,15 @@ fn author_ld(config: &Config, a: &crate::article::Article) -> serde_json::Value 
     serde_json::Value::Array(people)
 }
 
-/// The languages other than the site's in which some article is written.
-fn other_languages(site: &Site) -> Vec<Lang> {
-    site.languages
-        .iter()
-        .copied()
-        .filter(|&l| l != site.config.language)
+/// The site's editions, each with its home's URL folder: the site's language
+/// at the root, then each other language with articles under its prefix (`fr/`).
+fn editions(site: &Site) -> Vec<(Lang, String)> {
+    std::iter::once((site.config.language, String::new()))
+        .chain(
+            site.languages
+                .iter()
+                .filter(|&&l| l != site.config.language)
+                .map(|l| (*l, format!("{}/", l.code()))),
+        )
         .collect()
 }

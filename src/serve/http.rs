@@ -140,7 +140,7 @@ fn respond(shared: &Arc<Shared>, method: &Method, uri: &Uri) -> Response {
         )
             .into_response();
     };
-    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+    let snapshot = shared.read();
     let (site, base) = match &snapshot.output {
         Some(site) => (Arc::clone(site), snapshot.base_path.clone()),
         None => return no_build_page(&snapshot.errors),
@@ -487,12 +487,7 @@ fn inject(html: &[u8]) -> Bytes {
 /// The event stream: the current state first (`errors`, or `ok` when the site
 /// builds), then every rebuild.
 fn events(shared: Arc<Shared>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let current = shared
-        .snapshot
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .errors
-        .clone();
+    let current = shared.read().errors.clone();
     let first = if current.is_empty() {
         LiveEvent::Fixed
     } else {

@@ -94,6 +94,15 @@ impl Shared {
             events: broadcast::channel(64).0,
         }
     }
+
+    /// The site as served (a panic elsewhere never locks the server out).
+    pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Snapshot> {
+        self.snapshot.write().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The build side of a session: the source, caches and options.
@@ -182,18 +191,13 @@ fn publish(
     started: Instant,
     shared: &Shared,
 ) -> Result<Arc<Live>, crate::diag::Diagnostics> {
-    let previous = shared
-        .snapshot
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .output
-        .clone();
+    let previous = shared.read().output.clone();
     let changed = match &previous {
         Some(old) => live.changed_since(old)?,
         None => Vec::new(),
     };
     crate::diag::report(&live.warnings);
-    let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+    let mut snapshot = shared.write();
     let had_errors = !snapshot.errors.is_empty();
     // A first good build replaces the error page every browser shows.
     let reload = previous
@@ -241,12 +245,11 @@ fn check_in_background(live: Arc<Live>, shared: &Arc<Shared>) -> Arc<AtomicBool>
         let Err(errors) = pool.install(|| live.check(&flag)) else {
             return;
         };
-        let current = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
-        let still_served = current
+        let still_served = shared
+            .read()
             .output
             .as_ref()
             .is_some_and(|s| Arc::ptr_eq(s, &live));
-        drop(current);
         if still_served && !flag.load(Ordering::Relaxed) {
             failed(&errors.sorted(), None, &shared);
         }
@@ -287,7 +290,7 @@ fn failed(diagnostics: &[Diagnostic], base_path: Option<String>, shared: &Shared
 /// Shows error lines over the pages; with no good build yet, the error page
 /// takes the base path of `site.yaml` (when known).
 fn show_errors(lines: Vec<String>, base_path: Option<String>, shared: &Shared) {
-    let mut snapshot = shared.snapshot.write().unwrap_or_else(|e| e.into_inner());
+    let mut snapshot = shared.write();
     if snapshot.output.is_none() {
         eprintln!("the site does not build; the pages show the errors until it does");
         if let Some(path) = base_path {
@@ -376,11 +379,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), String> {
         checking: Arc::default(),
     };
     session.guarded(&shared, |s| s.build(&HashSet::new(), &shared));
-    let base_path = shared
-        .snapshot
-        .read()
-        .map(|s| s.base_path.clone())
-        .unwrap_or_else(|e| e.into_inner().base_path.clone());
+    let base_path = shared.read().base_path.clone();
 
     let loop_shared = Arc::clone(&shared);
     std::thread::spawn(move || {

@@ -541,19 +541,28 @@ fn served(
     Ok(output)
 }
 
+/// `count` edit sequences as the session property draws them, the same at
+/// every run.
+fn sessions(count: usize) -> Vec<Vec<Edit>> {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..count)
+        .map(|_| {
+            prop::collection::vec(edit(), 1..16)
+                .new_tree(&mut runner)
+                .expect("tree")
+                .current()
+        })
+        .collect()
+}
+
 /// The session property must see edits that update the model in place
 /// (`Site::with_replaced`), or it would test the whole-site path only.
 #[test]
 fn sessions_often_update_the_model_in_place() {
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut rebuilds, mut updated) = (0, 0);
-    for _ in 0..24 {
+    for edits in sessions(24) {
         let mut cache = Cache::default();
         let mut site = empty_site();
-        let edits = prop::collection::vec(edit(), 1..16)
-            .new_tree(&mut runner)
-            .expect("tree")
-            .current();
         for e in &edits {
             apply(&mut site, e);
             if let Ok(live) = pipeline::rebuild(&site, &BuildOptions::default(), &mut cache) {
@@ -572,14 +581,9 @@ fn sessions_often_update_the_model_in_place() {
 /// property would only compare failures.
 #[test]
 fn edited_sites_often_build() {
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut steps, mut built) = (0, 0);
-    for _ in 0..24 {
+    for edits in sessions(24) {
         let mut site = empty_site();
-        let edits = prop::collection::vec(edit(), 1..16)
-            .new_tree(&mut runner)
-            .expect("tree")
-            .current();
         for e in &edits {
             apply(&mut site, e);
             steps += 1;
