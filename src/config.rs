@@ -46,6 +46,14 @@ struct RawConfig {
     feeds: Option<RawFeeds>,
     #[serde(default)]
     pagination: Option<RawPagination>,
+    #[serde(default)]
+    search: Option<RawSearch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    enabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +192,9 @@ pub struct Config {
     /// How many entries a tag, author or party page lists before the next
     /// page (`pagination: { page_size: 100 }`).
     pub page_size: usize,
+    /// Whether the site has a search page and index (`search: { enabled:
+    /// false }` turns it off; on by default).
+    pub search: bool,
 }
 
 /// What parsing an article reads of the configuration, and nothing else: the
@@ -312,6 +323,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
         page_size: raw.pagination.map_or(100, |p| p.page_size),
+        search: raw.search.is_none_or(|s| s.enabled),
     })
 }
 

@@ -9,13 +9,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::output::{Output, Sink};
+use crate::render::cache::SearchBundle;
 use crate::render::{self, Memo, Templates, Want};
 use crate::site::Site;
 
@@ -65,6 +66,8 @@ pub struct Live {
     made: Mutex<HashMap<String, (Bytes, u64)>>,
     /// Template pages of the session.
     memo: Arc<Memo>,
+    /// The search bundle, made when first asked for.
+    search: OnceLock<SearchBundle>,
     /// Warnings met on the way, sorted.
     pub warnings: Diagnostics,
     /// Articles built.
@@ -88,6 +91,7 @@ impl Live {
             frame,
             made: Mutex::default(),
             memo,
+            search: OnceLock::new(),
             warnings: made.warnings,
             articles: made.articles,
             pages: made.pages,
@@ -106,6 +110,7 @@ impl Live {
             frame: self.frame,
             made: Mutex::default(),
             memo: Arc::clone(&self.memo),
+            search: OnceLock::new(),
             warnings,
             articles: self.articles,
             pages: self.pages,
@@ -123,20 +128,49 @@ impl Live {
         &self.site.config
     }
 
-    /// Every output path, in order.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(|(path, _)| path)
+    /// Every output path, in order (with the search bundle's, made now).
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.files.iter().map(|(p, _)| p.to_string()).collect();
+        if let Some(Ok(bundle)) = self.config().search.then(|| self.search()) {
+            let folder = crate::search::bundle_rel();
+            paths.extend(bundle.keys().map(|name| format!("{folder}{name}")));
+            paths.sort();
+        }
+        paths
     }
 
     /// Whether the site has a file at this output path.
     pub fn contains(&self, file: &str) -> bool {
-        self.files.contains(file)
+        match self.bundle_name(file) {
+            Some(name) => self.search().is_ok_and(|b| b.contains_key(name)),
+            None => self.files.contains(file),
+        }
+    }
+
+    /// The search bundle of this state: the session's last one when the
+    /// records are the same, else made now (the first time it is asked for).
+    pub fn search(&self) -> SearchBundle {
+        self.search
+            .get_or_init(|| self.memo.search_bundle(&self.site))
+            .clone()
+    }
+
+    /// The name in the search bundle of an output path under its folder,
+    /// when the site has search.
+    fn bundle_name<'f>(&self, file: &'f str) -> Option<&'f str> {
+        if !self.config().search {
+            return None;
+        }
+        file.strip_prefix(crate::search::bundle_rel().as_str())
     }
 
     /// The file at an output path (`articles/x/index.html`, `deals.json`),
     /// rendered now if it is made on request; `Ok(None)` when the site has
     /// no such file; the template's errors when it cannot be rendered.
     pub fn get(&self, file: &str) -> Result<Option<Bytes>, Diagnostics> {
+        if let Some(name) = self.bundle_name(file) {
+            return Ok(self.search()?.get(name).cloned());
+        }
         if !self.on_request.contains(file) {
             return Ok(self.files.shared(file));
         }
@@ -179,6 +213,17 @@ impl Live {
         let mut output = Output::clone(&self.files);
         for (path, page) in made {
             output.insert(path, page);
+        }
+        if self.config().search {
+            let bundle = self.search().map_err(|errors| {
+                let mut all = self.warnings.clone();
+                all.extend(errors);
+                all.sorted()
+            })?;
+            let folder = crate::search::bundle_rel();
+            for (name, bytes) in bundle.iter() {
+                output.insert(format!("{folder}{name}"), bytes.clone());
+            }
         }
         Ok(output)
     }
@@ -234,8 +279,13 @@ impl Live {
     /// with no error, once `stop` is set.
     pub fn check(&self, stop: &AtomicBool) -> Result<(), Diagnostics> {
         let sink = Sink::paths();
-        render::render_site_until(&self.site, &self.templates, Want::All, None, &sink, stop)
-            .map(|_| ())
+        render::render_site_until(&self.site, &self.templates, Want::All, None, &sink, stop)?;
+        // The search bundle is made now, while the editor pauses, so that
+        // the search page finds it ready.
+        if self.config().search && !stop.load(Ordering::Relaxed) {
+            self.search()?;
+        }
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Bytes, u64)>> {

@@ -309,8 +309,29 @@ fn finish(
             .map(crate::links::PageLinks::of)
             .collect()
     };
-    let rendered = match render::render_site(&site, &templates, want, None, &sink) {
-        Ok(rendered) => rendered,
+    // A whole build indexes the site for search beside the pages; `serve`
+    // indexes it when the search page first asks (`Live`).
+    let indexed = matches!(want, render::Want::All) && site.config.search;
+    let (rendered, bundle) = rayon::join(
+        || render::render_site(&site, &templates, want, None, &sink),
+        || indexed.then(|| crate::search::site_bundle(&site)),
+    );
+    match bundle {
+        Some(Ok(files)) => {
+            let folder = crate::search::bundle_rel();
+            for (name, bytes) in files {
+                let path = format!("{folder}{name}");
+                if let Err(e) = sink.put(path.clone(), bytes) {
+                    diags.push(Diagnostic::error(path, e.to_string()));
+                }
+            }
+        }
+        Some(Err(errors)) => diags.extend(errors),
+        None => {}
+    }
+    let rendered = match rendered {
+        Ok(rendered) if !diags.has_errors() => rendered,
+        Ok(_) => return Err(diags),
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);

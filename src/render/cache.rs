@@ -42,7 +42,14 @@ impl Want<'_> {
 #[derive(Debug, Default)]
 pub struct Memo {
     pages: Mutex<HashMap<String, (u64, Bytes)>>,
+    /// The last search bundle, under the hash of its records.
+    search: Mutex<Option<(u64, SearchBundle)>>,
 }
+
+/// A search bundle's files by name in its folder (`pagefind.js`,
+/// `fragment/….pf_fragment`), or why it could not be made.
+pub type SearchBundle =
+    Result<std::sync::Arc<std::collections::BTreeMap<String, Bytes>>, crate::diag::Diagnostics>;
 
 impl Memo {
     /// The page at `file` if it was rendered from the same inputs.
@@ -58,6 +65,24 @@ impl Memo {
     pub fn put(&self, file: &str, inputs: u64, html: Bytes) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         pages.insert(file.to_string(), (inputs, html));
+    }
+
+    /// The search bundle of a site: the last one when its records hash the
+    /// same (an edit of a template or of `site.yaml`'s title leaves them
+    /// alone), else made now and remembered.
+    pub fn search_bundle(&self, site: &crate::site::Site) -> SearchBundle {
+        let records = crate::search::records(site)?;
+        let hash = crate::search::fingerprint(&records);
+        if let Some((h, bundle)) = &*self.search.lock().unwrap_or_else(|e| e.into_inner()) {
+            if *h == hash {
+                return bundle.clone();
+            }
+        }
+        let bundle = crate::search::bundle(records)
+            .map(|files| std::sync::Arc::new(files.into_iter().collect()))
+            .map_err(crate::diag::Diagnostics::from);
+        *self.search.lock().unwrap_or_else(|e| e.into_inner()) = Some((hash, bundle.clone()));
+        bundle
     }
 
     /// Forgets the files that are no longer published.

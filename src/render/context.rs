@@ -39,6 +39,20 @@ pub struct SiteView {
     pub deals_csv_url: String,
     /// Root-relative URL of the archive by month.
     pub archive_url: String,
+    /// Where search is, when the site has it (`search.enabled`).
+    pub search: Option<SearchLinks>,
+}
+
+/// The search page and bundle, as `site.search`.
+#[derive(Serialize, Debug, Clone)]
+pub struct SearchLinks {
+    /// Root-relative URL of the search page, by language code (`en` →
+    /// `/search/`, `fr` → `/fr/search/`): a page links its own language's.
+    pub pages: std::collections::BTreeMap<String, String>,
+    /// Root-relative URL of the Pagefind bundle folder (ends with `/`).
+    pub bundle_url: String,
+    /// The root-relative base path records' URLs are relative to.
+    pub base_path: String,
 }
 
 impl SiteView {
@@ -58,6 +72,22 @@ impl SiteView {
             deals_json_url: config.path_url("deals.json"),
             deals_csv_url: config.path_url("deals.csv"),
             archive_url: config.path_url("archive/"),
+            search: config.search.then(|| SearchLinks {
+                pages: crate::i18n::Lang::ALL
+                    .iter()
+                    .map(|&lang| {
+                        let home = if lang == config.language {
+                            String::new()
+                        } else {
+                            format!("{}/", lang.code())
+                        };
+                        let rel = crate::search::page_rel(&home);
+                        (lang.code().to_string(), config.path_url(&rel))
+                    })
+                    .collect(),
+                bundle_url: config.path_url(&crate::search::bundle_rel()),
+                base_path: config.base_path.clone(),
+            }),
         }
     }
 }
@@ -454,6 +484,18 @@ pub struct TagContext<'a> {
 /// `404.html`: links in it are absolute, so it works at any URL.
 #[derive(Serialize, Debug)]
 pub struct NotFoundContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+}
+
+/// `search.html`, the search page of one language edition (`search/`,
+/// `fr/search/`). Its results come from the Pagefind bundle at
+/// `site.search.bundle_url`, in the page's language; the page itself holds
+/// no result, so it is the same whatever the articles say.
+#[derive(Serialize, Debug)]
+pub struct SearchContext<'a> {
     /// Site values.
     pub site: &'a SiteView,
     /// This page.

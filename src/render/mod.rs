@@ -211,6 +211,7 @@ pub fn render_site_until(
             let mut rest = feed_pages(&r);
             rest.extend(lists::render(&r));
             rest.extend(export_pages(&r));
+            rest.extend(search_pages(&r));
             rest
         },
     );
@@ -242,6 +243,30 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         }
     }
     pages
+}
+
+/// The search page of each edition, when the site has search and the theme
+/// a `search.html`.
+fn search_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    if !r.config().search || !r.templates.has("search.html") {
+        return Vec::new();
+    }
+    editions(r.site)
+        .into_iter()
+        .map(|(lang, home)| {
+            let rel = crate::search::page_rel(&home);
+            r.page("search.html", rel.clone(), None, || SearchContext {
+                site: &r.site_view,
+                page: r.meta(
+                    &r.templates.word(lang, "sr_title", &[]),
+                    &r.templates.word(lang, "sr_description", &[]),
+                    &rel,
+                    lang,
+                    "website",
+                ),
+            })
+        })
+        .collect()
 }
 
 /// `deals.json`, `deals.csv` and the deals feed: all made of the index rows.

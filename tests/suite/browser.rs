@@ -225,7 +225,7 @@ fn pages_load_cleanly_at_both_widths_and_pass_axe() {
         let _ = console_errors(&client).await;
         for (width, height) in [(1280u32, 900u32), (375, 812)] {
             client.set_window_size(width, height).await.expect("size");
-            for page in ["", "fr/", "articles/openai-aws-38-billion/", "fr/articles/openai-aws-38-billion/", "deals/", "deals/openai/", "tags/cloud/", "authors/claire-martin/", "archive/", "archive/2025/11/", "deals/2025/", "deals/2025/page/2/", "tags/compute/page/2/", "page/2/", "no/such/page/"] {
+            for page in ["", "fr/", "articles/openai-aws-38-billion/", "fr/articles/openai-aws-38-billion/", "deals/", "deals/openai/", "tags/cloud/", "authors/claire-martin/", "archive/", "archive/2025/11/", "deals/2025/", "deals/2025/page/2/", "tags/compute/page/2/", "page/2/", "search/", "fr/search/", "no/such/page/"] {
                 let url = format!("http://{}/briefing/{page}", host.address);
                 client.goto(&url).await.expect("goto");
                 let errors = console_errors(&client).await;
@@ -510,6 +510,158 @@ fn live_reload_reloads_only_the_pages_that_changed() {
             assert!(Instant::now() < deadline, "the beta page never reloaded: {h1}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        client.close().await.expect("close");
+    });
+}
+
+/// Runs `script` (which must return a value) until `done` holds for what it
+/// returns, or five seconds have passed; returns the last value.
+async fn poll(client: &Client, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = client.execute(script, vec![]).await.expect("script");
+        if done(&seen) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen
+}
+
+/// The links of a result list, in order.
+fn result_links(list: &str) -> String {
+    format!(
+        "return Array.from(document.querySelectorAll('#{list} li a')).map(a => new URL(a.href).pathname + new URL(a.href).hash);"
+    )
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
+    let (_tmp, public) = crate::clients_demo();
+    let host = host(public);
+    let driver = driver();
+    let axe = axe_source();
+    runtime().block_on(async {
+        let client = browser(&driver).await;
+        client.set_window_size(1280, 900).await.expect("size");
+        let root = format!("http://{}/briefing/", host.address);
+
+        // The header box: results under it as the reader types, no page load.
+        client.goto(&root).await.expect("goto");
+        client
+            .execute("window.dwSamePage = true;", vec![])
+            .await
+            .expect("mark page");
+        let link_hidden = client
+            .execute("return document.getElementById('dw-find-link').hidden && !document.getElementById('dw-find').hidden;", vec![])
+            .await
+            .expect("box shown");
+        assert_eq!(link_hidden, json!(true), "the script shows the box in place of the link");
+        let input = client.find(Locator::Id("dw-find-q")).await.expect("box");
+        input.send_keys("Abu Dhabi").await.expect("type");
+        let found = poll(&client, &result_links("dw-find-results"), |v| {
+            !strings(v).is_empty()
+        })
+        .await;
+        assert_eq!(
+            strings(&found).first().map(String::as_str),
+            Some("/briefing/articles/stargate-uae-abu-dhabi/"),
+            "{found:?}"
+        );
+        let same = client
+            .execute("return window.dwSamePage === true && location.pathname;", vec![])
+            .await
+            .expect("same page");
+        assert_eq!(same, json!("/briefing/"), "typing loaded no page");
+        let announced = client
+            .execute("return document.getElementById('dw-find-status').textContent;", vec![])
+            .await
+            .expect("status");
+        assert!(announced.as_str().unwrap_or("").contains("result"), "{announced}");
+        let violations = axe_violations(&client, &axe).await;
+        assert!(violations.is_empty(), "home with results open: {violations:#?}");
+        // Escape closes the results and keeps the focus in the box.
+        input.send_keys("\u{e00c}").await.expect("escape");
+        let closed = client
+            .execute("return document.getElementById('dw-find-pop').hidden && document.activeElement.id;", vec![])
+            .await
+            .expect("closed");
+        assert_eq!(closed, json!("dw-find-q"));
+
+        // The search page: an article first for its own words.
+        client
+            .goto(&format!("{root}search/?q=oracle"))
+            .await
+            .expect("goto search");
+        let found = poll(&client, &result_links("dw-search-results"), |v| {
+            !strings(v).is_empty()
+        })
+        .await;
+        assert_eq!(
+            strings(&found).first().map(String::as_str),
+            Some("/briefing/articles/oracle-openai-300-billion/"),
+            "{found:?}"
+        );
+
+        // Deals, filtered by a party and a year, largest first: two clicks
+        // and a choice of order, kept in the URL.
+        client
+            .execute("document.querySelector('#dw-search input[name=type][value=deal]').click();", vec![])
+            .await
+            .expect("deals");
+        for (id, value) in [("dw-search-party", "Oracle"), ("dw-search-year", "2025"), ("dw-search-sort", "amount")] {
+            let set = poll(
+                &client,
+                &format!("const s = document.getElementById('{id}'); if (![...s.options].some(o => o.value === '{value}')) return false; s.value = '{value}'; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"),
+                |v| v == &json!(true),
+            )
+            .await;
+            assert_eq!(set, json!(true), "{id} offers {value}");
+        }
+        let deals = poll(
+            &client,
+            "return location.search.includes('party=Oracle') && location.search.includes('year=2025') ? Array.from(document.querySelectorAll('#dw-search-results li')).map(li => li.querySelector('a').textContent + ' | ' + new URL(li.querySelector('a').href).pathname) : [];",
+            |v| strings(v).len() == 2,
+        )
+        .await;
+        let deals = strings(&deals);
+        assert_eq!(deals.len(), 2, "the demo's two English Oracle deals of 2025: {deals:?}");
+        assert!(deals.iter().all(|d| d.contains("Oracle")), "{deals:?}");
+        assert!(
+            deals[0].ends_with("/briefing/articles/oracle-openai-300-billion/"),
+            "the largest first: {deals:?}"
+        );
+        let violations = axe_violations(&client, &axe).await;
+        assert!(violations.is_empty(), "search page with deals: {violations:#?}");
+
+        // French, searched with the French index, by a word typed without
+        // its accent (`penurie` for `pénurie`).
+        client.goto(&format!("{root}fr/search/")).await.expect("goto fr");
+        let input = client.find(Locator::Id("dw-search-q")).await.expect("fr box");
+        input.send_keys("penurie").await.expect("type");
+        let found = poll(&client, &result_links("dw-search-results"), |v| {
+            !strings(v).is_empty()
+        })
+        .await;
+        assert_eq!(
+            strings(&found).first().map(String::as_str),
+            Some("/briefing/articles/pourquoi-openai-diversifie-ses-fournisseurs/"),
+            "{found:?}"
+        );
+        let violations = axe_violations(&client, &axe).await;
+        assert!(violations.is_empty(), "French search page with results: {violations:#?}");
+        let errors = console_errors(&client).await;
+        assert!(errors.is_empty(), "console errors {errors:?}");
+        let failed = failed_requests(&host);
+        assert!(failed.is_empty(), "failed requests {failed:?}");
         client.close().await.expect("close");
     });
 }

@@ -528,7 +528,7 @@ fn served(
 ) -> Result<dealwire::output::Output, dealwire::diag::Diagnostics> {
     let mut output = dealwire::output::Output::new();
     for path in live.paths() {
-        match live.get(path) {
+        match live.get(&path) {
             Ok(Some(bytes)) => output.insert(path, bytes),
             Ok(None) => panic!("{path} is listed but not served"),
             Err(errors) => {

@@ -1,0 +1,220 @@
+//! SEARCH: the site model → a Pagefind index, in memory.
+//!
+//! Input: a `Site`. Output: the files of a Pagefind bundle (loader, WebAssembly,
+//! index chunks, fragments), named relative to the bundle folder
+//! (`bundle_rel`). Records are made from the model, not read back from
+//! rendered pages: each published article is one record (its title and the
+//! text of its body, never the header, footer or lists), and each deal it
+//! reports is one more, with Pagefind filters (`type`, `party`, `year`,
+//! `kind`, `precision`) and sort keys (`amount` in the reporting currency,
+//! `date`). Records carry their language, so Pagefind builds one index per
+//! language, each with its own stemming. Drafts are never indexed.
+//!
+//! A record's URL is its page's path relative to the base URL
+//! (`articles/x/`): the search script gives Pagefind the base path, so one
+//! index serves a build and `serve` alike.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use bytes::Bytes;
+use pagefind::api::{CustomRecord, PagefindIndex};
+use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::index::{DealNo, Idx};
+use crate::render::views;
+use crate::site::Site;
+
+/// The Pagefind release whose loader and WebAssembly the bundle carries
+/// (checked against the bundle's own `pagefind-entry.json` by a test).
+pub const PAGEFIND_VERSION: &str = "1.6.0";
+
+/// The bundle's folder, relative to the base URL. It is named after the
+/// Pagefind release because the files Pagefind names without a hash (the
+/// loader `pagefind.js`, `wasm.LANG.pagefind`, its UI files) change only with
+/// the release: a host may cache the folder for good. The index files are
+/// named by Pagefind after their content, and `pagefind-entry.json` is
+/// fetched with a query string that changes at every visit.
+pub fn bundle_rel() -> String {
+    format!("pagefind/{PAGEFIND_VERSION}/")
+}
+
+/// The search page of a language edition, relative to the base URL:
+/// `search/` in the site's language, `fr/search/` for another.
+pub fn page_rel(home: &str) -> String {
+    format!("{home}search/")
+}
+
+/// The records of a site: every published article, then every deal of
+/// every published article, made in parallel. Errors are bodies that could
+/// not be read back from a streamed build's scratch file.
+pub fn records(site: &Site) -> Result<Vec<CustomRecord>, Diagnostics> {
+    let indices: Vec<_> = site.articles.indices().collect();
+    let made: Vec<Result<Vec<CustomRecord>, Diagnostic>> = indices
+        .into_par_iter()
+        .map(|i| &site.articles[i])
+        .filter(|p| !p.article.draft)
+        .map(|p| {
+            let a = &p.article;
+            let lang = a.lang.code().to_string();
+            let body = escape_text(&crate::html::text(&a.body_html()?));
+            let mut records = vec![CustomRecord {
+                url: p.rel_url.to_string(),
+                content: body,
+                language: lang.clone(),
+                meta: BTreeMap::from([
+                    ("title".to_string(), a.title.clone()),
+                    ("date".to_string(), crate::i18n::format_date(a.date, a.lang)),
+                ]),
+                filters: BTreeMap::from([("type".to_string(), vec!["article".to_string()])]),
+                sort: BTreeMap::from([("date".to_string(), a.date.to_string())]),
+            }];
+            for n in 0..a.deals.len() {
+                let row = views::row(site, p, DealNo::new(n));
+                let deal = &a.deals[n];
+                let mut filters = BTreeMap::from([
+                    ("type".to_string(), vec!["deal".to_string()]),
+                    ("party".to_string(), deal.parties.clone()),
+                    ("year".to_string(), vec![row.year.to_string()]),
+                    ("precision".to_string(), vec![row.precision.clone()]),
+                ]);
+                if !row.kind.is_empty() {
+                    filters.insert("kind".to_string(), vec![row.kind.clone()]);
+                }
+                // Pagefind leaves out of a sorted search the records without
+                // the key: an undisclosed amount sorts as zero, last.
+                let amount = if row.reporting_value.is_empty() {
+                    "0".to_string()
+                } else {
+                    row.reporting_value.clone()
+                };
+                let sort = BTreeMap::from([
+                    ("date".to_string(), row.date_iso.clone()),
+                    ("amount".to_string(), amount),
+                ]);
+                let title = format!("{} — {}", row.parties_text, row.amount);
+                let content = escape_text(
+                    &[
+                        row.parties_text.as_str(),
+                        &row.amount,
+                        &row.kind,
+                        &row.term,
+                        &a.title,
+                    ]
+                    .join(" · "),
+                );
+                records.push(CustomRecord {
+                    url: format!("{}#deal-{}", p.rel_url, n + 1),
+                    content,
+                    language: lang.clone(),
+                    meta: BTreeMap::from([
+                        ("title".to_string(), title),
+                        ("date".to_string(), row.date),
+                        ("article".to_string(), a.title.clone()),
+                        ("amount".to_string(), row.amount),
+                        ("reporting".to_string(), row.reporting),
+                    ]),
+                    filters,
+                    sort,
+                });
+            }
+            Ok(records)
+        })
+        .collect();
+    let mut errors = Diagnostics::new();
+    let mut records = Vec::new();
+    for r in made {
+        if let Some(r) = errors.ok(r) {
+            records.extend(r);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.sorted());
+    }
+    // Articles first, deals after, so that an article is the first result
+    // when it ties with its own deal.
+    records.sort_by_key(|r| r.filters.get("type").map(|t| t[0] != "article"));
+    Ok(records)
+}
+
+/// Text as Pagefind reads it from an HTML page: `&`, `<` and `>` escaped,
+/// so that the excerpts it makes of it are HTML whose only tags are its own
+/// `<mark>`s.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A hash of records: two states of a session whose records hash the same
+/// share one bundle.
+pub fn fingerprint(records: &[CustomRecord]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    for r in records {
+        (
+            &r.url,
+            &r.content,
+            &r.language,
+            &r.meta,
+            &r.filters,
+            &r.sort,
+        )
+            .hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Builds the Pagefind bundle of some records: each file's path in the
+/// bundle folder with its bytes, sorted by path.
+pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagnostic> {
+    // Pagefind is async, and this may run on a thread of `serve`'s runtime:
+    // its own runtime runs on a thread of its own.
+    let files = std::thread::scope(|s| {
+        s.spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let options = PagefindServiceConfig::builder()
+                    .keep_index_url(true)
+                    .build();
+                let mut index = PagefindIndex::new(Some(options)).map_err(|e| format!("{e:#}"))?;
+                index
+                    .add_custom_records(records)
+                    .await
+                    .map_err(|e| format!("{e:#}"))?;
+                index.get_files().await.map_err(|e| format!("{e:#}"))
+            })
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the indexer stopped unexpectedly".to_string()))
+    })
+    .map_err(|e| Diagnostic::error("search index", e))?;
+    let mut files: Vec<(String, Bytes)> = files
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.filename.to_str()?.replace('\\', "/");
+            // Only what the search page loads: the loader, its worker, the
+            // WebAssembly and the index. Pagefind's own UIs are not used.
+            let kept = name == "pagefind.js"
+                || name == "pagefind-worker.js"
+                || name == "pagefind-entry.json"
+                || name.starts_with("wasm.")
+                || name.ends_with(".pf_meta")
+                || name.ends_with(".pf_index")
+                || name.ends_with(".pf_filter")
+                || name.ends_with(".pf_fragment");
+            kept.then(|| (name, Bytes::from(f.contents)))
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// The site's search bundle: its records made and indexed.
+pub fn site_bundle(site: &Site) -> Result<Vec<(String, Bytes)>, Diagnostics> {
+    let records = records(site)?;
+    bundle(records).map_err(Diagnostics::from)
+}
