@@ -50,7 +50,6 @@ pub mod output;
 pub mod party;
 pub mod pipeline;
 pub mod render;
-pub mod search;
 pub mod serve;
 pub mod site;
 pub mod slug;

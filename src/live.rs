@@ -132,7 +132,7 @@ impl Live {
     pub fn paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.files.iter().map(|(p, _)| p.to_string()).collect();
         if let Some(Ok(bundle)) = self.config().search.then(|| self.search()) {
-            let folder = crate::search::bundle_rel();
+            let folder = crate::render::search::bundle_rel();
             paths.extend(bundle.keys().map(|name| format!("{folder}{name}")));
             paths.sort();
         }
@@ -161,7 +161,7 @@ impl Live {
         if !self.config().search {
             return None;
         }
-        file.strip_prefix(crate::search::bundle_rel().as_str())
+        file.strip_prefix(crate::render::search::bundle_rel().as_str())
     }
 
     /// The file at an output path (`articles/x/index.html`, `deals.json`),
@@ -220,7 +220,7 @@ impl Live {
                 all.extend(errors);
                 all.sorted()
             })?;
-            let folder = crate::search::bundle_rel();
+            let folder = crate::render::search::bundle_rel();
             for (name, bytes) in bundle.iter() {
                 output.insert(format!("{folder}{name}"), bytes.clone());
             }

@@ -314,11 +314,11 @@ fn finish(
     let indexed = matches!(want, render::Want::All) && site.config.search;
     let (rendered, bundle) = rayon::join(
         || render::render_site(&site, &templates, want, None, &sink),
-        || indexed.then(|| crate::search::site_bundle(&site)),
+        || indexed.then(|| crate::render::search::site_bundle(&site)),
     );
     match bundle {
         Some(Ok(files)) => {
-            let folder = crate::search::bundle_rel();
+            let folder = crate::render::search::bundle_rel();
             for (name, bytes) in files {
                 let path = format!("{folder}{name}");
                 if let Err(e) = sink.put(path.clone(), bytes) {

@@ -81,11 +81,11 @@ impl SiteView {
                         } else {
                             format!("{}/", lang.code())
                         };
-                        let rel = crate::search::page_rel(&home);
+                        let rel = crate::render::search::page_rel(&home);
                         (lang.code().to_string(), config.path_url(&rel))
                     })
                     .collect(),
-                bundle_url: config.path_url(&crate::search::bundle_rel()),
+                bundle_url: config.path_url(&crate::render::search::bundle_rel()),
                 base_path: config.base_path.clone(),
             }),
         }

@@ -16,6 +16,7 @@ pub mod deal_data;
 pub mod exports;
 pub mod feeds;
 mod lists;
+pub mod search;
 pub mod templates;
 pub mod views;
 
@@ -254,7 +255,7 @@ fn search_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     editions(r.site)
         .into_iter()
         .map(|(lang, home)| {
-            let rel = crate::search::page_rel(&home);
+            let rel = crate::render::search::page_rel(&home);
             r.page("search.html", rel.clone(), None, || SearchContext {
                 site: &r.site_view,
                 page: r.meta(
@@ -313,7 +314,9 @@ fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendere
         if page.is_folder() || page.rel.ends_with(".html") {
             count += 1;
         }
-        if page.is_folder() {
+        // A page with no date of its own (a search page) holds no content
+        // for crawlers: it is left out of the sitemap.
+        if page.is_folder() && page.lastmod.is_some() {
             sitemap_entries.push((page.rel, page.lastmod));
         }
     }

@@ -170,7 +170,7 @@ fn drafts_never_reach_the_feeds_and_the_limit_holds() {
 }
 
 #[test]
-fn the_sitemap_lists_every_page_but_404_and_each_loc_resolves() {
+fn the_sitemap_lists_every_page_but_404_and_search_and_each_loc_resolves() {
     let (_tmp, demo) = demo();
     let text = std::fs::read_to_string(demo.join("sitemap.xml")).expect("sitemap");
     let doc = roxmltree::Document::parse(&text).expect("the sitemap is XML");
@@ -186,8 +186,13 @@ fn the_sitemap_lists_every_page_but_404_and_each_loc_resolves() {
     let pages = walk(&demo)
         .into_iter()
         .filter(|p| p.ends_with("index.html"))
+        .filter(|p| !p.ends_with("search/index.html"))
         .count();
     assert_eq!(locs.len(), pages, "one entry per page");
+    assert!(
+        !locs.iter().any(|l| l.contains("/search/")),
+        "search pages hold no content for crawlers: {locs:?}"
+    );
     assert_eq!(lastmods, locs.len(), "every entry has a lastmod");
     for loc in &locs {
         assert!(

@@ -235,3 +235,19 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
+
+/// Whether an output file is binary by design: the search bundle's index
+/// chunks and WebAssembly (gzip and wasm bytes), which no text check applies
+/// to. Its loader and entry file are text, and are checked like any other.
+pub fn is_binary_output(rel: &str) -> bool {
+    rel.starts_with("pagefind/")
+        && [
+            ".pf_meta",
+            ".pf_index",
+            ".pf_filter",
+            ".pf_fragment",
+            ".pagefind",
+        ]
+        .iter()
+        .any(|ext| rel.ends_with(ext))
+}

@@ -280,7 +280,7 @@
     var timer = null;
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(run, 150);
+      timer = setTimeout(run, 100);
     });
     form.addEventListener("change", function (e) {
       if (e.target.name === "type") showType();

@@ -169,27 +169,20 @@ pub fn fingerprint(records: &[CustomRecord]) -> u64 {
 /// Builds the Pagefind bundle of some records: each file's path in the
 /// bundle folder with its bytes, sorted by path.
 pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagnostic> {
-    // Pagefind is async, and this may run on a thread of `serve`'s runtime:
-    // its own runtime runs on a thread of its own.
-    let files = std::thread::scope(|s| {
-        s.spawn(|| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .map_err(|e| e.to_string())?;
-            runtime.block_on(async {
-                let options = PagefindServiceConfig::builder()
-                    .keep_index_url(true)
-                    .build();
-                let mut index = PagefindIndex::new(Some(options)).map_err(|e| format!("{e:#}"))?;
-                index
-                    .add_custom_records(records)
-                    .await
-                    .map_err(|e| format!("{e:#}"))?;
-                index.get_files().await.map_err(|e| format!("{e:#}"))
-            })
-        })
-        .join()
-        .unwrap_or_else(|_| Err("the indexer stopped unexpectedly".to_string()))
+    // Pagefind's API is async but, for files kept in memory, waits on
+    // nothing but its own lock: the future runs to its end on this thread
+    // (a rayon worker in a build, whose pool reads the records), with no
+    // runtime. A thread of its own would deadlock a one-thread pool.
+    let files = futures_executor::block_on(async {
+        let options = PagefindServiceConfig::builder()
+            .keep_index_url(true)
+            .build();
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| format!("{e:#}"))?;
+        index
+            .add_custom_records(records)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        index.get_files().await.map_err(|e| format!("{e:#}"))
     })
     .map_err(|e| Diagnostic::error("search index", e))?;
     let mut files: Vec<(String, Bytes)> = files
