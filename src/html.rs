@@ -527,6 +527,18 @@ mod tests {
     }
 
     #[test]
+    fn text_is_what_a_reader_sees() {
+        assert_eq!(
+            text(
+                "<p>L\u{2019}accord <em>d\u{e9}finitif</em> &amp; <a href=\"x\">AT&amp;T</a></p>\n<ul><li>un</li><li>deux</li></ul><script>var x = 1;</script><style>p{}</style>"
+            ),
+            "L\u{2019}accord d\u{e9}finitif & AT&T un deux"
+        );
+        assert_eq!(text("a&lt;b"), "a<b");
+        assert_eq!(text(""), "");
+    }
+
+    #[test]
     fn sanitize_keeps_structure_and_removes_what_runs() {
         let out = clean(
             HtmlPolicy::Sanitize,

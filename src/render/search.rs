@@ -211,3 +211,143 @@ pub fn site_bundle(site: &Site) -> Result<Vec<(String, Bytes)>, Diagnostics> {
     let records = records(site)?;
     bundle(records).map_err(Diagnostics::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn site(files: &[(&str, &str)], drafts: bool) -> Site {
+        let config = crate::config::parse(
+            "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.5 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
+        )
+        .expect("config");
+        let articles = files
+            .iter()
+            .map(|(path, text)| {
+                let file = SourceFile::new(*path, text.as_bytes().to_vec());
+                let parsed = crate::article::parse(
+                    &file,
+                    &config.article_settings(),
+                    &mut Default::default(),
+                );
+                Arc::new(parsed.expect("article"))
+            })
+            .collect();
+        crate::site::assemble(config, articles, drafts).expect("site")
+    }
+
+    fn demo() -> Site {
+        site(
+            &[
+                (
+                    "content/a.md",
+                    "---\ntitle: Cloud <deal>\ndate: 2025-11-03\ndeals:\n  - { amount: $38 billion, parties: [AWS, OpenAI], kind: cloud }\n  - { amount: undisclosed, parties: [Oracle, OpenAI], date: 2024-01-02 }\n---\nThe **contract** runs for *seven* years & more.\n\n```\nx < y\n```\n",
+                ),
+                (
+                    "content/b.fr.md",
+                    "---\ntitle: Accord\ndate: 2025-11-04\nlang: fr\n---\nLes États signent.\n",
+                ),
+                (
+                    "content/secret.md",
+                    "---\ntitle: Secret\ndate: 2025-11-05\ndraft: true\n---\nUnpublished scoop.\n",
+                ),
+            ],
+            true,
+        )
+    }
+
+    #[test]
+    fn an_article_is_its_body_text_and_each_deal_a_record_with_filters() {
+        let records = records(&demo()).expect("records");
+        let urls: Vec<&str> = records.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "articles/b/",
+                "articles/a/",
+                "articles/a/#deal-1",
+                "articles/a/#deal-2"
+            ],
+            "articles first, drafts never"
+        );
+        let a = &records[1];
+        assert_eq!(
+            a.content, "The contract runs for seven years &amp; more. x &lt; y",
+            "the body's text, escaped as Pagefind reads HTML text"
+        );
+        assert_eq!(
+            a.meta["title"], "Cloud <deal>",
+            "meta is text; the script shows it as text"
+        );
+        assert_eq!(a.language, "en");
+        assert_eq!(records[0].language, "fr");
+        assert_eq!(a.filters["type"], ["article"]);
+        let deal = &records[2];
+        assert_eq!(deal.filters["type"], ["deal"]);
+        assert_eq!(deal.filters["party"], ["Amazon", "OpenAI"]);
+        assert_eq!(deal.filters["year"], ["2025"]);
+        assert_eq!(deal.filters["kind"], ["cloud"]);
+        assert_eq!(deal.filters["precision"], ["exact"]);
+        assert_eq!(deal.sort["amount"], "38000000000");
+        assert_eq!(deal.sort["date"], "2025-11-03");
+        assert_eq!(deal.meta["article"], "Cloud <deal>");
+        let undisclosed = &records[3];
+        assert_eq!(undisclosed.filters["year"], ["2024"]);
+        assert_eq!(undisclosed.filters["precision"], ["undisclosed"]);
+        assert_eq!(undisclosed.sort["amount"], "0", "sorted last, not left out");
+        assert!(!undisclosed.filters.contains_key("kind"));
+    }
+
+    #[test]
+    fn the_bundle_is_this_pagefind_release_with_one_index_per_language() {
+        let files = site_bundle(&demo()).expect("bundle");
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        for name in [
+            "pagefind.js",
+            "pagefind-entry.json",
+            "wasm.en.pagefind",
+            "wasm.fr.pagefind",
+        ] {
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        assert!(
+            names.iter().all(|n| !n.contains("ui")),
+            "no Pagefind UI: {names:?}"
+        );
+        let entry = &files
+            .iter()
+            .find(|(n, _)| n == "pagefind-entry.json")
+            .expect("entry")
+            .1;
+        let entry: serde_json::Value = serde_json::from_slice(entry).expect("json");
+        assert_eq!(
+            entry["version"], PAGEFIND_VERSION,
+            "the folder is named after the release"
+        );
+        let languages: Vec<&String> = entry["languages"]
+            .as_object()
+            .expect("languages")
+            .keys()
+            .collect();
+        assert_eq!(languages, ["en", "fr"]);
+        assert_eq!(bundle_rel(), format!("pagefind/{PAGEFIND_VERSION}/"));
+    }
+
+    #[test]
+    fn the_same_site_gives_the_same_bundle_and_a_new_word_another() {
+        let one = site_bundle(&demo()).expect("bundle");
+        assert_eq!(one, site_bundle(&demo()).expect("again"), "deterministic");
+        let before = fingerprint(&records(&demo()).expect("records"));
+        let other = site(
+            &[(
+                "content/a.md",
+                "---\ntitle: T\ndate: 2025-01-01\n---\nA new word.\n",
+            )],
+            false,
+        );
+        assert_ne!(before, fingerprint(&records(&other).expect("records")));
+    }
+}

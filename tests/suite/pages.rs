@@ -639,3 +639,41 @@ fn the_home_goes_on_at_page_two() {
     assert!(site.read("sitemap.xml").contains("/briefing/page/3/"));
     assert_eq!(site.dealwire(&["check"]).status, 0);
 }
+
+#[test]
+fn search_is_on_by_default_and_off_leaves_no_page_box_or_index() {
+    let site = site("ok-subpath");
+    let run = site.dealwire(&["build"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let public = site.public();
+    let home = std::fs::read_to_string(public.join("index.html")).expect("home");
+    assert!(
+        home.contains(r#"<a class="search-link" id="dw-find-link" href="/briefing/search/">"#),
+        "without JavaScript, a link"
+    );
+    assert!(home.contains(r#"data-bundle="/briefing/pagefind/1.6.0/""#));
+    let page = std::fs::read_to_string(public.join("search/index.html")).expect("search page");
+    assert!(
+        page.contains("<noscript>"),
+        "the page says search needs JavaScript"
+    );
+    assert!(page.contains(r#"<meta name="robots" content="noindex, follow">"#));
+    assert!(public.join("pagefind/1.6.0/pagefind.js").is_file());
+    assert!(public.join("pagefind/1.6.0/pagefind-entry.json").is_file());
+
+    let config = std::fs::read_to_string(site.root.join("site.yaml")).expect("config");
+    std::fs::write(
+        site.root.join("site.yaml"),
+        format!("{config}search: {{ enabled: false }}\n"),
+    )
+    .expect("write");
+    let run = site.dealwire(&["build"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let home = std::fs::read_to_string(public.join("index.html")).expect("home");
+    assert!(
+        !home.contains("dw-find") && !home.contains("search."),
+        "no box, no script"
+    );
+    assert!(!public.join("search").exists());
+    assert!(!public.join("pagefind").exists());
+}

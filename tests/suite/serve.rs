@@ -427,3 +427,60 @@ fn a_site_folder_created_while_serving_is_watched() {
         "late-marker",
     );
 }
+
+#[test]
+fn serves_the_search_bundle_from_memory_as_build_writes_it_and_follows_edits() {
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let folder = "/briefing/pagefind/1.6.0/";
+    let (status, head, loader) = request(&server, "GET", &format!("{folder}pagefind.js"));
+    assert_eq!(status, 200, "{head}");
+    assert!(head.to_ascii_lowercase().contains("javascript"), "{head}");
+    let built = |dir: &str| {
+        let out = site.root.join(dir);
+        let run = site.dealwire(&["build", "--output-dir", &out.to_string_lossy()]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        out.join("pagefind/1.6.0")
+    };
+    let first = built("../out-before");
+    assert_eq!(
+        loader,
+        std::fs::read_to_string(first.join("pagefind.js")).expect("loader"),
+        "the loader served is the loader built"
+    );
+    let entry = |dir: &std::path::Path| {
+        std::fs::read_to_string(dir.join("pagefind-entry.json")).expect("entry")
+    };
+    let (_, _, served_entry) = request(&server, "GET", &format!("{folder}pagefind-entry.json"));
+    assert_eq!(
+        served_entry,
+        entry(&first),
+        "the index served is the index built"
+    );
+    // Each file the entry names is served, with the size the build wrote.
+    for rel in crate::harness::walk(&first) {
+        let (status, head, _) = request(&server, "HEAD", &format!("{folder}{rel}"));
+        assert_eq!(status, 200, "{rel}");
+        let size = std::fs::metadata(first.join(&rel)).expect("size").len();
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("content-length: {size}")),
+            "{rel}: {head}"
+        );
+    }
+    let (status, _, _) = request(&server, "GET", &format!("{folder}no-such.pf_index"));
+    assert_eq!(status, 404);
+
+    // A new word in an article: the next index has it, as a fresh build does.
+    let (status, _, _) = request(&server, "GET", "/briefing/articles/alpha-deal/");
+    assert_eq!(status, 200);
+    let mut events = Events::open(&server);
+    let article = site.root.join("content/articles/alpha-deal.md");
+    let text = std::fs::read_to_string(&article).expect("read");
+    std::fs::write(&article, format!("{text}\n\nZanzibarian capacity.\n")).expect("write");
+    events.wait_for("event: reload");
+    let after = built("../out-after");
+    assert_ne!(entry(&first), entry(&after), "the edit changed the index");
+    let served_entry = get_until(&server, &format!("{folder}pagefind-entry.json"), "");
+    assert_eq!(served_entry, entry(&after), "serve indexes the edit");
+}
