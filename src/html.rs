@@ -514,6 +514,38 @@ pub fn balanced(html: &str) -> String {
     fragment.root_element().inner_html()
 }
 
+/// The text of a piece of HTML, as a reader sees it: character references
+/// decoded, tags dropped (a tag separates words), the content of scripts,
+/// styles and templates left out, runs of white space made one space. What
+/// the search index reads of an article's body.
+pub fn text(html: &str) -> String {
+    let sink = Sink {
+        tokens: RefCell::new(Vec::new()),
+    };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from(html));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let mut text = String::with_capacity(html.len());
+    let mut hidden: usize = 0;
+    for (token, _) in tokenizer.sink.tokens.take() {
+        match token {
+            Token::CharacterTokens(t) if hidden == 0 => text.push_str(&t),
+            Token::TagToken(tag) if matches!(&*tag.name, "script" | "style" | "template") => {
+                if tag.kind == TagKind::StartTag {
+                    hidden += 1;
+                } else {
+                    hidden = hidden.saturating_sub(1);
+                }
+            }
+            Token::TagToken(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -620,36 +652,4 @@ mod tests {
         );
         assert_eq!(scan.words, 3);
     }
-}
-
-/// The text of a piece of HTML, as a reader sees it: character references
-/// decoded, tags dropped (a tag separates words), the content of scripts,
-/// styles and templates left out, runs of white space made one space. What
-/// the search index reads of an article's body.
-pub fn text(html: &str) -> String {
-    let sink = Sink {
-        tokens: RefCell::new(Vec::new()),
-    };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let mut text = String::with_capacity(html.len());
-    let mut hidden: usize = 0;
-    for (token, _) in tokenizer.sink.tokens.take() {
-        match token {
-            Token::CharacterTokens(t) if hidden == 0 => text.push_str(&t),
-            Token::TagToken(tag) if matches!(&*tag.name, "script" | "style" | "template") => {
-                if tag.kind == TagKind::StartTag {
-                    hidden += 1;
-                } else {
-                    hidden = hidden.saturating_sub(1);
-                }
-            }
-            Token::TagToken(_) => text.push(' '),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

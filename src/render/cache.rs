@@ -73,10 +73,10 @@ impl Memo {
     pub fn search_bundle(&self, site: &crate::site::Site) -> SearchBundle {
         let records = crate::render::search::records(site)?;
         let hash = crate::render::search::fingerprint(&records);
-        if let Some((h, bundle)) = &*self.search.lock().unwrap_or_else(|e| e.into_inner()) {
-            if *h == hash {
-                return bundle.clone();
-            }
+        if let Some((h, bundle)) = &*self.search.lock().unwrap_or_else(|e| e.into_inner())
+            && *h == hash
+        {
+            return bundle.clone();
         }
         let bundle = crate::render::search::bundle(records)
             .map(|files| std::sync::Arc::new(files.into_iter().collect()))

@@ -182,7 +182,7 @@ pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagno
             .add_custom_records(records)
             .await
             .map_err(|e| format!("{e:#}"))?;
-        index.get_files().await.map_err(|e| format!("{e:#}"))
+        index.take_files().await.map_err(|e| format!("{e:#}"))
     })
     .map_err(|e| Diagnostic::error("search index", e))?;
     let mut files: Vec<(String, Bytes)> = files

@@ -641,7 +641,8 @@ fn the_home_goes_on_at_page_two() {
 }
 
 #[test]
-fn search_is_on_by_default_and_off_leaves_no_page_box_or_index() {
+fn search_when_enabled_has_a_page_a_box_and_an_index_and_none_when_not() {
+    // ok-subpath has `search: { enabled: true }`.
     let site = site("ok-subpath");
     let run = site.dealwire(&["build"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
@@ -661,19 +662,23 @@ fn search_is_on_by_default_and_off_leaves_no_page_box_or_index() {
     assert!(public.join("pagefind/1.6.0/pagefind.js").is_file());
     assert!(public.join("pagefind/1.6.0/pagefind-entry.json").is_file());
 
+    // Without the key (the default), and with `enabled: false`: nothing.
     let config = std::fs::read_to_string(site.root.join("site.yaml")).expect("config");
-    std::fs::write(
-        site.root.join("site.yaml"),
-        format!("{config}search: {{ enabled: false }}\n"),
-    )
-    .expect("write");
-    let run = site.dealwire(&["build"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    let home = std::fs::read_to_string(public.join("index.html")).expect("home");
-    assert!(
-        !home.contains("dw-find") && !home.contains("search."),
-        "no box, no script"
-    );
-    assert!(!public.join("search").exists());
-    assert!(!public.join("pagefind").exists());
+    let without = config.replace("search: { enabled: true }\n", "");
+    assert_ne!(without, config);
+    for text in [
+        without.clone(),
+        format!("{without}search: {{ enabled: false }}\n"),
+    ] {
+        std::fs::write(site.root.join("site.yaml"), text).expect("write");
+        let run = site.dealwire(&["build"]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        let home = std::fs::read_to_string(public.join("index.html")).expect("home");
+        assert!(
+            !home.contains("dw-find") && !home.contains("search."),
+            "no box, no script"
+        );
+        assert!(!public.join("search").exists());
+        assert!(!public.join("pagefind").exists());
+    }
 }

@@ -310,9 +310,11 @@ const NAMES: [&str; 5] = [
     "content/x/index.md",
 ];
 
+// The first two have search (a title edit keeps the index); the others
+// turn it off and on again.
 const CONFIGS: [&str; 4] = [
-    "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
-    "title: Renamed\ndescription: Another\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
+    "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\nsearch: { enabled: true }\n",
+    "title: Renamed\ndescription: Another\nbase_url: https://e.org/b/\nrates: { EUR: 1.1 }\nparties:\n  Amazon: { aliases: [AWS] }\nsearch: { enabled: true }\n",
     "title: Other\nbase_url: https://e.org/\npagination: { page_size: 1 }\nrates: { EUR: 1.2 }\n",
     "title: T\nbase_url: https://e.org/b/\nmarkdown: { html: escape }\nrates: { EUR: 1.1 }\n",
 ];

@@ -168,6 +168,9 @@
     var filled = false;
 
     form.hidden = false;
+    // A reader who opens the search page is about to search: the bundle
+    // loads now, while they type. `data-ready` says when it has.
+    load(form).then(function () { form.setAttribute("data-ready", ""); }, function () {});
 
     function type() {
       var checked = form.querySelector("input[name=type]:checked");
@@ -223,15 +226,21 @@
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
     }
 
+    /* The next page of results, each shown as soon as it and those before
+       it have arrived: the first result does not wait for the tenth. */
     function showMore() {
       var ask = asked;
       var next = results.slice(shown, shown + PAGE);
       shown += next.length;
       more.hidden = shown >= results.length;
-      return Promise.all(next.map(function (r) { return r.data(); })).then(function (items) {
-        if (ask !== asked) return;
-        items.forEach(function (d) { list.appendChild(item(d, true)); });
+      var shownSoFar = Promise.resolve();
+      next.forEach(function (r) {
+        var data = r.data();
+        shownSoFar = shownSoFar.then(function () { return data; }).then(function (d) {
+          if (ask === asked) list.appendChild(item(d, true));
+        });
       });
+      return shownSoFar;
     }
 
     function run() {
@@ -252,7 +261,9 @@
       }
       status.textContent = words(form, "loading");
       return load(form).then(function (pf) {
-        return fillFilters(pf).then(function () {
+        // The deals' filters are read only for deals: an article search
+        // fetches no filter data.
+        return (s.type === "deal" ? fillFilters(pf) : Promise.resolve()).then(function () {
           var options = { filters: filters };
           if (sort) options.sort = sort;
           return pf.search(s.q || null, options);
@@ -297,9 +308,7 @@
         if (link) link.focus();
       });
     });
-    if (input.value || typeWanted === "deal") {
-      load(form).then(fillFilters).then(run, run);
-    }
+    if (input.value || typeWanted === "deal") run();
   }
 
   function start() {

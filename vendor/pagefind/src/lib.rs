@@ -34,6 +34,8 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
+    /// dealwire: whether `build_indexes` may take the pages (built once).
+    consume_pages: bool,
     built_indexes: Vec<PagefindIndexes>,
 }
 
@@ -42,6 +44,7 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            consume_pages: false,
             built_indexes: vec![],
         }
     }
@@ -163,7 +166,14 @@ impl SearchState {
 
         log.status("[Reading languages]");
 
-        let pages_with_data = self.fossicked_pages.iter().filter(|d| {
+        // dealwire: a state built once (`consume_pages`) hands its pages to
+        // the indexes rather than copying them all.
+        let pages = if self.consume_pages {
+            std::mem::take(&mut self.fossicked_pages)
+        } else {
+            self.fossicked_pages.clone()
+        };
+        let pages_with_data = pages.into_iter().filter(|d| {
             if used_custom_body && !d.has_custom_body && !d.force_inclusion {
                 return false;
             }
@@ -174,9 +184,9 @@ impl SearchState {
         for page in pages_with_data {
             let language = page.language.clone();
             if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
+                lang_pages.push(page);
             } else {
-                language_map.insert(language, vec![page.clone()]);
+                language_map.insert(language, vec![page]);
             }
         }
 

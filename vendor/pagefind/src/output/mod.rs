@@ -1,10 +1,8 @@
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::index::PagefindIndexes;
 use crate::{SearchOptions, PAGEFIND_VERSION};
-use flate2::write::GzEncoder; // TODO: Replace flate2 with async-compression since we
 use flate2::Compression; //   // require that crate for the input compression anyway.
 use futures::future::join_all;
 use std::collections::BTreeMap;
@@ -352,6 +350,29 @@ impl PagefindIndexes {
             }
         }
 
+        // dealwire: in memory, the many small files are compressed in
+        // parallel (the bytes are those `write` makes, one file at a time).
+        if synthetic {
+            use rayon::prelude::*;
+            let gz = |filename: PathBuf, bytes: &[u8]| SyntheticFile {
+                filename,
+                contents: gzip(&[bytes]),
+            };
+            let mut made: Vec<SyntheticFile> = join_all(files).await.into_iter().flatten().collect();
+            made.par_extend(self.fragments.par_iter().map(|(hash, fragment)| {
+                gz(outdir.join(format!("fragment/{}.pf_fragment", hash)), fragment.as_bytes())
+            }));
+            let words: Vec<_> = self.word_indexes.iter().collect();
+            made.par_extend(words.into_par_iter().map(|(hash, index)| {
+                gz(outdir.join(format!("index/{}.pf_index", hash)), index)
+            }));
+            let filters: Vec<_> = self.filter_indexes.iter().collect();
+            made.par_extend(filters.into_par_iter().map(|(hash, index)| {
+                gz(outdir.join(format!("filter/{}.pf_filter", hash)), index)
+            }));
+            return Some(made);
+        }
+
         files.extend(self.fragments.iter().map(|(hash, fragment)| {
             write(
                 outdir.join(format!("fragment/{}.pf_fragment", hash)),
@@ -386,6 +407,46 @@ impl PagefindIndexes {
             None
         }
     }
+}
+
+/// The bytes of a compressed Pagefind file: each chunk after the marker
+/// `pagefind_dcd`, as a gzip member. (dealwire: at the default level, not the
+/// best, three times faster on an archive's text for files a few percent
+/// larger; and with one deflate state per thread, reset between files, where
+/// a `GzEncoder` per file allocates and clears its tables each time.)
+fn gzip(content_chunks: &[&[u8]]) -> Vec<u8> {
+    use flate2::{Compress, Crc, FlushCompress};
+    thread_local! {
+        static DEFLATE: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::default(), false));
+    }
+    let mut input = Vec::new();
+    for chunk in content_chunks {
+        input.extend_from_slice(b"pagefind_dcd");
+        input.extend_from_slice(chunk);
+    }
+    let mut crc = Crc::new();
+    crc.update(&input);
+    // A gzip header with no name, time or flags; deflate's level in XFL.
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    DEFLATE.with(|deflate| {
+        let mut deflate = deflate.borrow_mut();
+        deflate.reset();
+        out.reserve(input.len() / 2 + 64);
+        loop {
+            let read = deflate.total_in() as usize;
+            let status = deflate
+                .compress_vec(&input[read..], &mut out, FlushCompress::Finish)
+                .expect("deflate into memory cannot fail");
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            out.reserve(out.capacity().max(4096));
+        }
+    });
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(input.len() as u32).to_le_bytes());
+    out
 }
 
 #[derive(Copy, Clone)]
@@ -435,12 +496,8 @@ async fn write(
 
     match compression {
         Compress::GZ => {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-            for chunk in content_chunks {
-                gz.write_all(b"pagefind_dcd").unwrap();
-                gz.write_all(chunk).unwrap();
-            }
-            if let Ok(contents) = gz.finish() {
+            let contents = gzip(&content_chunks);
+            {
                 if let Some(mut file) = file {
                     file.write_all(&contents).await.unwrap();
                     // `write_all` resolving only means the bytes are in tokio's

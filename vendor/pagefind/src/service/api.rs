@@ -248,6 +248,17 @@ impl PagefindIndex {
         Ok(page_count)
     }
 
+    /// Build the search index once and return its files, handing the added
+    /// pages to the index rather than copying them (half the memory of
+    /// `get_files`); the instance holds no page afterwards. (Added for
+    /// dealwire.)
+    pub async fn take_files(&mut self) -> Result<Vec<SyntheticFile>> {
+        let mut state = self.search_index.lock().await;
+        state.consume_pages = true;
+        state.build_indexes().await?;
+        Ok(state.get_files().await)
+    }
+
     /// Build the search index for this instance and hold it in memory.
     pub async fn build_indexes(&mut self) -> Result<()> {
         self.search_index.lock().await.build_indexes().await
