@@ -173,7 +173,7 @@ pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagno
     // nothing but its own lock: the future runs to its end on this thread
     // (a rayon worker in a build, whose pool reads the records), with no
     // runtime. A thread of its own would deadlock a one-thread pool.
-    let files = futures_executor::block_on(async {
+    let files = block_on(async {
         let options = PagefindServiceConfig::builder()
             .keep_index_url(true)
             .build();
@@ -204,6 +204,28 @@ pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagno
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
+}
+
+/// Runs a future to its end on this thread, parking it while the future
+/// waits. Unlike `futures::executor::block_on`, it may run inside another
+/// `block_on` on the same thread, as a rayon worker does when, waiting in one
+/// build's bundle, it steals the work of another build's.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::park();
+    }
 }
 
 /// The site's search bundle: its records made and indexed.
@@ -334,6 +356,25 @@ mod tests {
             .collect();
         assert_eq!(languages, ["en", "fr"]);
         assert_eq!(bundle_rel(), format!("pagefind/{PAGEFIND_VERSION}/"));
+    }
+
+    #[test]
+    fn block_on_runs_inside_another_block_on() {
+        // What a rayon worker does when, waiting in one bundle, it steals
+        // another's work (`futures::executor::block_on` panics here).
+        assert_eq!(block_on(async { block_on(async { 1 }) + 1 }), 2);
+        // A future that waits once is woken and finished.
+        let mut polled = false;
+        let waits_once = std::future::poll_fn(|cx| {
+            if polled {
+                std::task::Poll::Ready(3)
+            } else {
+                polled = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        });
+        assert_eq!(block_on(waits_once), 3);
     }
 
     #[test]
