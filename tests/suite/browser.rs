@@ -467,6 +467,31 @@ fn no_payload_runs_in_the_browser() {
                 .expect("probe");
             assert!(ran.is_null(), "{page}: payload {ran} ran");
         }
+        // Search results carry the payloads' titles, parties and excerpts
+        // (ok-xss has search on): as text, in the header box and on the
+        // search page, for articles and for deals.
+        let root = format!("http://{}/briefing/", host.address);
+        client.goto(&root).await.expect("goto");
+        let input = client.find(Locator::Id("dw-find-q")).await.expect("box");
+        input.send_keys("window").await.expect("type");
+        let shown = poll(&client, &result_links("dw-find-results"), |v| !strings(v).is_empty()).await;
+        assert!(!strings(&shown).is_empty(), "the header box found the payload article");
+        for query in ["search/?q=window", "search/?q=bold", "search/?type=deal&sort=amount"] {
+            client.goto(&format!("{root}{query}")).await.expect("goto");
+            let shown = poll(&client, &result_links("dw-search-results"), |v| !strings(v).is_empty()).await;
+            assert!(!strings(&shown).is_empty(), "{query}: results");
+            let marks = client
+                .execute("return document.querySelectorAll('#dw-search-results *:not(li):not(h2):not(a):not(p):not(mark)').length;", vec![])
+                .await
+                .expect("elements");
+            assert_eq!(marks, json!(0), "{query}: results hold only our elements and <mark>");
+            assert!(client.get_alert_text().await.is_err(), "{query}: an alert is open");
+            let ran = client
+                .execute("return window.__xss === undefined ? null : window.__xss;", vec![])
+                .await
+                .expect("probe");
+            assert!(ran.is_null(), "{query}: payload {ran} ran");
+        }
         client.close().await.expect("close");
     });
 }
