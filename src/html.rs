@@ -160,16 +160,7 @@ impl Scan {
     /// Reads one piece of raw HTML (an HTML block, or one inline tag) that
     /// starts on body line `line`.
     pub fn read(&mut self, html: &str, line: usize, policy: HtmlPolicy) {
-        let sink = Sink {
-            tokens: RefCell::new(Vec::new()),
-        };
-        let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-        let queue = BufferQueue::default();
-        queue.push_back(StrTendril::from(html));
-        let _ = tokenizer.feed(&queue);
-        tokenizer.end();
-        let tokens = tokenizer.sink.tokens.take();
-        for (token, token_line) in tokens {
+        for (token, token_line) in tokens(html) {
             self.token(token, line + token_line.saturating_sub(1), policy);
         }
     }
@@ -316,6 +307,19 @@ impl Scan {
 /// Collects tokens; `Tokenizer` hands them over through `&self`.
 struct Sink {
     tokens: RefCell<Vec<(Token, usize)>>,
+}
+
+/// The tokens of a piece of HTML, each with its 1-based line.
+fn tokens(html: &str) -> Vec<(Token, usize)> {
+    let sink = Sink {
+        tokens: RefCell::new(Vec::new()),
+    };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from(html));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    tokenizer.sink.tokens.take()
 }
 
 impl TokenSink for Sink {
@@ -519,17 +523,9 @@ pub fn balanced(html: &str) -> String {
 /// styles and templates left out, runs of white space made one space. What
 /// the search index reads of an article's body.
 pub fn text(html: &str) -> String {
-    let sink = Sink {
-        tokens: RefCell::new(Vec::new()),
-    };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
     let mut text = String::with_capacity(html.len());
     let mut hidden: usize = 0;
-    for (token, _) in tokenizer.sink.tokens.take() {
+    for (token, _) in tokens(html) {
         match token {
             Token::CharacterTokens(t) if hidden == 0 => text.push_str(&t),
             Token::TagToken(tag) if matches!(&*tag.name, "script" | "style" | "template") => {

@@ -132,8 +132,11 @@ impl Live {
     pub fn paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.files.iter().map(|(p, _)| p.to_string()).collect();
         if let Some(Ok(bundle)) = self.config().search.then(|| self.search()) {
-            let folder = crate::render::search::bundle_rel();
-            paths.extend(bundle.keys().map(|name| format!("{folder}{name}")));
+            paths.extend(
+                bundle
+                    .keys()
+                    .map(|name| format!("{}{name}", crate::render::search::BUNDLE_DIR)),
+            );
             paths.sort();
         }
         paths
@@ -161,7 +164,7 @@ impl Live {
         if !self.config().search {
             return None;
         }
-        file.strip_prefix(crate::render::search::bundle_rel().as_str())
+        file.strip_prefix(crate::render::search::BUNDLE_DIR)
     }
 
     /// The file at an output path (`articles/x/index.html`, `deals.json`),
@@ -220,9 +223,11 @@ impl Live {
                 all.extend(errors);
                 all.sorted()
             })?;
-            let folder = crate::render::search::bundle_rel();
             for (name, bytes) in bundle.iter() {
-                output.insert(format!("{folder}{name}"), bytes.clone());
+                output.insert(
+                    format!("{}{name}", crate::render::search::BUNDLE_DIR),
+                    bytes.clone(),
+                );
             }
         }
         Ok(output)

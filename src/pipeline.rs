@@ -318,9 +318,8 @@ fn finish(
     );
     match bundle {
         Some(Ok(files)) => {
-            let folder = crate::render::search::bundle_rel();
             for (name, bytes) in files {
-                let path = format!("{folder}{name}");
+                let path = format!("{}{name}", crate::render::search::BUNDLE_DIR);
                 if let Err(e) = sink.put(path.clone(), bytes) {
                     diags.push(Diagnostic::error(path, e.to_string()));
                 }

@@ -85,7 +85,7 @@ impl SiteView {
                         (lang.code().to_string(), config.path_url(&rel))
                     })
                     .collect(),
-                bundle_url: config.path_url(&crate::render::search::bundle_rel()),
+                bundle_url: config.path_url(crate::render::search::BUNDLE_DIR),
                 base_path: config.base_path.clone(),
             }),
         }

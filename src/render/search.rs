@@ -2,7 +2,7 @@
 //!
 //! Input: a `Site`. Output: the files of a Pagefind bundle (loader, WebAssembly,
 //! index chunks, fragments), named relative to the bundle folder
-//! (`bundle_rel`). Records are made from the model, not read back from
+//! (`BUNDLE_DIR`). Records are made from the model, not read back from
 //! rendered pages: each published article is one record (its title and the
 //! text of its body, never the header, footer or lists), and each deal it
 //! reports is one more, with Pagefind filters (`type`, `party`, `year`,
@@ -31,15 +31,14 @@ use crate::site::Site;
 /// (checked against the bundle's own `pagefind-entry.json` by a test).
 pub const PAGEFIND_VERSION: &str = "1.6.0";
 
-/// The bundle's folder, relative to the base URL. It is named after the
+/// The bundle's folder, relative to the base URL (`pagefind/` and
+/// `PAGEFIND_VERSION`, checked by a test). It is named after the
 /// Pagefind release because the files Pagefind names without a hash (the
 /// loader `pagefind.js`, `wasm.LANG.pagefind`, its UI files) change only with
 /// the release: a host may cache the folder for good. The index files are
 /// named by Pagefind after their content, and `pagefind-entry.json` is
 /// fetched with a query string that changes at every visit.
-pub fn bundle_rel() -> String {
-    format!("pagefind/{PAGEFIND_VERSION}/")
-}
+pub const BUNDLE_DIR: &str = "pagefind/1.6.0/";
 
 /// The search page of a language edition, relative to the base URL:
 /// `search/` in the site's language, `fr/search/` for another.
@@ -355,7 +354,7 @@ mod tests {
             .keys()
             .collect();
         assert_eq!(languages, ["en", "fr"]);
-        assert_eq!(bundle_rel(), format!("pagefind/{PAGEFIND_VERSION}/"));
+        assert_eq!(BUNDLE_DIR, format!("pagefind/{PAGEFIND_VERSION}/"));
     }
 
     #[test]
