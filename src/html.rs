@@ -359,8 +359,10 @@ pub fn unwrap_noscript(html: &str) -> Cow<'_, str> {
     let mut at = 0;
     while let Some(found) = lower[at..].find("noscript") {
         let name = at + found;
-        let open = name.checked_sub(1).filter(|&i| &lower[i..name] == "<");
-        let close = name.checked_sub(2).filter(|&i| &lower[i..name] == "</");
+        // Bytes, not `str` slices: the byte before may be inside a character.
+        let bytes = lower.as_bytes();
+        let open = name.checked_sub(1).filter(|&i| &bytes[i..name] == b"<");
+        let close = name.checked_sub(2).filter(|&i| &bytes[i..name] == b"</");
         let end = lower[name + 8..]
             .find('>')
             .map(|e| name + 8 + e + 1)
@@ -612,6 +614,10 @@ mod tests {
             unwrap_noscript("<noscript class=x>y</noscript>"),
             "<noscript class=x>y"
         );
+        // A character of several bytes right before the name.
+        assert_eq!(unwrap_noscript("énoscript"), "énoscript");
+        assert_eq!(unwrap_noscript("x€noscript>y"), "x€noscript>y");
+        assert_eq!(unwrap_noscript("é<noscript>y"), "éy");
     }
 
     #[test]

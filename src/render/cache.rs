@@ -71,16 +71,14 @@ impl Memo {
     /// same (an edit of a template or of `site.yaml`'s title leaves them
     /// alone), else made now and remembered.
     pub fn search_bundle(&self, site: &crate::site::Site) -> SearchBundle {
-        let records = crate::render::search::records(site)?;
-        let hash = crate::render::search::fingerprint(&records);
+        let hash = crate::render::search::fingerprint(site)?;
         if let Some((h, bundle)) = &*self.search.lock().unwrap_or_else(|e| e.into_inner())
             && *h == hash
         {
             return bundle.clone();
         }
-        let bundle = crate::render::search::bundle(records)
-            .map(|files| std::sync::Arc::new(files.into_iter().collect()))
-            .map_err(crate::diag::Diagnostics::from);
+        let bundle = crate::render::search::site_bundle(site)
+            .map(|files| std::sync::Arc::new(files.into_iter().collect()));
         *self.search.lock().unwrap_or_else(|e| e.into_inner()) = Some((hash, bundle.clone()));
         bundle
     }

@@ -18,12 +18,12 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
-use pagefind::api::{CustomRecord, PagefindIndex};
+use pagefind::api::{CustomRecord, StreamingIndex};
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::index::{DealNo, Idx};
+use crate::index::{ArticleIdx, DealNo, Idx};
 use crate::render::views;
 use crate::site::Site;
 
@@ -46,96 +46,123 @@ pub fn page_rel(home: &str) -> String {
     format!("{home}search/")
 }
 
-/// The records of a site: every published article, then every deal of
-/// every published article, made in parallel. Errors are bodies that could
-/// not be read back from a streamed build's scratch file.
-pub fn records(site: &Site) -> Result<Vec<CustomRecord>, Diagnostics> {
-    let indices: Vec<_> = site.articles.indices().collect();
-    let made: Vec<Result<Vec<CustomRecord>, Diagnostic>> = indices
-        .into_par_iter()
-        .map(|i| &site.articles[i])
-        .filter(|p| !p.article.draft)
-        .map(|p| {
-            let a = &p.article;
-            let lang = a.lang.code().to_string();
-            let body = escape_text(&crate::html::text(&a.body_html()?));
-            let mut records = vec![CustomRecord {
-                url: p.rel_url.to_string(),
-                content: body,
-                language: lang.clone(),
-                meta: BTreeMap::from([
-                    ("title".to_string(), a.title.clone()),
-                    ("date".to_string(), crate::i18n::format_date(a.date, a.lang)),
-                ]),
-                filters: BTreeMap::from([("type".to_string(), vec!["article".to_string()])]),
-                sort: BTreeMap::from([("date".to_string(), a.date.to_string())]),
-            }];
-            for n in 0..a.deals.len() {
-                let row = views::row(site, p, DealNo::new(n));
-                let deal = &a.deals[n];
-                let mut filters = BTreeMap::from([
-                    ("type".to_string(), vec!["deal".to_string()]),
-                    ("party".to_string(), deal.parties.clone()),
-                    ("year".to_string(), vec![row.year.to_string()]),
-                    ("precision".to_string(), vec![row.precision.clone()]),
-                ]);
-                if !row.kind.is_empty() {
-                    filters.insert("kind".to_string(), vec![row.kind.clone()]);
-                }
-                // Pagefind leaves out of a sorted search the records without
-                // the key: an undisclosed amount sorts as zero, last.
-                let amount = if row.reporting_value.is_empty() {
-                    "0".to_string()
-                } else {
-                    row.reporting_value.clone()
-                };
-                let sort = BTreeMap::from([
-                    ("date".to_string(), row.date_iso.clone()),
-                    ("amount".to_string(), amount),
-                ]);
-                let title = format!("{} — {}", row.parties_text, row.amount);
-                let content = escape_text(
-                    &[
-                        row.parties_text.as_str(),
-                        &row.amount,
-                        &row.kind,
-                        &row.term,
-                        &a.title,
-                    ]
-                    .join(" · "),
-                );
-                records.push(CustomRecord {
-                    url: format!("{}#deal-{}", p.rel_url, n + 1),
-                    content,
-                    language: lang.clone(),
-                    meta: BTreeMap::from([
-                        ("title".to_string(), title),
-                        ("date".to_string(), row.date),
-                        ("article".to_string(), a.title.clone()),
-                        ("amount".to_string(), row.amount),
-                        ("reporting".to_string(), row.reporting),
-                    ]),
-                    filters,
-                    sort,
-                });
-            }
-            Ok(records)
-        })
+/// Articles read into records at a time: a batch's records (and Pagefind's
+/// working data of them) are all the index holds besides what it keeps.
+const BATCH: usize = 2048;
+
+/// The meta fields of records (`StreamingIndex` is told them up front).
+const META_FIELDS: [&str; 5] = ["amount", "article", "date", "reporting", "title"];
+
+/// Gives `each` the records of a site batch by batch: every published
+/// article, then every deal of every published article, each batch made in
+/// parallel. Errors are bodies that could not be read back from a streamed
+/// build's scratch file, or what `each` returns.
+pub fn for_each_batch(
+    site: &Site,
+    batch: usize,
+    mut each: impl FnMut(Vec<CustomRecord>) -> Result<(), Diagnostics>,
+) -> Result<(), Diagnostics> {
+    let published: Vec<ArticleIdx> = site
+        .articles
+        .indices()
+        .filter(|&i| !site.articles[i].article.draft)
         .collect();
-    let mut errors = Diagnostics::new();
-    let mut records = Vec::new();
-    for r in made {
-        if let Some(r) = errors.ok(r) {
-            records.extend(r);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.sorted());
-    }
     // Articles first, deals after, so that an article is the first result
     // when it ties with its own deal.
-    records.sort_by_key(|r| r.filters.get("type").map(|t| t[0] != "article"));
-    Ok(records)
+    for part in published.chunks(batch.max(1)) {
+        let made: Vec<Result<CustomRecord, Diagnostic>> =
+            part.par_iter().map(|&i| article_record(site, i)).collect();
+        let mut errors = Diagnostics::new();
+        let records: Vec<CustomRecord> = made.into_iter().filter_map(|r| errors.ok(r)).collect();
+        if !errors.is_empty() {
+            return Err(errors.sorted());
+        }
+        each(records)?;
+    }
+    for part in published.chunks(batch.max(1)) {
+        let records: Vec<CustomRecord> = part
+            .par_iter()
+            .flat_map_iter(|&i| deal_records(site, i))
+            .collect();
+        if !records.is_empty() {
+            each(records)?;
+        }
+    }
+    Ok(())
+}
+
+/// An article's record: its title and the text of its body.
+fn article_record(site: &Site, i: ArticleIdx) -> Result<CustomRecord, Diagnostic> {
+    let p = &site.articles[i];
+    let a = &p.article;
+    Ok(CustomRecord {
+        url: p.rel_url.to_string(),
+        content: escape_text(&crate::html::text(&a.body_html()?)),
+        language: a.lang.code().to_string(),
+        meta: BTreeMap::from([
+            ("title".to_string(), a.title.clone()),
+            ("date".to_string(), crate::i18n::format_date(a.date, a.lang)),
+        ]),
+        filters: BTreeMap::from([("type".to_string(), vec!["article".to_string()])]),
+        sort: BTreeMap::from([("date".to_string(), a.date.to_string())]),
+    })
+}
+
+/// The records of an article's deals, with their filters and sort keys.
+fn deal_records(site: &Site, i: ArticleIdx) -> Vec<CustomRecord> {
+    let p = &site.articles[i];
+    let a = &p.article;
+    (0..a.deals.len())
+        .map(|n| {
+            let row = views::row(site, p, DealNo::new(n));
+            let deal = &a.deals[n];
+            let mut filters = BTreeMap::from([
+                ("type".to_string(), vec!["deal".to_string()]),
+                ("party".to_string(), deal.parties.clone()),
+                ("year".to_string(), vec![row.year.to_string()]),
+                ("precision".to_string(), vec![row.precision.clone()]),
+            ]);
+            if !row.kind.is_empty() {
+                filters.insert("kind".to_string(), vec![row.kind.clone()]);
+            }
+            // Pagefind leaves out of a sorted search the records without
+            // the key: an undisclosed amount sorts as zero, last.
+            let amount = if row.reporting_value.is_empty() {
+                "0".to_string()
+            } else {
+                row.reporting_value.clone()
+            };
+            let sort = BTreeMap::from([
+                ("date".to_string(), row.date_iso.clone()),
+                ("amount".to_string(), amount),
+            ]);
+            let title = format!("{} — {}", row.parties_text, row.amount);
+            let content = escape_text(
+                &[
+                    row.parties_text.as_str(),
+                    &row.amount,
+                    &row.kind,
+                    &row.term,
+                    &a.title,
+                ]
+                .join(" · "),
+            );
+            CustomRecord {
+                url: format!("{}#deal-{}", p.rel_url, n + 1),
+                content,
+                language: a.lang.code().to_string(),
+                meta: BTreeMap::from([
+                    ("title".to_string(), title),
+                    ("date".to_string(), row.date),
+                    ("article".to_string(), a.title.clone()),
+                    ("amount".to_string(), row.amount),
+                    ("reporting".to_string(), row.reporting),
+                ]),
+                filters,
+                sort,
+            }
+        })
+        .collect()
 }
 
 /// Text as Pagefind reads it from an HTML page: `&`, `<` and `>` escaped,
@@ -147,49 +174,65 @@ fn escape_text(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A hash of records: two states of a session whose records hash the same
-/// share one bundle.
-pub fn fingerprint(records: &[CustomRecord]) -> u64 {
+/// A hash of a site's records: two states of a session whose records hash
+/// the same share one bundle.
+pub fn fingerprint(site: &Site) -> Result<u64, Diagnostics> {
     let mut h = rustc_hash::FxHasher::default();
-    for r in records {
-        (
-            &r.url,
-            &r.content,
-            &r.language,
-            &r.meta,
-            &r.filters,
-            &r.sort,
-        )
-            .hash(&mut h);
-    }
-    h.finish()
+    for_each_batch(site, BATCH, |records| {
+        for r in &records {
+            (
+                &r.url,
+                &r.content,
+                &r.language,
+                &r.meta,
+                &r.filters,
+                &r.sort,
+            )
+                .hash(&mut h);
+        }
+        Ok(())
+    })?;
+    Ok(h.finish())
 }
 
-/// Builds the Pagefind bundle of some records: each file's path in the
-/// bundle folder with its bytes, sorted by path.
-pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagnostic> {
+/// The site's search bundle: each file's path in the bundle folder with its
+/// bytes, sorted by path. The records are read and indexed `batch` articles
+/// at a time, so that memory stays bounded whatever the archive's size.
+pub fn site_bundle(site: &Site) -> Result<Vec<(String, Bytes)>, Diagnostics> {
+    stream_bundle(site, BATCH)
+}
+
+fn stream_bundle(site: &Site, batch: usize) -> Result<Vec<(String, Bytes)>, Diagnostics> {
+    let mut index = StreamingIndex::new(Some(options()), &META_FIELDS).map_err(failed)?;
+    for_each_batch(site, batch, |records| {
+        index.add_custom_records(records).map(drop).map_err(failed)
+    })?;
     // Pagefind's API is async but, for files kept in memory, waits on
-    // nothing but its own lock: the future runs to its end on this thread
-    // (a rayon worker in a build, whose pool reads the records), with no
-    // runtime. A thread of its own would deadlock a one-thread pool.
-    let files = block_on(async {
-        let options = PagefindServiceConfig::builder()
-            .keep_index_url(true)
-            .build();
-        let mut index = PagefindIndex::new(Some(options)).map_err(|e| format!("{e:#}"))?;
-        index
-            .add_custom_records(records)
-            .await
-            .map_err(|e| format!("{e:#}"))?;
-        index.take_files().await.map_err(|e| format!("{e:#}"))
-    })
-    .map_err(|e| Diagnostic::error("search index", e))?;
+    // nothing: the future runs to its end on this thread (a rayon worker in
+    // a build), with no runtime. A thread of its own would deadlock a
+    // one-thread pool.
+    let files = block_on(index.files()).map_err(failed)?;
+    Ok(kept(files))
+}
+
+/// A Pagefind error (an `anyhow::Error`, whose `{:#}` gives its causes).
+fn failed(e: impl std::fmt::Display) -> Diagnostics {
+    Diagnostics::from(Diagnostic::error("search index", format!("{e:#}")))
+}
+
+fn options() -> PagefindServiceConfig {
+    PagefindServiceConfig::builder()
+        .keep_index_url(true)
+        .build()
+}
+
+/// The files the search page loads, sorted by path: the loader, its
+/// worker, the WebAssembly and the index. Pagefind's own UIs are not used.
+fn kept(files: Vec<pagefind::api::SyntheticFile>) -> Vec<(String, Bytes)> {
     let mut files: Vec<(String, Bytes)> = files
         .into_iter()
         .filter_map(|f| {
             let name = f.filename.to_str()?.replace('\\', "/");
-            // Only what the search page loads: the loader, its worker, the
-            // WebAssembly and the index. Pagefind's own UIs are not used.
             let kept = name == "pagefind.js"
                 || name == "pagefind-worker.js"
                 || name == "pagefind-entry.json"
@@ -202,7 +245,7 @@ pub fn bundle(records: Vec<CustomRecord>) -> Result<Vec<(String, Bytes)>, Diagno
         })
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    files
 }
 
 /// Runs a future to its end on this thread, parking it while the future
@@ -225,12 +268,6 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         }
         std::thread::park();
     }
-}
-
-/// The site's search bundle: its records made and indexed.
-pub fn site_bundle(site: &Site) -> Result<Vec<(String, Bytes)>, Diagnostics> {
-    let records = records(site)?;
-    bundle(records).map_err(Diagnostics::from)
 }
 
 #[cfg(test)]
@@ -278,6 +315,97 @@ mod tests {
             ],
             true,
         )
+    }
+
+    /// Every record of a site, read one article at a time.
+    fn records(site: &Site) -> Result<Vec<CustomRecord>, Diagnostics> {
+        let mut all = Vec::new();
+        for_each_batch(site, 1, |batch| {
+            all.extend(batch);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// The bundle Pagefind's own `PagefindIndex` makes of the same records,
+    /// all held at once.
+    fn whole_bundle(records: Vec<CustomRecord>) -> Vec<(String, Bytes)> {
+        let files = block_on(async {
+            let mut index = pagefind::api::PagefindIndex::new(Some(options())).expect("index");
+            index.add_custom_records(records).await.expect("records");
+            index.take_files().await.expect("files")
+        });
+        kept(files)
+    }
+
+    /// A site of `n` articles in both languages, with deals, shared words,
+    /// accents and numbers: enough words for several index chunks.
+    fn archive(n: usize) -> Site {
+        let words = [
+            "cloud",
+            "contrat",
+            "États",
+            "etats",
+            "énergie",
+            "Oracle",
+            "capacité",
+            "capacite",
+            "puces",
+            "chips",
+            "billion",
+            "milliards",
+            "Abu",
+            "Dhabi",
+            "réseau",
+            "network",
+        ];
+        let files: Vec<(String, String)> = (0..n)
+            .map(|i| {
+                let lang = if i % 3 == 0 { "fr" } else { "en" };
+                let body: Vec<String> = (0..60)
+                    .map(|k| format!("{} {}", words[(i * 7 + k * 3) % words.len()], (i * k) % 97))
+                    .collect();
+                let text = format!(
+                    "---\ntitle: Deal {i} {}\ndate: 2025-{:02}-{:02}\nlang: {lang}\ndeals:\n  - {{ amount: ${} billion, parties: [AWS, OpenAI], kind: cloud }}\n---\n{}\n",
+                    words[i % words.len()],
+                    i % 12 + 1,
+                    i % 28 + 1,
+                    i % 50 + 1,
+                    body.join(". ")
+                );
+                (format!("content/a{i}.md"), text)
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        site(&refs, false)
+    }
+
+    #[test]
+    fn the_streamed_bundle_is_the_one_pagefind_builds_of_all_the_records_at_once() {
+        // Every language has all the meta fields (Pagefind numbers those it
+        // finds; the streamed index, those it is told).
+        for site in [archive(2), archive(240)] {
+            let whole = whole_bundle(records(&site).expect("records"));
+            let chunks = whole
+                .iter()
+                .filter(|(n, _)| n.ends_with(".pf_index"))
+                .count();
+            for batch in [1, 7, BATCH] {
+                let streamed = stream_bundle(&site, batch).expect("bundle");
+                let names =
+                    |b: &[(String, Bytes)]| b.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+                assert_eq!(names(&streamed), names(&whole), "batch {batch}");
+                for ((name, a), (_, b)) in streamed.iter().zip(&whole) {
+                    assert!(a == b, "{name} differs with batches of {batch}");
+                }
+            }
+            if site.articles.len() > 100 {
+                assert!(chunks > 1, "several index chunks: {chunks}");
+            }
+        }
     }
 
     #[test]
@@ -380,7 +508,8 @@ mod tests {
     fn the_same_site_gives_the_same_bundle_and_a_new_word_another() {
         let one = site_bundle(&demo()).expect("bundle");
         assert_eq!(one, site_bundle(&demo()).expect("again"), "deterministic");
-        let before = fingerprint(&records(&demo()).expect("records"));
+        let before = fingerprint(&demo()).expect("fingerprint");
+        assert_eq!(before, fingerprint(&demo()).expect("again"));
         let other = site(
             &[(
                 "content/a.md",
@@ -388,6 +517,6 @@ mod tests {
             )],
             false,
         );
-        assert_ne!(before, fingerprint(&records(&other).expect("records")));
+        assert_ne!(before, fingerprint(&other).expect("fingerprint"));
     }
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
-    get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
+    IndexableWord, get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -376,6 +376,11 @@ impl Fossicker {
         }
         let data = self.data.as_ref().unwrap();
         let stemmer = get_stemmer(&data.language);
+        let cache_key = format!(
+            "{}\u{0}{}",
+            data.language,
+            options.include_characters.iter().collect::<String>()
+        );
 
         let mut content = String::with_capacity(data.digest.len());
 
@@ -507,29 +512,33 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words =
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
+            // dealwire: the words of `base_word` are the same at every
+            // occurrence; they are made once per thread and language.
+            let cached = cached_indexable_words(
                 &base_word,
+                &cache_key,
                 stemmer.as_ref(),
                 &options.include_characters,
-                &indexable_words,
             );
-            indexable_words.extend(dotted_tails);
+            let mut segmented_words: Vec<IndexableWord>;
             let mut cross_bigram = None;
-            if segmented {
+            let indexable_words: &[IndexableWord] = if segmented {
+                segmented_words = (*cached).clone();
                 let bigrams =
-                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
-                indexable_words.extend(bigrams);
+                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &segmented_words);
+                segmented_words.extend(bigrams);
                 // The pair that spans the boundary from the previous segment is
                 // indexed against that segment, so it is tracked separately
                 cross_bigram = get_indexable_cross_bigram(
                     &base_word,
                     previous_cluster,
                     stemmer.as_ref(),
-                    &indexable_words,
+                    &segmented_words,
                 );
-            }
+                &segmented_words
+            } else {
+                &cached
+            };
 
             let compound_count = indexable_words
                 .iter()
@@ -552,12 +561,12 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: indexable.original.clone(),
                 };
-                if let Some(repeat) = map.get_mut(&indexable.stemmed) {
+                if let Some(repeat) = map.get_mut(indexable.stemmed.as_str()) {
                     repeat.push(entry);
                 } else {
-                    map.insert(indexable.stemmed, vec![entry]);
+                    map.insert(indexable.stemmed.clone(), vec![entry]);
                 }
             }
 
@@ -727,6 +736,43 @@ fn normalize_content(content: &str) -> String {
 }
 
 // TODO: These language codes are duplicated with pagefind_web's Cargo.toml
+/// dealwire: `get_indexable_words` of a word with its dotted tails,
+/// remembered per thread for each `key` (the language and the characters to
+/// include, on which they depend). An archive repeats its words: splitting,
+/// normalizing and stemming each occurrence anew was most of the indexing.
+/// A thread's memory of a key is forgotten past 200,000 words.
+fn cached_indexable_words(
+    word: &str,
+    key: &str,
+    stemmer: Option<&Stemmer>,
+    include_characters: &[char],
+) -> std::rc::Rc<Vec<IndexableWord>> {
+    type Words = HashMap<String, std::rc::Rc<Vec<IndexableWord>>>;
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, Words>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let words = match cache.get_mut(key) {
+            Some(words) => words,
+            None => cache.entry(key.to_string()).or_default(),
+        };
+        if let Some(found) = words.get(word) {
+            return found.clone();
+        }
+        if words.len() >= 200_000 {
+            words.clear();
+        }
+        let mut made = get_indexable_words(word, stemmer, include_characters);
+        let tails = get_dotted_tails(word, stemmer, include_characters, &made);
+        made.extend(tails);
+        let made = std::rc::Rc::new(made);
+        words.insert(word.to_string(), made.clone());
+        made
+    })
+}
+
 fn get_stemmer(lang: &str) -> Option<Stemmer> {
     match lang.split('-').next().unwrap() {
         "ar" => Some(Stemmer::create(Algorithm::Arabic)),

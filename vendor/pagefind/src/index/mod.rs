@@ -18,12 +18,15 @@ use self::index_metadata::MetaSort;
 mod index_filter;
 mod index_metadata;
 mod index_words;
+pub mod stream;
 
 pub struct PagefindIndexes {
     pub word_indexes: HashMap<String, Vec<u8>>,
     pub filter_indexes: HashMap<String, Vec<u8>>,
     pub meta_index: (String, Vec<u8>),
     pub fragments: Vec<(String, String)>,
+    /// dealwire: fragments already gzipped (`stream`), written as they are.
+    pub compressed_fragments: Vec<(String, Vec<u8>)>,
     pub sorts: Vec<String>,
     pub language: String,
     pub word_count: usize,
@@ -83,58 +86,18 @@ pub async fn build_indexes(
         page.fragment.page_number = page_number;
     }
 
-    // Get all possible sort keys
-    let mut sorts: Vec<_> = pages
-        .iter()
-        .flat_map(|page| page.sort.keys().cloned())
-        .collect();
-    sorts.sort_unstable();
-    sorts.dedup();
-
-    // Determine the best sorting parser that fits all available values for each given key
-    let mut sort_types: BTreeMap<String, SortType> = BTreeMap::new();
-    for sort in sorts.iter() {
-        let mut sort_values = pages.iter().flat_map(|page| page.sort.get(sort));
-        sort_types.insert(
-            sort.clone(),
-            if sort_values.all(|v| parse_int_sort(v).is_some() || parse_float_sort(v).is_some()) {
-                SortType::Number
-            } else {
-                SortType::String
-            },
-        );
-    }
-
-    for (sort_key, sort_type) in sort_types {
-        let mut page_values: Vec<_> = pages
-            .iter()
-            .flat_map(|page| {
-                page.sort
-                    .get(&sort_key)
-                    .map(|v| (v, page.fragment.page_number))
-            })
-            .collect();
-        options.logger.v_info(format!(
-            "Prebuilding sort order for {sort_key}, processed as type: {sort_type:#?}"
-        ));
-        match sort_type {
-            SortType::String => page_values.sort_by_key(|p| p.0),
-            SortType::Number => page_values.sort_by(|p1, p2| {
-                let p1 = parse_int_sort(p1.0)
-                    .map(|i| i as f32)
-                    .unwrap_or_else(|| parse_float_sort(p1.0).unwrap_or_default());
-                let p2 = parse_int_sort(p2.0)
-                    .map(|i| i as f32)
-                    .unwrap_or_else(|| parse_float_sort(p2.0).unwrap_or_default());
-
-                p1.total_cmp(&p2)
-            }),
+    // Every sort key's values, in page order
+    let mut values_by_key: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
+    for page in pages.iter() {
+        for (key, value) in &page.sort {
+            values_by_key
+                .entry(key.clone())
+                .or_default()
+                .push((value.as_str(), page.fragment.page_number));
         }
-        meta.sorts.push(MetaSort {
-            sort: sort_key,
-            pages: page_values.into_iter().map(|p| p.1).collect(),
-        });
     }
+    let sorts: Vec<String> = values_by_key.keys().cloned().collect();
+    meta.sorts = meta_sorts(&values_by_key, options);
 
     let mut meta_fields_set: BTreeSet<String> = BTreeSet::new();
     for page in pages.iter() {
@@ -149,177 +112,7 @@ pub async fn build_indexes(
     // Process pages in parallel - each page builds its own word map
     let page_results: Vec<PageProcessingResult> = pages
         .into_par_iter()
-        .map(|page| {
-            let mut local_word_map: HashMap<String, PackedWord> = HashMap::new();
-
-            // Meta field IDs were assigned per-page,
-            // but need to be remapped to the global meta_fields order.
-            let page_field_order: Vec<&String> = page.fragment.data.meta.keys().collect();
-            let field_id_map: Vec<u16> = page_field_order
-                .iter()
-                .map(|name| meta_fields_ref.iter().position(|f| f == *name).unwrap() as u16)
-                .collect();
-
-            for (word, positions) in page.word_data {
-                // Group positions by original_word for this page
-                let mut normalized_positions: Vec<FossickedWord> = Vec::new();
-                let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
-
-                for fossicked in positions {
-                    if fossicked.original_word.is_none() {
-                        // No diacritics - original matches normalized form
-                        normalized_positions.push(fossicked);
-                    } else {
-                        // Original form differs (has diacritics) - stored instead in additional_variants
-                        variant_positions
-                            .entry(fossicked.original_word.clone().unwrap())
-                            .or_default()
-                            .push(fossicked);
-                    }
-                }
-
-                let packed_word =
-                    local_word_map
-                        .entry(word.clone())
-                        .or_insert_with(|| PackedWord {
-                            word: word.clone(),
-                            pages: Vec::new(),
-                            additional_variants: Vec::new(),
-                        });
-
-                if !normalized_positions.is_empty() {
-                    packed_word.pages.push(positions_to_packed_page(
-                        normalized_positions,
-                        page.fragment.page_number,
-                    ));
-                }
-
-                for (variant_form, variant_pos) in variant_positions {
-                    let variant_page =
-                        positions_to_packed_page(variant_pos, page.fragment.page_number);
-
-                    if let Some(existing_variant) = packed_word
-                        .additional_variants
-                        .iter_mut()
-                        .find(|v| v.form == variant_form)
-                    {
-                        existing_variant.pages.push(variant_page);
-                    } else {
-                        packed_word.additional_variants.push(PackedVariant {
-                            form: variant_form,
-                            pages: vec![variant_page],
-                        });
-                    }
-                }
-            }
-
-            for (word, meta_positions) in page.meta_word_data {
-                let mut normalized_meta_positions: Vec<MetaFossickedWord> = Vec::new();
-                let mut variant_meta_positions: BTreeMap<String, Vec<MetaFossickedWord>> =
-                    BTreeMap::new();
-
-                for mut meta_fossicked in meta_positions {
-                    meta_fossicked.field_id = field_id_map[meta_fossicked.field_id as usize];
-                    if let Some(original) = meta_fossicked.original_word.clone() {
-                        variant_meta_positions
-                            .entry(original)
-                            .or_default()
-                            .push(meta_fossicked);
-                    } else {
-                        normalized_meta_positions.push(meta_fossicked);
-                    }
-                }
-
-                let packed_word =
-                    local_word_map
-                        .entry(word.clone())
-                        .or_insert_with(|| PackedWord {
-                            word: word.clone(),
-                            pages: Vec::new(),
-                            additional_variants: Vec::new(),
-                        });
-
-                if !normalized_meta_positions.is_empty() {
-                    let meta_locs = meta_positions_to_packed(normalized_meta_positions);
-
-                    if let Some(existing_page) = packed_word
-                        .pages
-                        .iter_mut()
-                        .find(|p| p.page_number == page.fragment.page_number)
-                    {
-                        existing_page.meta_locs = meta_locs;
-                    } else {
-                        packed_word.pages.push(PackedPage {
-                            page_number: page.fragment.page_number,
-                            locs: vec![],
-                            meta_locs,
-                        });
-                    }
-                }
-
-                // Handle diacritic variants in meta
-                for (variant_form, variant_pos) in variant_meta_positions {
-                    let meta_locs = meta_positions_to_packed(variant_pos);
-
-                    if let Some(existing_variant) = packed_word
-                        .additional_variants
-                        .iter_mut()
-                        .find(|v| v.form == variant_form)
-                    {
-                        if let Some(existing_page) = existing_variant
-                            .pages
-                            .iter_mut()
-                            .find(|p| p.page_number == page.fragment.page_number)
-                        {
-                            existing_page.meta_locs = meta_locs;
-                        } else {
-                            existing_variant.pages.push(PackedPage {
-                                page_number: page.fragment.page_number,
-                                locs: vec![],
-                                meta_locs,
-                            });
-                        }
-                    } else {
-                        packed_word.additional_variants.push(PackedVariant {
-                            form: variant_form,
-                            pages: vec![PackedPage {
-                                page_number: page.fragment.page_number,
-                                locs: vec![],
-                                meta_locs,
-                            }],
-                        });
-                    }
-                }
-            }
-
-            // Collect filter entries for this page
-            let filter_entries: Vec<(String, String, usize)> = page
-                .fragment
-                .data
-                .filters
-                .iter()
-                .flat_map(|(filter, values)| {
-                    values.iter().map(move |value| {
-                        (filter.clone(), value.clone(), page.fragment.page_number)
-                    })
-                })
-                .collect();
-
-            // Compute encoded page data
-            let encoded_data = serde_json::to_string(&page.fragment.data).unwrap();
-            let encoded_page = IntermediaryPageData {
-                full_hash: format!("{}_{}", language_ref, full_hash(encoded_data.as_bytes())),
-                word_count: page.fragment.data.word_count,
-                page_number: page.fragment.page_number,
-                encoded_data,
-            };
-
-            PageProcessingResult {
-                word_map: local_word_map,
-                filter_entries,
-                encoded_page,
-            }
-        })
+        .map(|page| pack_page(page, &meta_fields_ref, &language_ref))
         .collect();
 
     // Merge results sequentially
@@ -451,53 +244,7 @@ pub async fn build_indexes(
         }
     }
 
-    // Encode filter indexes in parallel
-    // Accumulate into HashMap for O(1) inserts, then sort once before encoding
-    // to produce a stable hash without paying BTreeMap's per-insert overhead.
-    let mut filter_map_vec: Vec<_> = filter_map.into_iter().collect();
-    filter_map_vec.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let encoded_filters: Vec<(String, Vec<u8>, String)> = filter_map_vec
-        .into_par_iter()
-        .map(|(filter, values)| {
-            let mut sorted_values: Vec<_> = values.into_iter().collect();
-            sorted_values.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-            let mut filter_index: Vec<u8> = Vec::new();
-            let _ = minicbor::encode::<FilterIndex, &mut Vec<u8>>(
-                FilterIndex {
-                    filter: filter.clone(),
-                    values: sorted_values
-                        .into_iter()
-                        .map(|(value, pages)| PackedValue { value, pages })
-                        .collect(),
-                },
-                filter_index.as_mut(),
-            );
-            let hash = format!("{}_{}", language, full_hash(&filter_index));
-            (filter, filter_index, hash)
-        })
-        .collect();
-
-    // Handle hash collisions sequentially (required for correctness)
-    let mut filter_indexes = HashMap::new();
-    for (filter, filter_index, hash) in encoded_filters {
-        let mut short_hash = &hash[0..=(language.len() + 7)];
-
-        // If we hit a collision, extend one hash until we stop colliding
-        // TODO: DRY
-        while filter_indexes.contains_key(short_hash) {
-            let new_length = short_hash.len() + 1;
-            short_hash = &hash[0..=new_length];
-
-            if short_hash.len() == hash.len() {
-                break;
-            }
-        }
-        filter_indexes.insert(short_hash.to_string(), filter_index);
-        meta.filters.push(MetaFilter {
-            filter,
-            hash: short_hash.to_string(),
-        })
-    }
+    let filter_indexes = encode_filters(filter_map, &language, &mut meta);
 
     if TryInto::<u32>::try_into(meta.pages.len()).is_err() {
         options.logger.error(format!(
@@ -555,32 +302,9 @@ pub async fn build_indexes(
         })
         .collect();
 
-    // Handle hash collisions sequentially (required for correctness)
-    let mut word_indexes: HashMap<String, Vec<u8>> = HashMap::new();
-    for (i, word_index, hash) in encoded_chunks {
-        let mut short_hash = &hash[0..=(language.len() + 7)];
+    let word_indexes = name_word_chunks(encoded_chunks, &language, &mut meta);
 
-        // If we hit a collision, extend one hash until we stop colliding
-        while word_indexes.contains_key(short_hash) {
-            let new_length = short_hash.len() + 1;
-            short_hash = &hash[0..=new_length];
-
-            if short_hash.len() == hash.len() {
-                break;
-            }
-        }
-        word_indexes.insert(short_hash.to_string(), word_index);
-        meta.index_chunks[i].hash = short_hash.into();
-    }
-
-    let mut meta_index: Vec<u8> = Vec::new();
-    let _ = minicbor::encode::<MetaIndex, &mut Vec<u8>>(meta, meta_index.as_mut());
-
-    let meta_hash = format!(
-        "{}_{}",
-        language,
-        &full_hash(&meta_index)[0..=(language.len() + 7)]
-    );
+    let (meta_hash, meta_index) = encode_meta(meta, &language);
 
     Ok(PagefindIndexes {
         word_indexes,
@@ -588,10 +312,326 @@ pub async fn build_indexes(
         sorts,
         meta_index: (meta_hash, meta_index),
         fragments: final_fragments,
+        compressed_fragments: Vec::new(),
         language,
         word_count,
         page_count,
     })
+}
+
+/// dealwire: each sort key's page order, from its values in page order: as
+/// numbers when every value parses as one, else as strings (shared by
+/// `build_indexes` and `stream`).
+fn meta_sorts(
+    values_by_key: &BTreeMap<String, Vec<(&str, usize)>>,
+    options: &SearchOptions,
+) -> Vec<MetaSort> {
+    let mut sorts = Vec::new();
+    for (sort_key, values) in values_by_key {
+        let sort_type = if values
+            .iter()
+            .all(|(v, _)| parse_int_sort(v).is_some() || parse_float_sort(v).is_some())
+        {
+            SortType::Number
+        } else {
+            SortType::String
+        };
+        let mut page_values = values.clone();
+        options.logger.v_info(format!(
+            "Prebuilding sort order for {sort_key}, processed as type: {sort_type:#?}"
+        ));
+        match sort_type {
+            SortType::String => page_values.sort_by_key(|p| p.0),
+            SortType::Number => page_values.sort_by(|p1, p2| {
+                let p1 = parse_int_sort(p1.0)
+                    .map(|i| i as f32)
+                    .unwrap_or_else(|| parse_float_sort(p1.0).unwrap_or_default());
+                let p2 = parse_int_sort(p2.0)
+                    .map(|i| i as f32)
+                    .unwrap_or_else(|| parse_float_sort(p2.0).unwrap_or_default());
+
+                p1.total_cmp(&p2)
+            }),
+        }
+        sorts.push(MetaSort {
+            sort: sort_key.clone(),
+            pages: page_values.into_iter().map(|p| p.1).collect(),
+        });
+    }
+    sorts
+}
+
+/// dealwire: the filter index files, named by their hash, and listed in
+/// `meta` (shared by `build_indexes` and `stream`).
+fn encode_filters(
+    filter_map: HashMap<String, HashMap<String, Vec<usize>>>,
+    language: &str,
+    meta: &mut MetaIndex,
+) -> HashMap<String, Vec<u8>> {
+    // Encode filter indexes in parallel
+// Accumulate into HashMap for O(1) inserts, then sort once before encoding
+// to produce a stable hash without paying BTreeMap's per-insert overhead.
+let mut filter_map_vec: Vec<_> = filter_map.into_iter().collect();
+filter_map_vec.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+let encoded_filters: Vec<(String, Vec<u8>, String)> = filter_map_vec
+    .into_par_iter()
+    .map(|(filter, values)| {
+        let mut sorted_values: Vec<_> = values.into_iter().collect();
+        sorted_values.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let mut filter_index: Vec<u8> = Vec::new();
+        let _ = minicbor::encode::<FilterIndex, &mut Vec<u8>>(
+            FilterIndex {
+                filter: filter.clone(),
+                values: sorted_values
+                    .into_iter()
+                    .map(|(value, pages)| PackedValue { value, pages })
+                    .collect(),
+            },
+            filter_index.as_mut(),
+        );
+        let hash = format!("{}_{}", language, full_hash(&filter_index));
+        (filter, filter_index, hash)
+    })
+    .collect();
+
+// Handle hash collisions sequentially (required for correctness)
+let mut filter_indexes = HashMap::new();
+for (filter, filter_index, hash) in encoded_filters {
+    let mut short_hash = &hash[0..=(language.len() + 7)];
+
+    // If we hit a collision, extend one hash until we stop colliding
+    // TODO: DRY
+    while filter_indexes.contains_key(short_hash) {
+        let new_length = short_hash.len() + 1;
+        short_hash = &hash[0..=new_length];
+
+        if short_hash.len() == hash.len() {
+            break;
+        }
+    }
+    filter_indexes.insert(short_hash.to_string(), filter_index);
+    meta.filters.push(MetaFilter {
+        filter,
+        hash: short_hash.to_string(),
+    })
+}
+    filter_indexes
+}
+
+/// dealwire: the encoded word index chunks named by their hash, the names
+/// set in `meta` (shared by `build_indexes` and `stream`).
+fn name_word_chunks(
+    encoded_chunks: Vec<(usize, Vec<u8>, String)>,
+    language: &str,
+    meta: &mut MetaIndex,
+) -> HashMap<String, Vec<u8>> {
+    // Handle hash collisions sequentially (required for correctness)
+let mut word_indexes: HashMap<String, Vec<u8>> = HashMap::new();
+for (i, word_index, hash) in encoded_chunks {
+    let mut short_hash = &hash[0..=(language.len() + 7)];
+
+    // If we hit a collision, extend one hash until we stop colliding
+    while word_indexes.contains_key(short_hash) {
+        let new_length = short_hash.len() + 1;
+        short_hash = &hash[0..=new_length];
+
+        if short_hash.len() == hash.len() {
+            break;
+        }
+    }
+    word_indexes.insert(short_hash.to_string(), word_index);
+    meta.index_chunks[i].hash = short_hash.into();
+}
+    word_indexes
+}
+
+/// dealwire: the meta file's bytes and name (shared by `build_indexes` and
+/// `stream`).
+fn encode_meta(meta: MetaIndex, language: &str) -> (String, Vec<u8>) {
+    let mut meta_index: Vec<u8> = Vec::new();
+let _ = minicbor::encode::<MetaIndex, &mut Vec<u8>>(meta, meta_index.as_mut());
+
+let meta_hash = format!(
+    "{}_{}",
+    language,
+    &full_hash(&meta_index)[0..=(language.len() + 7)]
+);
+    (meta_hash, meta_index)
+}
+
+/// dealwire: the work on one page, shared by `build_indexes` and the
+/// streaming builder (`stream`): its word map, filter entries and encoded
+/// fragment. `meta_fields` is the index's sorted list of meta fields.
+fn pack_page(page: FossickedData, meta_fields_ref: &[String], language_ref: &str) -> PageProcessingResult {
+    let mut local_word_map: HashMap<String, PackedWord> = HashMap::new();
+
+    // Meta field IDs were assigned per-page,
+    // but need to be remapped to the global meta_fields order.
+    let page_field_order: Vec<&String> = page.fragment.data.meta.keys().collect();
+    let field_id_map: Vec<u16> = page_field_order
+        .iter()
+        .map(|name| meta_fields_ref.iter().position(|f| f == *name).unwrap() as u16)
+        .collect();
+
+    for (word, positions) in page.word_data {
+        // Group positions by original_word for this page
+        let mut normalized_positions: Vec<FossickedWord> = Vec::new();
+        let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
+
+        for fossicked in positions {
+            if fossicked.original_word.is_none() {
+                // No diacritics - original matches normalized form
+                normalized_positions.push(fossicked);
+            } else {
+                // Original form differs (has diacritics) - stored instead in additional_variants
+                variant_positions
+                    .entry(fossicked.original_word.clone().unwrap())
+                    .or_default()
+                    .push(fossicked);
+            }
+        }
+
+        let packed_word =
+            local_word_map
+                .entry(word.clone())
+                .or_insert_with(|| PackedWord {
+                    word: word.clone(),
+                    pages: Vec::new(),
+                    additional_variants: Vec::new(),
+                });
+
+        if !normalized_positions.is_empty() {
+            packed_word.pages.push(positions_to_packed_page(
+                normalized_positions,
+                page.fragment.page_number,
+            ));
+        }
+
+        for (variant_form, variant_pos) in variant_positions {
+            let variant_page =
+                positions_to_packed_page(variant_pos, page.fragment.page_number);
+
+            if let Some(existing_variant) = packed_word
+                .additional_variants
+                .iter_mut()
+                .find(|v| v.form == variant_form)
+            {
+                existing_variant.pages.push(variant_page);
+            } else {
+                packed_word.additional_variants.push(PackedVariant {
+                    form: variant_form,
+                    pages: vec![variant_page],
+                });
+            }
+        }
+    }
+
+    for (word, meta_positions) in page.meta_word_data {
+        let mut normalized_meta_positions: Vec<MetaFossickedWord> = Vec::new();
+        let mut variant_meta_positions: BTreeMap<String, Vec<MetaFossickedWord>> =
+            BTreeMap::new();
+
+        for mut meta_fossicked in meta_positions {
+            meta_fossicked.field_id = field_id_map[meta_fossicked.field_id as usize];
+            if let Some(original) = meta_fossicked.original_word.clone() {
+                variant_meta_positions
+                    .entry(original)
+                    .or_default()
+                    .push(meta_fossicked);
+            } else {
+                normalized_meta_positions.push(meta_fossicked);
+            }
+        }
+
+        let packed_word =
+            local_word_map
+                .entry(word.clone())
+                .or_insert_with(|| PackedWord {
+                    word: word.clone(),
+                    pages: Vec::new(),
+                    additional_variants: Vec::new(),
+                });
+
+        if !normalized_meta_positions.is_empty() {
+            let meta_locs = meta_positions_to_packed(normalized_meta_positions);
+
+            if let Some(existing_page) = packed_word
+                .pages
+                .iter_mut()
+                .find(|p| p.page_number == page.fragment.page_number)
+            {
+                existing_page.meta_locs = meta_locs;
+            } else {
+                packed_word.pages.push(PackedPage {
+                    page_number: page.fragment.page_number,
+                    locs: vec![],
+                    meta_locs,
+                });
+            }
+        }
+
+        // Handle diacritic variants in meta
+        for (variant_form, variant_pos) in variant_meta_positions {
+            let meta_locs = meta_positions_to_packed(variant_pos);
+
+            if let Some(existing_variant) = packed_word
+                .additional_variants
+                .iter_mut()
+                .find(|v| v.form == variant_form)
+            {
+                if let Some(existing_page) = existing_variant
+                    .pages
+                    .iter_mut()
+                    .find(|p| p.page_number == page.fragment.page_number)
+                {
+                    existing_page.meta_locs = meta_locs;
+                } else {
+                    existing_variant.pages.push(PackedPage {
+                        page_number: page.fragment.page_number,
+                        locs: vec![],
+                        meta_locs,
+                    });
+                }
+            } else {
+                packed_word.additional_variants.push(PackedVariant {
+                    form: variant_form,
+                    pages: vec![PackedPage {
+                        page_number: page.fragment.page_number,
+                        locs: vec![],
+                        meta_locs,
+                    }],
+                });
+            }
+        }
+    }
+
+    // Collect filter entries for this page
+    let filter_entries: Vec<(String, String, usize)> = page
+        .fragment
+        .data
+        .filters
+        .iter()
+        .flat_map(|(filter, values)| {
+            values.iter().map(move |value| {
+                (filter.clone(), value.clone(), page.fragment.page_number)
+            })
+        })
+        .collect();
+
+    // Compute encoded page data
+    let encoded_data = serde_json::to_string(&page.fragment.data).unwrap();
+    let encoded_page = IntermediaryPageData {
+        full_hash: format!("{}_{}", language_ref, full_hash(encoded_data.as_bytes())),
+        word_count: page.fragment.data.word_count,
+        page_number: page.fragment.page_number,
+        encoded_data,
+    };
+
+    PageProcessingResult {
+        word_map: local_word_map,
+        filter_entries,
+        encoded_page,
+    }
 }
 
 /// Convert fossicked word positions to a packed page representation.
@@ -671,12 +711,23 @@ fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<
 }
 
 fn chunk_meta(indexes: &[Vec<PackedWord>]) -> Vec<MetaChunk> {
+    chunk_meta_bounds(indexes.iter().map(|chunk| {
+        (
+            chunk.first().map_or("".into(), |w| w.word.clone()),
+            chunk.last().map_or("".into(), |w| w.word.clone()),
+        )
+    }))
+}
+
+/// dealwire: `chunk_meta` from each chunk's first and last word (shared by
+/// `build_indexes` and `stream`).
+fn chunk_meta_bounds(bounds: impl Iterator<Item = (String, String)>) -> Vec<MetaChunk> {
     let mut named_chunks: Vec<MetaChunk> = Vec::new();
 
-    for chunk in indexes.iter() {
+    for (from, to) in bounds {
         named_chunks.push(MetaChunk {
-            from: chunk.first().map_or("".into(), |w| w.word.clone()),
-            to: chunk.last().map_or("".into(), |w| w.word.clone()),
+            from,
+            to,
             hash: "".into(),
         });
     }

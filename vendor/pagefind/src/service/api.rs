@@ -62,6 +62,111 @@ pub struct CustomRecord {
     pub sort: BTreeMap<String, String>,
 }
 
+/// dealwire: reads one custom record as `add_custom_record` does.
+fn fossick_record(
+    record: CustomRecord,
+    options: &SearchOptions,
+    force_language: &Option<String>,
+) -> Result<crate::fossick::FossickedData> {
+    let data = DomParserResult {
+        digest: record.content,
+        filters: record.filters,
+        sort: record.sort,
+        meta: record.meta,
+        anchor_content: BTreeMap::new(),
+        anchor_titles: BTreeMap::new(),
+        has_custom_body: false,
+        force_inclusion: true,
+        has_html_element: true,
+        has_old_bundle_reference: false,
+        has_default_ui_reference: false,
+        language: force_language.clone().unwrap_or(record.language),
+    };
+    Fossicker::new_with_data(record.url, data).fossick_sync(options)
+}
+
+/// dealwire: an index of custom records read batch by batch, in bounded
+/// memory: each batch is indexed and dropped before the next is read (see
+/// `index::stream`). Its files are those a [`PagefindIndex`] makes of the
+/// same records added in the same order, except that a record of no
+/// language is not merged into the main language and fragments are not
+/// grouped.
+pub struct StreamingIndex {
+    options: SearchOptions,
+    meta_fields: Vec<String>,
+    languages: BTreeMap<String, crate::index::stream::LanguageStream>,
+}
+
+impl StreamingIndex {
+    /// An empty index whose records have meta fields among `meta_fields`.
+    pub fn new(config: Option<PagefindServiceConfig>, meta_fields: &[&str]) -> Result<Self> {
+        let mut service_options: PagefindInboundConfig =
+            serde_json::from_str("{}").expect("All fields have serde defaults");
+        service_options.service = true;
+        if let Some(config) = config {
+            service_options = config.apply(service_options);
+        }
+        Ok(Self {
+            options: SearchOptions::load(service_options)?,
+            meta_fields: meta_fields.iter().map(|f| f.to_string()).collect(),
+            languages: BTreeMap::new(),
+        })
+    }
+
+    /// Reads and indexes a batch of records, in parallel. A record with a
+    /// meta field not given to [`StreamingIndex::new`] is an error.
+    pub fn add_custom_records(&mut self, records: Vec<CustomRecord>) -> Result<usize> {
+        use rayon::prelude::*;
+        let options = &self.options;
+        let force_language = options.force_language.clone();
+        let fossicked = records
+            .into_par_iter()
+            .map(|record| fossick_record(record, options, &force_language))
+            .collect::<Result<Vec<_>>>()?;
+        let added = fossicked.len();
+        let mut by_language: BTreeMap<String, Vec<crate::fossick::FossickedData>> =
+            BTreeMap::new();
+        for page in fossicked {
+            // As `build_indexes`: a page without words is left out.
+            if !page.word_data.is_empty() {
+                by_language.entry(page.language.clone()).or_default().push(page);
+            }
+        }
+        for (language, pages) in by_language {
+            let stream = self.languages.entry(language.clone()).or_insert_with(|| {
+                crate::index::stream::LanguageStream::new(language, self.meta_fields.clone())
+            });
+            if let Some(page) = pages.iter().find(|p| !stream.knows_fields(p)) {
+                bail!(
+                    "the record {} has a meta field not declared to the index",
+                    page.url
+                );
+            }
+            stream.add(pages);
+        }
+        Ok(added)
+    }
+
+    /// The bundle's files, each named relative to the bundle folder.
+    pub async fn files(self) -> Result<Vec<SyntheticFile>> {
+        let mut state = SearchState::new(self.options);
+        let mut fragments = Vec::new();
+        for (_, stream) in self.languages {
+            let mut indexes = stream.finish(&state.options, state.options.index_chunk_size);
+            fragments.push(std::mem::take(&mut indexes.compressed_fragments));
+            state.built_indexes.push(indexes);
+        }
+        let mut files = state.get_files().await;
+        for fragment in fragments.into_iter().flatten() {
+            files.push(SyntheticFile {
+                filename: PathBuf::from(format!("fragment/{}.pf_fragment", fragment.0)),
+                contents: fragment.1,
+            });
+        }
+        Ok(files)
+    }
+}
+
 #[derive(Debug)]
 pub struct IndexedFileResponse {
     pub page_word_count: u32,
@@ -202,23 +307,7 @@ impl PagefindIndex {
         let options = &state.options;
         let fossicked = records
             .into_par_iter()
-            .map(|record| {
-                let data = DomParserResult {
-                    digest: record.content,
-                    filters: record.filters,
-                    sort: record.sort,
-                    meta: record.meta,
-                    anchor_content: BTreeMap::new(),
-                    anchor_titles: BTreeMap::new(),
-                    has_custom_body: false,
-                    force_inclusion: true,
-                    has_html_element: true,
-                    has_old_bundle_reference: false,
-                    has_default_ui_reference: false,
-                    language: force_language.clone().unwrap_or(record.language),
-                };
-                Fossicker::new_with_data(record.url, data).fossick_sync(options)
-            })
+            .map(|record| fossick_record(record, options, &force_language))
             .collect::<Result<Vec<_>>>()?;
         let added = fossicked.len();
         state.fossicked_pages.extend(fossicked);
