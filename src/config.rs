@@ -192,8 +192,8 @@ pub struct Config {
     /// How many entries a tag, author or party page lists before the next
     /// page (`pagination: { page_size: 100 }`).
     pub page_size: usize,
-    /// Whether the site has a search page and index (`search: { enabled:
-    /// true }`; off by default, see README "Search").
+    /// Whether the site has a search page and index (on unless `search: {
+    /// enabled: false }`; see README "Search").
     pub search: bool,
 }
 
@@ -323,7 +323,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
         page_size: raw.pagination.map_or(100, |p| p.page_size),
-        search: raw.search.is_some_and(|s| s.enabled),
+        search: raw.search.is_none_or(|s| s.enabled),
     })
 }
 

@@ -158,13 +158,20 @@ impl Live {
             .clone()
     }
 
+    /// Whether this state has made its search bundle yet.
+    pub fn search_made(&self) -> bool {
+        self.search.get().is_some()
+    }
+
     /// The name in the search bundle of an output path under its folder,
     /// when the site has search.
     fn bundle_name<'f>(&self, file: &'f str) -> Option<&'f str> {
         if !self.config().search {
             return None;
         }
-        file.strip_prefix(crate::render::search::BUNDLE_DIR)
+        let name = file.strip_prefix(crate::render::search::BUNDLE_DIR)?;
+        self.memo.search_asked.store(true, Ordering::Relaxed);
+        Some(name)
     }
 
     /// The file at an output path (`articles/x/index.html`, `deals.json`),
@@ -285,9 +292,13 @@ impl Live {
     pub fn check(&self, stop: &AtomicBool) -> Result<(), Diagnostics> {
         let sink = Sink::paths();
         render::render_site_until(&self.site, &self.templates, Want::All, None, &sink, stop)?;
-        // The search bundle is made now, while the editor pauses, so that
-        // the search page finds it ready.
-        if self.config().search && !stop.load(Ordering::Relaxed) {
+        // Once a search page has asked for the search bundle in this
+        // session, it is made now, while the editor pauses, so that the
+        // search page finds it ready. Until then it costs nothing.
+        if self.config().search
+            && self.memo.search_asked.load(Ordering::Relaxed)
+            && !stop.load(Ordering::Relaxed)
+        {
             self.search()?;
         }
         Ok(())

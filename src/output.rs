@@ -380,6 +380,11 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// Whether the sink keeps neither files nor bytes (`Sink::paths`).
+    pub fn paths_only(&self) -> bool {
+        self.folder.is_none() && !self.keep_bytes
+    }
+
     /// A sink that writes every file into `staging` at once.
     pub fn folder(staging: &'a Staging) -> Sink<'a> {
         Sink {

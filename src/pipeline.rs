@@ -310,8 +310,10 @@ fn finish(
             .collect()
     };
     // A whole build indexes the site for search beside the pages; `serve`
-    // indexes it when the search page first asks (`Live`).
-    let indexed = matches!(want, render::Want::All) && site.config.search;
+    // indexes it when the search page first asks (`Live`); `check`, which
+    // writes nothing, not at all (the index has nothing to say of the
+    // site's content).
+    let indexed = matches!(want, render::Want::All) && site.config.search && !sink.paths_only();
     let (rendered, bundle) = rayon::join(
         || render::render_site(&site, &templates, want, None, &sink),
         || indexed.then(|| crate::render::search::site_bundle(&site)),

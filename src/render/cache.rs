@@ -44,6 +44,8 @@ pub struct Memo {
     pages: Mutex<HashMap<String, (u64, Bytes)>>,
     /// The last search bundle, under the hash of its records.
     search: Mutex<Option<(u64, SearchBundle)>>,
+    /// Whether a file of the search bundle was asked for in this session.
+    pub search_asked: std::sync::atomic::AtomicBool,
 }
 
 /// A search bundle's files by name in its folder (`pagefind.js`,

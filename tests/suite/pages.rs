@@ -641,12 +641,21 @@ fn the_home_goes_on_at_page_two() {
 }
 
 #[test]
-fn search_when_enabled_has_a_page_a_box_and_an_index_and_none_when_not() {
-    // ok-subpath has `search: { enabled: true }`.
+fn search_is_on_by_default_with_a_page_a_box_and_an_index_and_off_when_disabled() {
+    // ok-subpath has `search: { enabled: true }`; without the key, search
+    // is on too, and the output is the same.
     let site = site("ok-subpath");
+    let config = std::fs::read_to_string(site.root.join("site.yaml")).expect("config");
+    let without = config.replace("search: { enabled: true }\n", "");
+    assert_ne!(without, config);
     let run = site.dealwire(&["build"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     let public = site.public();
+    let explicit = snapshot(&public);
+    std::fs::write(site.root.join("site.yaml"), &without).expect("write");
+    let run = site.dealwire(&["build"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(snapshot(&public) == explicit, "on by default");
     let home = std::fs::read_to_string(public.join("index.html")).expect("home");
     assert!(
         home.contains(r#"<a class="search-link" id="dw-find-link" href="/briefing/search/">"#),
@@ -662,23 +671,19 @@ fn search_when_enabled_has_a_page_a_box_and_an_index_and_none_when_not() {
     assert!(public.join("pagefind/1.6.0/pagefind.js").is_file());
     assert!(public.join("pagefind/1.6.0/pagefind-entry.json").is_file());
 
-    // Without the key (the default), and with `enabled: false`: nothing.
-    let config = std::fs::read_to_string(site.root.join("site.yaml")).expect("config");
-    let without = config.replace("search: { enabled: true }\n", "");
-    assert_ne!(without, config);
-    for text in [
-        without.clone(),
+    // With `enabled: false`: nothing.
+    std::fs::write(
+        site.root.join("site.yaml"),
         format!("{without}search: {{ enabled: false }}\n"),
-    ] {
-        std::fs::write(site.root.join("site.yaml"), text).expect("write");
-        let run = site.dealwire(&["build"]);
-        assert_eq!(run.status, 0, "{}", run.stderr);
-        let home = std::fs::read_to_string(public.join("index.html")).expect("home");
-        assert!(
-            !home.contains("dw-find") && !home.contains("search."),
-            "no box, no script"
-        );
-        assert!(!public.join("search").exists());
-        assert!(!public.join("pagefind").exists());
-    }
+    )
+    .expect("write");
+    let run = site.dealwire(&["build"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let home = std::fs::read_to_string(public.join("index.html")).expect("home");
+    assert!(
+        !home.contains("dw-find") && !home.contains("search."),
+        "no box, no script"
+    );
+    assert!(!public.join("search").exists());
+    assert!(!public.join("pagefind").exists());
 }

@@ -560,6 +560,34 @@ fn sessions(count: usize) -> Vec<Vec<Edit>> {
         .collect()
 }
 
+/// `serve` makes the search bundle when a page first asks for it, and from
+/// then on in the background check after each edit: a session that never
+/// searches never pays for an index.
+#[test]
+fn serve_makes_the_search_index_only_once_a_page_asks_for_it() {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut cache = Cache::default();
+    let mut site = empty_site();
+    assert!(CONFIGS[0].contains("search: { enabled: true }"));
+    let article = |word: &str| format!("---\ntitle: A\ndate: 2025-01-01\n---\nThe {word}.\n");
+    apply(&mut site, &Edit::Write(0, article("contract")));
+    let live = pipeline::rebuild(&site, &BuildOptions::default(), &mut cache).expect("builds");
+    live.check(&stop).expect("check");
+    assert!(!live.search_made(), "never asked for: never made");
+    let loader = live.get("pagefind/1.6.0/pagefind.js").expect("get");
+    assert!(loader.is_some_and(|b| !b.is_empty()));
+    assert!(live.search_made(), "made when asked for");
+
+    apply(&mut site, &Edit::Write(0, article("lease")));
+    let next = pipeline::rebuild(&site, &BuildOptions::default(), &mut cache).expect("builds");
+    assert!(!next.search_made());
+    next.check(&stop).expect("check");
+    assert!(
+        next.search_made(),
+        "asked for once in the session: remade in the check"
+    );
+}
+
 /// The session property must see edits that update the model in place
 /// (`Site::with_replaced`), or it would test the whole-site path only.
 #[test]
