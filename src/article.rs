@@ -34,6 +34,75 @@ pub struct Deal {
     pub kind: Option<String>,
     /// Free-text term (`7 years`).
     pub term: Option<String>,
+    /// Its id as written (`id:`), by which other articles refer to it.
+    pub id: Option<String>,
+    /// The field of `id:` (`deals[1].id`) and its line and column, for errors.
+    pub id_at: Option<(String, Option<(usize, usize)>)>,
+    /// Announced, completed or cancelled.
+    pub status: Status,
+}
+
+/// Where a deal stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// Reported, not yet completed (the default).
+    #[default]
+    Announced,
+    /// Closed.
+    Completed,
+    /// Called off: listed, struck through, left out of totals.
+    Cancelled,
+}
+
+impl Status {
+    /// As written in front matter and exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Announced => "announced",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Read from front matter.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text.trim() {
+            "announced" => Some(Status::Announced),
+            "completed" => Some(Status::Completed),
+            "cancelled" => Some(Status::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// A `ref:` entry: an article's coverage of a deal declared in another, and
+/// the figures it revises (none for coverage alone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revision {
+    /// The id of the deal it covers.
+    pub target: String,
+    /// Its field (`deals[1].ref`) and line and column, for errors.
+    pub field: String,
+    /// The line and column of `ref:`.
+    pub position: Option<(usize, usize)>,
+    /// A new amount, with its value in the reporting currency.
+    pub amount: Option<(Amount, Option<rust_decimal::Decimal>)>,
+    /// A new status.
+    pub status: Option<Status>,
+    /// A new term.
+    pub term: Option<String>,
+    /// New parties (canonical names).
+    pub parties: Option<Vec<String>>,
+}
+
+impl Revision {
+    /// Whether it changes any figure (else it is coverage only).
+    pub fn revises(&self) -> bool {
+        self.amount.is_some()
+            || self.status.is_some()
+            || self.term.is_some()
+            || self.parties.is_some()
+    }
 }
 
 /// An old path of the site that redirects to an article.
@@ -98,6 +167,8 @@ pub struct Article {
     pub body_line: usize,
     /// The deals reported, possibly none.
     pub deals: Vec<Deal>,
+    /// The deals of other articles it covers (`ref:`), with their revisions.
+    pub refs: Vec<Revision>,
 }
 
 impl Article {
@@ -138,8 +209,9 @@ impl Article {
             (&self.tags, &self.authors),
             self.deals
                 .iter()
-                .map(|d| (d.date, &d.parties))
+                .map(|d| (d.date, &d.parties, &d.id, d.status))
                 .collect::<Vec<_>>(),
+            &self.refs,
         )
     }
 
@@ -324,7 +396,7 @@ impl Checker<'_> {
         let tags = self.tags(&raw.tags);
         let authors = self.authors(&raw.authors);
         let aliases = self.aliases(&raw.aliases);
-        let deals = self.deals(raw.deal, raw.deals, date, lang);
+        let (deals, refs) = self.deals(raw.deal, raw.deals, date, lang);
         let mut body = self.body(lang);
         self.title_twice(&raw.title);
         let (summary_html, summary_text) = match raw.summary {
@@ -360,6 +432,7 @@ impl Checker<'_> {
             body_on_disk: None,
             body_line: self.split.body_line,
             deals,
+            refs,
         }
     }
 
@@ -461,27 +534,110 @@ impl Checker<'_> {
         aliases
     }
 
-    /// The deals of `deal:` or `deals:` (not both).
+    /// The deals of `deal:` or `deals:` (not both): those it declares, and
+    /// those of other articles it covers (`ref:`).
     fn deals(
         &mut self,
         one: Option<RawDeal>,
         many: Option<Vec<RawDeal>>,
         date: Date,
         lang: Lang,
-    ) -> Vec<Deal> {
-        match (one, many) {
+    ) -> (Vec<Deal>, Vec<Revision>) {
+        let entries: Vec<(String, RawDeal)> = match (one, many) {
             (Some(_), Some(_)) => {
                 self.error("deals", "use either `deal:` or `deals:`, not both");
                 Vec::new()
             }
-            (Some(d), None) => self.deal("deal", d, date, lang).into_iter().collect(),
+            (Some(d), None) => vec![("deal".to_string(), d)],
             (None, Some(ds)) => ds
                 .into_iter()
                 .enumerate()
-                .filter_map(|(i, d)| self.deal(&format!("deals[{i}]"), d, date, lang))
+                .map(|(i, d)| (format!("deals[{i}]"), d))
                 .collect(),
             (None, None) => Vec::new(),
+        };
+        let (mut deals, mut refs) = (Vec::new(), Vec::new());
+        for (field, raw) in entries {
+            if raw.reference.is_some() {
+                refs.extend(self.revision(&field, raw, lang));
+            } else {
+                deals.extend(self.deal(&field, raw, date, lang));
+            }
         }
+        (deals, refs)
+    }
+
+    /// A `ref:` entry: the id it covers and the figures it revises.
+    fn revision(&mut self, field: &str, raw: RawDeal, lang: Lang) -> Option<Revision> {
+        let errors_before = self.errors;
+        let ref_field = format!("{field}.ref");
+        let target = raw.reference.unwrap_or_default();
+        self.deal_id(&ref_field, &target);
+        for (given, key) in [
+            (raw.id.is_some(), "id"),
+            (raw.date.is_some(), "date"),
+            (raw.kind.is_some(), "kind"),
+        ] {
+            if given {
+                self.error(
+                    &format!("{field}.{key}"),
+                    format!(
+                        "a `ref:` entry covers the deal `{target}` declared elsewhere: it may revise `amount`, `status`, `term` or `parties`, not `{key}`"
+                    ),
+                );
+            }
+        }
+        let amount_field = format!("{field}.amount");
+        let amount = raw.amount.as_ref().and_then(|a| {
+            let amount = self.amount(&amount_field, a, lang)?;
+            let value = amount
+                .money()
+                .and_then(|m| self.reporting_value(&amount_field, m));
+            Some((amount, value))
+        });
+        let parties = raw.parties.as_ref().map(|p| self.parties(field, p));
+        let status = self.status(field, raw.status.as_deref());
+        let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        (self.errors == errors_before).then(|| Revision {
+            target,
+            position: self.position(&ref_field),
+            field: ref_field,
+            amount,
+            status,
+            term: clean(raw.term),
+            parties,
+        })
+    }
+
+    /// A deal id: slug characters only (`openai-aws-2025`).
+    fn deal_id(&mut self, field: &str, id: &str) {
+        let valid = !id.is_empty()
+            && !id.starts_with('-')
+            && !id.ends_with('-')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            self.error(
+                field,
+                format!(
+                    "`{id}` is not a deal id: use lowercase letters, digits and dashes (`openai-aws-2025`)"
+                ),
+            );
+        }
+    }
+
+    /// `status:` if given.
+    fn status(&mut self, field: &str, written: Option<&str>) -> Option<Status> {
+        let text = written?;
+        let status = Status::parse(text);
+        if status.is_none() {
+            self.error(
+                &format!("{field}.status"),
+                format!("`{text}` is not a status: use `announced`, `completed` or `cancelled`"),
+            );
+        }
+        status
     }
 
     /// A body that opens with `# Title`, the same as the front matter's: the
@@ -551,8 +707,27 @@ impl Checker<'_> {
     fn deal(&mut self, field: &str, raw: RawDeal, article_date: Date, lang: Lang) -> Option<Deal> {
         let errors_before = self.errors;
         let amount_field = format!("{field}.amount");
-        let amount = self.amount(&amount_field, &raw.amount, lang);
-        let parties = self.parties(field, &raw.parties);
+        let amount = match &raw.amount {
+            Some(a) => self.amount(&amount_field, a, lang),
+            None => {
+                self.error(
+                    field,
+                    "a deal needs an `amount` (or `ref:` to cover a deal declared in another article)",
+                );
+                None
+            }
+        };
+        let parties = match &raw.parties {
+            Some(p) => self.parties(field, p),
+            None => {
+                self.error(field, "a deal needs its `parties`");
+                Vec::new()
+            }
+        };
+        if let Some(id) = &raw.id {
+            self.deal_id(&format!("{field}.id"), id);
+        }
+        let status = self.status(field, raw.status.as_deref());
         let date_field = format!("{field}.date");
         let date = match raw.date.as_deref() {
             Some(d) => self.date(&date_field, d).map_or(article_date, |w| w.date),
@@ -575,6 +750,13 @@ impl Checker<'_> {
             date,
             kind: clean(raw.kind),
             term: clean(raw.term),
+            id_at: raw.id.as_ref().map(|_| {
+                let id_field = format!("{field}.id");
+                let at = self.position(&id_field);
+                (id_field, at)
+            }),
+            id: raw.id,
+            status: status.unwrap_or_default(),
         })
     }
 

@@ -55,10 +55,22 @@ pub struct RawFrontMatter {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeal {
-    /// Text (`$38 billion`) or a mapping.
-    pub amount: RawAmount,
-    /// Two or more party names or aliases.
-    pub parties: Vec<String>,
+    /// Text (`$38 billion`) or a mapping; required unless `ref` is given.
+    #[serde(default)]
+    pub amount: Option<RawAmount>,
+    /// Two or more party names or aliases; required unless `ref` is given.
+    #[serde(default)]
+    pub parties: Option<Vec<String>>,
+    /// A stable id (slug characters), by which other articles refer to it.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The id of a deal declared in another article: this entry covers it,
+    /// and revises the figures it gives.
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    /// `announced` (the default), `completed` or `cancelled`.
+    #[serde(default)]
+    pub status: Option<String>,
     /// Optional deal date; defaults to the article's.
     #[serde(default)]
     pub date: Option<String>,

@@ -6,13 +6,13 @@
 //! URL). Order is total and stable: newest first, ties by slug, so output is the
 //! same whatever order the articles were parsed in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::article::{Article, Deal};
+use crate::article::{Article, Deal, Revision, Status};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::Lang;
@@ -54,10 +54,16 @@ pub struct Total {
     pub undisclosed: usize,
     /// Deals summed at an upper bound or an estimate.
     pub bounded: usize,
+    /// Cancelled deals: listed, neither counted nor summed.
+    pub cancelled: usize,
 }
 
 impl Total {
     fn add(&mut self, deal: &Deal) {
+        if deal.status == Status::Cancelled {
+            self.cancelled += 1;
+            return;
+        }
         self.count += 1;
         match (deal.amount, deal.reporting_value) {
             (Amount::Figure { bound, .. }, Some(v)) => {
@@ -71,6 +77,23 @@ impl Total {
             _ => self.undisclosed += 1,
         }
     }
+}
+
+/// A deal of the index as it stands: its declaration, every revision
+/// applied, and the articles that cover it.
+#[derive(Clone, Debug)]
+pub struct DealRecord {
+    /// Its id: as declared (`id:`), else `SLUG-N`, its article's slug and its
+    /// place among the article's deals, from 1.
+    pub id: String,
+    /// The deal with every revision applied: its current figures.
+    pub current: Deal,
+    /// The articles that revised it, in order (date, then path), each with
+    /// what it set.
+    pub revisions: Vec<(ArticleIdx, Revision)>,
+    /// Every article that reports or covers it, translations included,
+    /// newest first.
+    pub coverage: Vec<ArticleIdx>,
 }
 
 /// A party with deals.
@@ -117,6 +140,8 @@ pub struct Site {
     pub articles: IdxVec<ArticleIdx, Placed>,
     /// Every deal of listed articles, newest first, ties by article slug.
     pub deals: IdxVec<DealIdx, DealRef>,
+    /// Each deal's id, current figures, revisions and coverage.
+    pub records: IdxVec<DealIdx, DealRecord>,
     /// All deals' total.
     pub total: Total,
     /// Totals by year of the deal, newest first.
@@ -134,9 +159,14 @@ pub struct Site {
 }
 
 impl Site {
-    /// The deal a reference points at.
+    /// The deal a reference points at, as its article declares it.
     pub fn deal(&self, r: DealRef) -> &Deal {
         &self.articles[r.article].article.deals[r.deal.get()]
+    }
+
+    /// A deal of the index as it stands now (every revision applied).
+    pub fn current(&self, k: DealIdx) -> &Deal {
+        &self.records[k].current
     }
 
     /// The site with some articles replaced by new parses of their files
@@ -185,9 +215,12 @@ impl Site {
             return None;
         }
         if reindex {
-            return Some((index(site.config, site.articles), true));
+            return index(site.config, site.articles)
+                .ok()
+                .map(|site| (site, true));
         }
         if figures_changed {
+            site.records = deal_records(&site.articles, &site.deals).ok()?;
             site.sum_totals();
         }
         Some((site, false))
@@ -197,19 +230,16 @@ impl Site {
     fn sum_totals(&mut self) {
         let mut total = Total::default();
         let mut years: BTreeMap<i16, Total> = BTreeMap::new();
-        for r in self.deals.iter() {
-            let deal = &self.articles[r.article].article.deals[r.deal.get()];
+        for record in self.records.iter() {
+            let deal = &record.current;
             total.add(deal);
             years.entry(deal.date.year()).or_default().add(deal);
         }
-        let (articles, deals) = (&self.articles, &self.deals);
+        let records = &self.records;
         for entry in self.parties.values_mut() {
             entry.total = Total::default();
             for &k in &entry.deals {
-                let r = deals[k];
-                entry
-                    .total
-                    .add(&articles[r.article].article.deals[r.deal.get()]);
+                entry.total.add(&records[k].current);
             }
         }
         self.total = total;
@@ -294,7 +324,7 @@ pub fn assemble(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(index(config, placed))
+    index(config, placed)
 }
 
 /// Two articles at one URL, or with one slug and language, are an error naming both.
@@ -325,7 +355,130 @@ fn check_collisions(placed: &IdxVec<ArticleIdx, Placed>, errors: &mut Diagnostic
     }
 }
 
-fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
+/// A deal's id: as declared, else its article's slug and its place among
+/// the article's deals, from 1 (`openai-aws-1`).
+pub fn deal_id(article: &Article, n: DealNo) -> String {
+    article.deals[n.get()]
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", article.slug, n.get() + 1))
+}
+
+/// Each deal's record: its id, its revisions applied in order (date, then
+/// path), the articles that cover it. Errors: a `ref:` to no deal, and an
+/// id given to two deals.
+fn deal_records(
+    articles: &IdxVec<ArticleIdx, Placed>,
+    deals: &IdxVec<DealIdx, DealRef>,
+) -> Result<IdxVec<DealIdx, DealRecord>, Diagnostics> {
+    let mut errors = Diagnostics::new();
+    let mut records: IdxVec<DealIdx, DealRecord> = deals
+        .iter()
+        .map(|r| {
+            let p = &articles[r.article];
+            let deal = &p.article.deals[r.deal.get()];
+            let mut coverage = vec![r.article];
+            coverage.extend(&p.translations);
+            DealRecord {
+                id: deal_id(&p.article, r.deal),
+                current: deal.clone(),
+                revisions: Vec::new(),
+                coverage,
+            }
+        })
+        .collect();
+    let mut by_id: HashMap<String, DealIdx> = HashMap::new();
+    for (k, record) in records.iter_enumerated() {
+        if let Some(&first) = by_id.get(record.id.as_str()) {
+            // Named in path order; the error is placed at the second's `id:`.
+            let declared =
+                |k: DealIdx| &articles[deals[k].article].article.deals[deals[k].deal.get()];
+            let path = |k: DealIdx| articles[deals[k].article].article.source_path.as_str();
+            let (one, two) = if path(first) <= path(k) {
+                (first, k)
+            } else {
+                (k, first)
+            };
+            let how = if declared(one).id.is_some() && declared(two).id.is_some() {
+                ""
+            } else {
+                " (a deal without `id:` is named after its article's slug and its place in it)"
+            };
+            let mut d = Diagnostic::error(
+                path(two),
+                format!(
+                    "two deals have the id `{}`: in {} and in {}{how}",
+                    record.id,
+                    path(one),
+                    path(two)
+                ),
+            );
+            if let Some((field, at)) = &declared(two).id_at {
+                d = d.at_opt(*at).field(field);
+            }
+            errors.push(d);
+        } else {
+            by_id.insert(record.id.clone(), k);
+        }
+    }
+    let mut revisions: Vec<(DealIdx, ArticleIdx, &Revision)> = Vec::new();
+    for (i, p) in articles.iter_enumerated() {
+        for rev in &p.article.refs {
+            let Some(&k) = by_id.get(rev.target.as_str()) else {
+                errors.push(
+                    Diagnostic::error(
+                        &p.article.source_path,
+                        format!(
+                            "no published article declares a deal with the id `{}`",
+                            rev.target
+                        ),
+                    )
+                    .at_opt(rev.position)
+                    .field(&rev.field),
+                );
+                continue;
+            };
+            // A translation covers the deal; its original revises it.
+            if rev.revises() && !p.is_translation {
+                revisions.push((k, i, rev));
+            }
+            records[k].coverage.push(i);
+            records[k].coverage.extend(&p.translations);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.sorted());
+    }
+    revisions.sort_by(|a, b| {
+        let key = |i: ArticleIdx| (articles[i].article.date, &articles[i].article.source_path);
+        key(a.1).cmp(&key(b.1))
+    });
+    for (k, i, rev) in revisions {
+        let current = &mut records[k].current;
+        if let Some((amount, value)) = rev.amount {
+            current.amount = amount;
+            current.reporting_value = value;
+        }
+        if let Some(status) = rev.status {
+            current.status = status;
+        }
+        if let Some(term) = &rev.term {
+            current.term = Some(term.clone());
+        }
+        if let Some(parties) = &rev.parties {
+            current.parties = parties.clone();
+        }
+        records[k].revisions.push((i, rev.clone()));
+    }
+    for record in records.iter_mut() {
+        // Articles are numbered newest first.
+        record.coverage.sort_unstable();
+        record.coverage.dedup();
+    }
+    Ok(records)
+}
+
+fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, Diagnostics> {
     let mut deals: Vec<DealRef> = Vec::new();
     for (ai, p) in articles.iter_enumerated() {
         if !p.is_translation {
@@ -348,9 +501,10 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
     });
     let mut parties: BTreeMap<Slug, PartyEntry> = BTreeMap::new();
     let deals: IdxVec<DealIdx, DealRef> = deals.into();
-    for (i, r) in deals.iter_enumerated() {
-        let deal = &articles[r.article].article.deals[r.deal.get()];
-        for name in &deal.parties {
+    let records = deal_records(&articles, &deals)?;
+    for (i, record) in records.iter_enumerated() {
+        // A party page lists the deals its party is in now.
+        for name in &record.current.parties {
             let Some(slug) = party_slug(name) else {
                 continue;
             };
@@ -411,6 +565,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         languages,
         articles,
         deals,
+        records,
         total: Total::default(),
         by_year: Vec::new(),
         parties,
@@ -419,7 +574,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Site {
         months,
     };
     site.sum_totals();
-    site
+    Ok(site)
 }
 
 /// Points `@/articles/FILE.md` links (Zola-style, relative to `content/`) at
@@ -534,7 +689,8 @@ mod tests {
                 sum: Decimal::from(4),
                 count: 3,
                 undisclosed: 1,
-                bounded: 1
+                bounded: 1,
+                cancelled: 0,
             }
             .scaled()
         );

@@ -177,6 +177,10 @@ pub struct DealRow {
     pub article_url: String,
     /// The reporting article's language code.
     pub lang: String,
+    /// The deal's id (`openai-aws-2025`, or `SLUG-N` when none is given).
+    pub id: String,
+    /// `announced`, `completed` or `cancelled`.
+    pub status: String,
 }
 
 /// A sum of deals in the reporting currency.
@@ -192,6 +196,8 @@ pub struct TotalView {
     pub undisclosed: usize,
     /// Of those, deals summed at an upper bound (`up to`) or an estimate (`about`).
     pub bounded: usize,
+    /// Cancelled deals: listed, neither counted nor summed.
+    pub cancelled: usize,
 }
 
 /// A year's total.

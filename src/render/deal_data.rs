@@ -13,8 +13,9 @@
 //! from 1; 0 for none), amount as shown, reporting-currency equivalent as
 //! shown (or ""), reporting value as plain digits (or "" when undisclosed),
 //! 1 when the amount is undisclosed (else 0), article title, article URL
-//! relative to the site's base path (`base`), and the article's language
-//! when it is not the site's (else ""). The index gives the month names that
+//! relative to the site's base path (`base`), the article's language
+//! when it is not the site's (else ""), and the deal's status (0 announced,
+//! 1 completed, 2 cancelled). The index gives the month names that
 //! dates are shown with, per language. Every text is what the HTML table
 //! shows, so the script builds the same rows (with DOM methods, never as
 //! markup). Rows are kept this compact because a year of a large archive
@@ -60,6 +61,7 @@ type Row<'a> = (
     &'a str,
     &'a str,
     &'a str,
+    u8,
 );
 
 #[derive(Serialize)]
@@ -179,6 +181,11 @@ impl<'s> Data<'s> {
                         ""
                     } else {
                         d.lang.as_str()
+                    },
+                    match d.status.as_str() {
+                        "completed" => 1,
+                        "cancelled" => 2,
+                        _ => 0,
                     },
                 )
             })

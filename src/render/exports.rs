@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::index::ArticleIdx;
 use crate::money::{self, Amount};
 use crate::site::Site;
 
@@ -24,6 +25,15 @@ struct JsonDeal<'a> {
     amount: JsonAmount,
     reporting_value: Option<String>,
     article: JsonArticle<'a>,
+    id: &'a str,
+    status: &'static str,
+    term: Option<&'a str>,
+    /// The figures as first declared.
+    original: JsonFigures<'a>,
+    /// Each revision, oldest first.
+    revisions: Vec<JsonRevision<'a>>,
+    /// Every article that reports or covers the deal, newest first.
+    coverage: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -39,35 +49,120 @@ struct JsonArticle<'a> {
     url: String,
 }
 
+#[derive(Serialize)]
+struct JsonFigures<'a> {
+    parties: &'a [String],
+    amount: JsonAmount,
+    reporting_value: Option<String>,
+    status: &'static str,
+    term: Option<&'a str>,
+}
+
+/// What one article set; fields it left alone are absent.
+#[derive(Serialize)]
+struct JsonRevision<'a> {
+    date: String,
+    article: JsonArticle<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<JsonAmount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reporting_value: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    term: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parties: Option<&'a [String]>,
+}
+
+fn json_amount(amount: &Amount) -> JsonAmount {
+    let money = amount.money();
+    JsonAmount {
+        value: money.map(|m| money::plain_decimal(m.value)),
+        currency: money.map(|m| m.currency.to_string()),
+        precision: amount.precision(),
+    }
+}
+
+fn reporting(amount: &Amount, value: Option<rust_decimal::Decimal>) -> Option<String> {
+    match amount {
+        Amount::Undisclosed => None,
+        Amount::Figure { .. } => value.map(|v| money::plain_decimal(money::round_reporting(v))),
+    }
+}
+
 fn records(site: &Site) -> Vec<JsonDeal<'_>> {
+    let article = |i: ArticleIdx| {
+        let placed = &site.articles[i];
+        JsonArticle {
+            title: &placed.article.title,
+            url: site.config.absolute_url(&placed.rel_url),
+        }
+    };
     site.deals
-        .iter()
-        .map(|r| {
-            let placed = &site.articles[r.article];
-            let deal = site.deal(*r);
-            let money = deal.amount.money();
+        .iter_enumerated()
+        .map(|(k, r)| {
+            let record = &site.records[k];
+            let deal = &record.current;
+            let declared = site.deal(*r);
             JsonDeal {
                 date: deal.date.to_string(),
                 parties: &deal.parties,
                 kind: deal.kind.as_deref(),
-                amount: JsonAmount {
-                    value: money.map(|m| money::plain_decimal(m.value)),
-                    currency: money.map(|m| m.currency.to_string()),
-                    precision: deal.amount.precision(),
+                amount: json_amount(&deal.amount),
+                reporting_value: reporting(&deal.amount, deal.reporting_value),
+                article: article(r.article),
+                id: &record.id,
+                status: deal.status.as_str(),
+                term: deal.term.as_deref(),
+                original: JsonFigures {
+                    parties: &declared.parties,
+                    amount: json_amount(&declared.amount),
+                    reporting_value: reporting(&declared.amount, declared.reporting_value),
+                    status: declared.status.as_str(),
+                    term: declared.term.as_deref(),
                 },
-                reporting_value: match deal.amount {
-                    Amount::Undisclosed => None,
-                    Amount::Figure { .. } => deal
-                        .reporting_value
-                        .map(|v| money::plain_decimal(money::round_reporting(v))),
-                },
-                article: JsonArticle {
-                    title: &placed.article.title,
-                    url: site.config.absolute_url(&placed.rel_url),
-                },
+                revisions: record
+                    .revisions
+                    .iter()
+                    .map(|(i, rev)| JsonRevision {
+                        date: site.articles[*i].article.date.to_string(),
+                        article: article(*i),
+                        amount: rev.amount.as_ref().map(|(a, _)| json_amount(a)),
+                        reporting_value: rev.amount.as_ref().map(|(a, v)| reporting(a, *v)),
+                        status: rev.status.map(|s| s.as_str()),
+                        term: rev.term.as_deref(),
+                        parties: rev.parties.as_deref(),
+                    })
+                    .collect(),
+                coverage: record
+                    .coverage
+                    .iter()
+                    .map(|&i| site.config.absolute_url(&site.articles[i].rel_url))
+                    .collect(),
             }
         })
         .collect()
+}
+
+/// A revision in one CSV cell: `DATE URL field=value, …`.
+fn revision_cell(rev: &JsonRevision) -> String {
+    let mut set = Vec::new();
+    if let Some(a) = &rev.amount {
+        let value = a.value.clone().unwrap_or_else(|| "undisclosed".to_string());
+        let currency = a.currency.clone().unwrap_or_default();
+        set.push(format!("amount={value} {currency} ({})", a.precision).replace("  ", " "));
+    }
+    if let Some(s) = rev.status {
+        set.push(format!("status={s}"));
+    }
+    if let Some(t) = rev.term {
+        set.push(format!("term={t}"));
+    }
+    if let Some(p) = rev.parties {
+        set.push(format!("parties={}", p.join(" & ")));
+    }
+    format!("{} {} {}", rev.date, rev.article.url, set.join(", "))
 }
 
 /// `deals.json`: `{ "reporting_currency": "USD", "deals": [...] }`, newest first.
@@ -94,9 +189,21 @@ pub fn deals_csv(site: &Site) -> String {
         "reporting_value",
         "title",
         "url",
+        "id",
+        "status",
+        "term",
+        "original_parties",
+        "original_value",
+        "original_currency",
+        "original_precision",
+        "original_reporting_value",
+        "original_status",
+        "original_term",
+        "revisions",
     ];
-    let mut rows: Vec<[String; 9]> = Vec::with_capacity(site.deals.len());
+    let mut rows: Vec<[String; 20]> = Vec::with_capacity(site.deals.len());
     for d in records(site) {
+        let o = d.original;
         rows.push([
             d.date,
             d.parties.join("; "),
@@ -107,6 +214,21 @@ pub fn deals_csv(site: &Site) -> String {
             d.reporting_value.unwrap_or_default(),
             d.article.title.to_string(),
             d.article.url,
+            d.id.to_string(),
+            d.status.to_string(),
+            d.term.unwrap_or("").to_string(),
+            o.parties.join("; "),
+            o.amount.value.unwrap_or_default(),
+            o.amount.currency.unwrap_or_default(),
+            o.amount.precision.to_string(),
+            o.reporting_value.unwrap_or_default(),
+            o.status.to_string(),
+            o.term.unwrap_or("").to_string(),
+            d.revisions
+                .iter()
+                .map(revision_cell)
+                .collect::<Vec<_>>()
+                .join(" | "),
         ]);
     }
     // Writing to a Vec cannot fail; a failure would only drop the row.

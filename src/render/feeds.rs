@@ -236,12 +236,12 @@ pub fn deals_atom(site: &Site) -> String {
     let config = &site.config;
     let entries: Vec<atom::Entry> = site
         .deals
-        .iter()
+        .iter_enumerated()
         .take(config.feed_limit)
-        .map(|r| {
+        .map(|(k, r)| {
             let p = &site.articles[r.article];
             let a = &p.article;
-            let deal = site.deal(*r);
+            let deal = site.current(k);
             let url = config.absolute_url(&p.rel_url);
             let amount = format::amount(&deal.amount, a.lang);
             let title = format!("{}: {}", deal.parties.join(", "), amount);

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::cache::Page;
 use super::context::*;
 use super::{Renderer, chart, views};
+use crate::article::Status;
 use crate::diag::Diagnostic;
 use crate::i18n::Lang;
 use crate::index::{ArticleIdx, DealIdx};
@@ -565,9 +566,13 @@ fn quarter_chart(
     small: bool,
 ) -> String {
     let (site, config) = (r.site, r.config());
+    // Current figures; a cancelled deal adds nothing.
     let quarters = chart::quarters(deals.map(|k| {
-        let deal = site.deal(site.deals[k]);
-        (deal.date, deal.reporting_value)
+        let deal = site.current(k);
+        let value = deal
+            .reporting_value
+            .filter(|_| deal.status != Status::Cancelled);
+        (deal.date, value)
     }));
     let money = |v| {
         crate::money::format::money(

@@ -1,6 +1,7 @@
 //! Light view records built once from the model: article cards, deal rows,
 //! totals. List pages borrow these; none holds an article's body.
 
+use crate::article::Deal;
 use std::sync::OnceLock;
 
 use crate::config::Config;
@@ -62,11 +63,17 @@ impl<'a> Views<'a> {
         self.cards[i].get_or_init(|| Box::new(card(&self.site.config, &self.site.articles[i])))
     }
 
-    /// The row of a deal of the index.
+    /// The row of a deal of the index, with its current figures.
     pub fn row(&self, k: DealIdx) -> &DealRow {
         self.rows[k].get_or_init(|| {
             let r = self.site.deals[k];
-            Box::new(row(self.site, &self.site.articles[r.article], r.deal))
+            let record = &self.site.records[k];
+            Box::new(row_of(
+                self.site,
+                &self.site.articles[r.article],
+                &record.current,
+                &record.id,
+            ))
         })
     }
 
@@ -133,11 +140,19 @@ pub fn party_link(config: &Config, name: &str) -> PartyLink {
     }
 }
 
-/// One deal as a table row, in its article's language.
+/// One deal of an article as it declares it, as a table row, in its
+/// language.
 pub fn row(site: &Site, p: &Placed, index: DealNo) -> DealRow {
+    let deal = &p.article.deals[index.get()];
+    let id = crate::site::deal_id(&p.article, index);
+    row_of(site, p, deal, &id)
+}
+
+/// A deal reported by an article, with the figures given, as a table row
+/// in the article's language.
+pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
     let config = &site.config;
     let a = &p.article;
-    let deal = &a.deals[index.get()];
     let parties: Vec<PartyLink> = deal.parties.iter().map(|n| party_link(config, n)).collect();
     let reporting = match (deal.amount.money(), deal.reporting_value) {
         (Some(m), Some(v)) if m.currency != config.reporting_currency => {
@@ -173,6 +188,8 @@ pub fn row(site: &Site, p: &Placed, index: DealNo) -> DealRow {
         article_title: a.title.clone(),
         article_url: config.path_url(&p.rel_url),
         lang: a.lang.code().to_string(),
+        id: id.to_string(),
+        status: deal.status.as_str().to_string(),
     }
 }
 
@@ -192,5 +209,6 @@ pub fn total(config: &Config, total: &Total, lang: Lang) -> TotalView {
         count: total.count,
         undisclosed: total.undisclosed,
         bounded: total.bounded,
+        cancelled: total.cancelled,
     }
 }

@@ -62,7 +62,11 @@ fn csv_follows_json_order_and_guards_formulas() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("date,parties,kind,value,currency,precision,reporting_value,title,url")
+        Some(
+            "date,parties,kind,value,currency,precision,reporting_value,title,url,\
+             id,status,term,original_parties,original_value,original_currency,\
+             original_precision,original_reporting_value,original_status,original_term,revisions"
+        )
     );
     assert!(!csv.contains(",=SUM"), "formula cells are prefixed: {csv}");
     assert!(csv.contains("'=SUM(1)"));

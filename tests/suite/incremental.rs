@@ -21,7 +21,7 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
         drafts: false,
     };
     let mut cache = Cache::default();
-    let mut current = source::load(&root).expect("load");
+    let current = source::load(&root).expect("load");
     pipeline::rebuild(&current, &options, &mut cache).expect("first build");
     let article = root.join("content/articles/usd-dollar-b.md");
     let text = |p: &PathBuf| std::fs::read_to_string(p).expect("read");
@@ -69,28 +69,121 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
             }),
         ),
     ];
+    let touched: HashSet<PathBuf> = [
+        article.clone(),
+        root.join("site.yaml"),
+        root.join("templates/tag.html"),
+    ]
+    .into();
+    rebuilds_equal_fresh_builds(&root, &options, &mut cache, current, &touched, edits);
+}
+
+/// Makes each edit in turn, and checks after each that a rebuild with the
+/// session's caches makes what a fresh build makes.
+fn rebuilds_equal_fresh_builds(
+    root: &std::path::Path,
+    options: &BuildOptions,
+    cache: &mut Cache,
+    mut current: source::SiteSource,
+    touched: &HashSet<PathBuf>,
+    edits: Vec<(&str, Edit)>,
+) {
     for (what, edit) in edits {
         edit();
         // As the watcher would, name the touched files (their stamps may not move
         // within one clock tick).
-        let touched: HashSet<PathBuf> = [
-            article.clone(),
-            root.join("site.yaml"),
-            root.join("templates/tag.html"),
-        ]
-        .into();
-        current = source::refresh(&current, &touched).expect("refresh");
-        let cached = pipeline::rebuild(&current, &options, &mut cache)
+        current = source::refresh(&current, touched).expect("refresh");
+        let cached = pipeline::rebuild(&current, options, cache)
             .expect("rebuild")
             .output()
             .expect("render");
-        let fresh = pipeline::build(source::load(&root).expect("load"), &options).expect("build");
+        let fresh = pipeline::build(source::load(root).expect("load"), options).expect("build");
         let changed = cached.changed_paths(&fresh.output);
         assert!(
             changed.is_empty(),
             "after changing {what}, the cached rebuild differs in {changed:?}"
         );
     }
+}
+
+/// Deals as records: an edit of a declaration, of a revision or of a
+/// `ref:`, and a new covering article, are followed by the totals, the
+/// rows and the exports of a rebuild.
+#[test]
+fn cached_rebuilds_follow_deal_records() {
+    let site = site("ok-deal-records");
+    let root = site.root.clone();
+    let options = BuildOptions {
+        base_url: Some("http://127.0.0.1:9/briefing/".into()),
+        drafts: false,
+    };
+    let mut cache = Cache::default();
+    let current = source::load(&root).expect("load");
+    pipeline::rebuild(&current, &options, &mut cache).expect("first build");
+    let file = |name: &str| root.join("content/articles").join(name);
+    let (declared, unrevised, revised, cancelled) = (
+        file("openai-aws.md"),
+        file("oracle-coreweave.md"),
+        file("expansion.md"),
+        file("called-off.md"),
+    );
+    let text = |p: &PathBuf| std::fs::read_to_string(p).expect("read");
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "the declared amount",
+            Box::new(|| {
+                std::fs::write(
+                    &declared,
+                    text(&declared).replace("$38 billion", "$39 billion"),
+                )
+                .expect("w")
+            }),
+        ),
+        (
+            "the declared amount of a deal that no revision changes the amount of",
+            Box::new(|| {
+                std::fs::write(
+                    &unrevised,
+                    text(&unrevised).replace("$2 billion", "$3 billion"),
+                )
+                .expect("w")
+            }),
+        ),
+        (
+            "the revised amount",
+            Box::new(|| {
+                std::fs::write(
+                    &revised,
+                    text(&revised).replace("$50 billion", "$55 billion"),
+                )
+                .expect("w")
+            }),
+        ),
+        (
+            "a status",
+            Box::new(|| {
+                std::fs::write(
+                    &cancelled,
+                    text(&cancelled).replace("cancelled", "completed"),
+                )
+                .expect("w")
+            }),
+        ),
+        (
+            "a new covering article",
+            Box::new(|| {
+                std::fs::write(file("new-ref.md"), "---\ntitle: New\ndate: 2026-01-01\ndeals:\n  - { ref: openai-aws-2025, status: cancelled }\n---\nNew.\n").expect("w")
+            }),
+        ),
+    ];
+    let touched: HashSet<PathBuf> = [
+        declared.clone(),
+        unrevised.clone(),
+        revised.clone(),
+        cancelled.clone(),
+    ]
+    .into();
+    rebuilds_equal_fresh_builds(&root, &options, &mut cache, current, &touched, edits);
 }
 
 /// After a change, serve renders again only the pages it served last (at

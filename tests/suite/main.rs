@@ -19,6 +19,7 @@ mod layout;
 mod output_dir;
 mod pages;
 mod properties;
+mod records;
 mod safety;
 mod scaffold;
 mod scale;

@@ -23,6 +23,8 @@
   var DEFAULT_DIR = "desc";
   // Direction a column takes on its first click.
   var FIRST_DIR = { date: "desc", amount: "desc", parties: "asc", kind: "asc" };
+  // A shard row's status number, as the server's `data-status`.
+  var STATUSES = ["announced", "completed", "cancelled"];
   var FILTERS = ["q", "party", "year", "kind"];
 
   var collator = new Intl.Collator(lang, { sensitivity: "base", numeric: true });
@@ -63,6 +65,7 @@
       parties: parties,
       partiesText: partiesText,
       value: value,
+      cancelled: tr.getAttribute("data-status") === "cancelled",
       haystack: fold([partiesText, kind, title].join(" \u0000 "))
     };
   }
@@ -157,13 +160,28 @@
       kind.appendChild(none);
     }
     var amount = cell(tr, d[6] ? "amount undisclosed" : "amount");
-    amount.appendChild(document.createTextNode(d[3]));
+    var figure = amount;
+    if (d[10] === 2) {
+      tr.className = "cancelled";
+      figure = document.createElement("del");
+      amount.appendChild(figure);
+    }
+    tr.setAttribute("data-status", STATUSES[d[10]] || STATUSES[0]);
+    figure.appendChild(document.createTextNode(d[3]));
     if (d[4]) {
-      amount.appendChild(document.createElement("br"));
+      figure.appendChild(document.createElement("br"));
       var rep = document.createElement("span");
       rep.className = "reporting";
       rep.textContent = d[4];
-      amount.appendChild(rep);
+      figure.appendChild(rep);
+    }
+    if (d[10]) {
+      amount.appendChild(document.createElement("br"));
+      var label = document.createElement("span");
+      label.className = "deal-status";
+      if (rowLang) label.setAttribute("lang", lang);
+      label.textContent = template("data-" + STATUSES[d[10]], STATUSES[d[10]]);
+      amount.appendChild(label);
     }
     cell(tr, "source").appendChild(link(index.base + d[8], d[7]));
     return tr;
@@ -357,6 +375,8 @@
     var sum = 0;
     var undisclosed = 0;
     shown.forEach(function (it) {
+      // A cancelled deal is listed, but neither counted in nor added to the total.
+      if (it.cancelled) return;
       if (it.value === null) undisclosed++;
       else sum += it.value;
     });

@@ -1,0 +1,97 @@
+//! Deals as records: `id:` on a deal, `ref:` from other articles, revisions
+//! of its figures, its status, and what the totals and exports make of them
+//! (fixture `ok-deal-records`, whose `EXPECTED.tsv` was written by hand).
+
+use crate::harness::{expect, site};
+
+/// The part of an article URL after `/briefing/` and `articles/`, without
+/// the final slash: `analysis`, `fr/openai-aws`.
+fn short(url: &str) -> String {
+    url.trim_start_matches("https://example.org/briefing/")
+        .replace("articles/", "")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+#[test]
+fn deal_records_agree_with_the_hand_written_table() {
+    let site = site("ok-deal-records");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let table =
+        std::fs::read_to_string(crate::harness::fixtures().join("ok-deal-records/EXPECTED.tsv"))
+            .expect("table");
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    let deals = json["deals"].as_array().expect("deals");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), deals.len(), "a `ref:` adds no deal");
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    for row in rows {
+        let deal = deals
+            .iter()
+            .find(|d| d["id"] == row[0])
+            .unwrap_or_else(|| panic!("no deal {}", row[0]));
+        assert_eq!(text(&deal["status"]), row[1], "{}", row[0]);
+        assert_eq!(text(&deal["amount"]["value"]), row[2], "{}", row[0]);
+        assert_eq!(text(&deal["reporting_value"]), row[3], "{}", row[0]);
+        assert_eq!(text(&deal["term"]), row[4], "{}", row[0]);
+        assert_eq!(text(&deal["original"]["amount"]["value"]), row[5]);
+        assert_eq!(text(&deal["original"]["status"]), row[6]);
+        assert_eq!(text(&deal["original"]["term"]), row[7]);
+        let revisions: Vec<String> = deal["revisions"]
+            .as_array()
+            .expect("revisions")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    text(&r["date"]),
+                    short(&text(&r["article"]["url"]))
+                )
+            })
+            .collect();
+        assert_eq!(revisions.join("; "), row[8], "{}", row[0]);
+        let coverage: Vec<String> = deal["coverage"]
+            .as_array()
+            .expect("coverage")
+            .iter()
+            .map(|u| short(&text(u)))
+            .collect();
+        assert_eq!(coverage.join(" "), row[9], "{}", row[0]);
+    }
+    // Today's fields keep their names and order, with the current figures.
+    let csv = site.read("deals.csv");
+    let header = csv.lines().next().expect("header");
+    assert!(header.starts_with(
+        "date,parties,kind,value,currency,precision,reporting_value,title,url,id,status"
+    ));
+    assert!(csv.contains(",50000000000,USD,exact,50000000000,"), "{csv}");
+    expect("ok-deal-records", &site, &run, &["deals.json", "deals.csv"]);
+}
+
+#[test]
+fn a_cancelled_deal_is_struck_through_and_left_out_and_a_ref_counts_once() {
+    let site = site("ok-deal-records");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let deals = site.read("deals/index.html");
+    assert!(
+        deals.contains(r#"Grand total: <strong><data value="50000000000">$50 billion</data></strong> across 1 deal."#),
+        "the revised amount, counted once; the cancelled deal left out"
+    );
+    assert!(
+        deals.contains("1 cancelled deal is listed, struck through, and left out of the totals.")
+    );
+    assert!(deals.contains(r#"data-status="cancelled" class="cancelled""#));
+    assert!(deals.contains(r#"<td class="amount"><del>$2 billion</del><br><span class="deal-status">cancelled</span></td>"#));
+    assert!(deals.contains(
+        r#"<td class="amount">$50 billion<br><span class="deal-status">completed</span></td>"#
+    ));
+    // A party page lists its deals with their current figures.
+    let oracle = site.read("deals/oracle/index.html");
+    assert!(oracle.contains("<del>$2 billion</del>"));
+}
