@@ -38,6 +38,8 @@ pub struct Deal {
     pub id: Option<String>,
     /// The field of `id:` (`deals[1].id`) and its line and column, for errors.
     pub id_at: Option<(String, Option<(usize, usize)>)>,
+    /// Its own field (`deals[1]`) and line and column, for warnings.
+    pub at: (String, Option<(usize, usize)>),
     /// Announced, completed or cancelled.
     pub status: Status,
 }
@@ -750,6 +752,7 @@ impl Checker<'_> {
             date,
             kind: clean(raw.kind),
             term: clean(raw.term),
+            at: (field.to_string(), self.position(field)),
             id_at: raw.id.as_ref().map(|_| {
                 let id_field = format!("{field}.id");
                 let at = self.position(&id_field);

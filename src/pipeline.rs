@@ -58,6 +58,8 @@ pub struct Built {
     pub links: Vec<crate::links::PageLinks>,
     /// The configuration the site was built with.
     pub config: config::Config,
+    /// Deals that look like one deal reported twice (`check` reports them).
+    pub duplicates: Vec<Diagnostic>,
 }
 
 /// One file's parse: the article (shared with the cache) unless it has
@@ -156,6 +158,7 @@ impl From<Made> for Built {
             deals: made.site.deals.len(),
             pages: made.pages,
             links: made.links,
+            duplicates: made.site.likely_duplicates(),
             config: made.site.config,
         }
     }

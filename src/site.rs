@@ -169,6 +169,74 @@ impl Site {
         &self.records[k].current
     }
 
+    /// Likely duplicates, for `check`: two deals of the index with the same
+    /// parties, figures within 5 % of each other and dates within 30 days,
+    /// which an editor probably meant as one deal (`ref:`). Each pair is
+    /// one warning, at the later deal's line, naming the other's file and
+    /// line. Deals are grouped by parties and sorted by date, so the cost
+    /// stays near linear.
+    pub fn likely_duplicates(&self) -> Vec<Diagnostic> {
+        let mut groups: HashMap<Vec<Slug>, Vec<DealIdx>> = HashMap::new();
+        for (k, record) in self.records.iter_enumerated() {
+            let deal = &record.current;
+            if deal.reporting_value.is_none() || deal.status == Status::Cancelled {
+                continue;
+            }
+            let mut key: Vec<Slug> = deal.parties.iter().filter_map(|p| party_slug(p)).collect();
+            key.sort_unstable();
+            groups.entry(key).or_default().push(k);
+        }
+        let mut warnings = Vec::new();
+        for deals in groups.values_mut() {
+            deals.sort_by_key(|&k| (self.records[k].current.date, k));
+            for (n, &a) in deals.iter().enumerate() {
+                for &b in &deals[n + 1..] {
+                    let (da, db) = (&self.records[a].current, &self.records[b].current);
+                    let days = (db.date - da.date).get_days();
+                    if days > 30 {
+                        break;
+                    }
+                    let (Some(va), Some(vb)) = (da.reporting_value, db.reporting_value) else {
+                        continue;
+                    };
+                    if (va - vb).abs() * Decimal::from(20) > va.max(vb) {
+                        continue;
+                    }
+                    warnings.push(self.duplicate_warning(a, b, days));
+                }
+            }
+        }
+        warnings
+    }
+
+    fn duplicate_warning(&self, first: DealIdx, second: DealIdx, days: i32) -> Diagnostic {
+        let place = |k: DealIdx| {
+            let r = self.deals[k];
+            let article = &self.articles[r.article].article;
+            (article, &article.deals[r.deal.get()])
+        };
+        let (a_article, a_deal) = place(first);
+        let (b_article, b_deal) = place(second);
+        let line = a_deal
+            .at
+            .1
+            .map(|(l, _)| format!(":{l}"))
+            .unwrap_or_default();
+        let suggestion = match &a_deal.id {
+            Some(id) => format!("did you mean `ref: {id}`?"),
+            None => "did you mean `ref:`? (give that deal an `id:` and refer to it)".to_string(),
+        };
+        Diagnostic::warning(
+            &b_article.source_path,
+            format!(
+                "this deal looks like the one in {}{line} (the same parties, amounts within 5 %, {days} days apart): {suggestion}",
+                a_article.source_path
+            ),
+        )
+        .at_opt(b_deal.at.1)
+        .field(&b_deal.at.0)
+    }
+
     /// The site with some articles replaced by new parses of their files
     /// (`(old, new)` pairs), made without placing every article again: each
     /// new article takes its old one's index. When every replacement has its

@@ -18,6 +18,7 @@ pub fn run(args: &CheckArgs) -> bool {
         return false;
     };
     let mut all = built.warnings;
+    all.extend(built.duplicates);
     links::check(&built.links, &built.output, &built.config, &mut all);
     let all = all.sorted();
     crate::diag::report(&all);

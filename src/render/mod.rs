@@ -352,23 +352,12 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         let config = r.config();
         let body = crate::markdown::page_html(&a.body_html()?, &a.body.links);
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
-        // A translation's deals are not in the index: its rows are made here.
-        let own_rows: Vec<DealRow> = if p.is_translation {
-            (0..a.deals.len())
-                .map(|d| views::row(site, p, DealNo::new(d)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let rows: Vec<&DealRow> = if p.is_translation {
-            own_rows.iter().collect()
-        } else {
-            r.views
-                .rows_of(i)
-                .into_iter()
-                .map(|k| r.views.row(k))
-                .collect()
-        };
+        // The deals as this article reports them (the deals index and the
+        // exports give their current figures, after later revisions).
+        let own_rows: Vec<DealRow> = (0..a.deals.len())
+            .map(|d| views::row(site, p, DealNo::new(d)))
+            .collect();
+        let rows: Vec<&DealRow> = own_rows.iter().collect();
         let tags = views::tag_links(config, p);
         let authors = a
             .authors

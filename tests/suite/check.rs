@@ -71,3 +71,18 @@ fn errors_exit_one_and_a_clean_site_exits_zero() {
     assert_eq!(run.stderr, "");
     assert!(!clean.public().exists(), "check writes nothing");
 }
+
+#[test]
+fn likely_duplicate_deals_are_warnings_naming_both_files() {
+    let site = site("check-duplicates");
+    let run = site.dealwire(&["check"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!site.public().exists(), "check writes nothing");
+    expect("check-duplicates", &site, &run, &["status", "stderr"]);
+    assert_eq!(
+        run.stderr.matches("did you mean `ref").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+}

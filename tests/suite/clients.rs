@@ -139,7 +139,8 @@ fn feeds_parse_with_an_independent_reader() {
         "highlighted code travels"
     );
     let deals = parse_feed(&demo.join("deals/atom.xml"));
-    assert_eq!(deals.entries.len(), 14);
+    // Every deal of the demo once (the CoreWeave expansions revise one).
+    assert_eq!(deals.entries.len(), 12);
     assert!(
         deals.entries[0]
             .title
