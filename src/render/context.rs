@@ -384,6 +384,8 @@ pub struct PartyContext<'a> {
     pub party: PartyLink,
     /// Its deals, newest first.
     pub deals: Vec<&'a DealRow>,
+    /// Its Atom feed (`/deals/PARTY/atom.xml`): its deals and their revisions.
+    pub feed_url: String,
     /// Their total.
     pub total: TotalView,
     /// A small SVG chart of its deals' value per quarter (safe).

@@ -234,48 +234,122 @@ pub fn rss(
 /// `/deals/atom.xml`: one entry per deal, newest first, for readers who follow deals only.
 pub fn deals_atom(site: &Site) -> String {
     let config = &site.config;
-    let entries: Vec<atom::Entry> = site
+    let entries = site
         .deals
-        .iter_enumerated()
+        .indices()
         .take(config.feed_limit)
-        .map(|(k, r)| {
-            let p = &site.articles[r.article];
-            let a = &p.article;
-            let deal = site.current(k);
-            let url = config.absolute_url(&p.rel_url);
-            let amount = format::amount(&deal.amount, a.lang);
-            let title = format!("{}: {}", deal.parties.join(", "), amount);
-            let mut lines = vec![
-                format!("{} — {}", format_date(deal.date, a.lang), amount),
-                deal.parties.join(", "),
-            ];
-            lines.extend(deal.kind.clone());
-            lines.extend(deal.term.clone());
-            lines.push(a.title.clone());
-            atom::Entry {
-                title: atom::Text::plain(title),
-                id: format!("{url}#deal-{}", r.deal.get() + 1),
-                updated: date_time(deal.date),
-                published: Some(date_time(deal.date)),
-                links: vec![link(url, "alternate", Some("text/html"))],
-                summary: Some(atom::Text {
-                    lang: Some(a.lang.code().to_string()),
-                    ..atom::Text::plain(lines.join("\n"))
-                }),
-                categories: deal
-                    .kind
-                    .iter()
-                    .map(|k| atom::Category {
-                        term: k.clone(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            }
-        })
+        .map(|k| deal_entry(site, k))
         .collect();
     let title = format!("{} — deals", config.title);
     atom_feed(config, title, None, "deals/", config.language, entries)
+}
+
+/// `/deals/PARTY/atom.xml`: a party's deals and the revisions of them, newest
+/// first (by the date of the deal, or of the revising article).
+pub fn party_atom(site: &Site, party: &crate::site::PartyEntry) -> String {
+    let config = &site.config;
+    let mut entries: Vec<atom::Entry> = Vec::new();
+    for &k in &party.deals {
+        entries.push(deal_entry(site, k));
+        let record = &site.records[k];
+        entries.extend(
+            record
+                .revisions
+                .iter()
+                .map(|(i, rev)| revision_entry(site, k, *i, rev)),
+        );
+    }
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+    entries.truncate(config.feed_limit);
+    let title = format!("{} — {}", config.title, party.name);
+    let page = format!("deals/{}/", party.slug);
+    atom_feed(config, title, None, &page, config.language, entries)
+}
+
+/// A deal of the index with its current figures, linking to the article
+/// that reports it.
+fn deal_entry(site: &Site, k: crate::index::DealIdx) -> atom::Entry {
+    let config = &site.config;
+    let r = site.deals[k];
+    let p = &site.articles[r.article];
+    let a = &p.article;
+    let deal = site.current(k);
+    let url = config.absolute_url(&p.rel_url);
+    let amount = format::amount(&deal.amount, a.lang);
+    let title = format!("{}: {}", deal.parties.join(", "), amount);
+    let mut lines = vec![
+        format!("{} — {}", format_date(deal.date, a.lang), amount),
+        deal.parties.join(", "),
+    ];
+    lines.extend(deal.kind.clone());
+    lines.extend(deal.term.clone());
+    if deal.status != crate::article::Status::Announced {
+        lines.push(deal.status.as_str().to_string());
+    }
+    lines.push(a.title.clone());
+    atom::Entry {
+        title: atom::Text::plain(title),
+        id: format!("{url}#deal-{}", r.deal.get() + 1),
+        updated: date_time(deal.date),
+        published: Some(date_time(deal.date)),
+        links: vec![link(url, "alternate", Some("text/html"))],
+        summary: Some(atom::Text {
+            lang: Some(a.lang.code().to_string()),
+            ..atom::Text::plain(lines.join("\n"))
+        }),
+        categories: deal
+            .kind
+            .iter()
+            .map(|k| atom::Category {
+                term: k.clone(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// A revision of a deal: what the revising article set, linking to it.
+fn revision_entry(
+    site: &Site,
+    k: crate::index::DealIdx,
+    i: crate::index::ArticleIdx,
+    rev: &crate::article::Revision,
+) -> atom::Entry {
+    let config = &site.config;
+    let p = &site.articles[i];
+    let a = &p.article;
+    let record = &site.records[k];
+    let url = config.absolute_url(&p.rel_url);
+    let mut set = Vec::new();
+    if let Some((amount, _)) = &rev.amount {
+        set.push(format::amount(amount, a.lang));
+    }
+    if let Some(status) = rev.status {
+        set.push(status.as_str().to_string());
+    }
+    set.extend(rev.term.clone());
+    if let Some(parties) = &rev.parties {
+        set.push(parties.join(", "));
+    }
+    let title = format!(
+        "{} ({}): {}",
+        record.current.parties.join(", "),
+        record.id,
+        set.join(", ")
+    );
+    atom::Entry {
+        title: atom::Text::plain(title),
+        id: format!("{url}#revises-{}", record.id),
+        updated: date_time(a.date),
+        published: Some(date_time(a.date)),
+        links: vec![link(url, "alternate", Some("text/html"))],
+        summary: Some(atom::Text {
+            lang: Some(a.lang.code().to_string()),
+            ..atom::Text::plain(format!("{} — {}", format_date(a.date, a.lang), a.title))
+        }),
+        ..Default::default()
+    }
 }
 
 /// An Atom feed of `entries` for the page at `page` (site-relative: `""`,

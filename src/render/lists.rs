@@ -395,6 +395,7 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                     ),
                     party: views::party_link(config, &entry.name),
                     deals: deals.iter().map(|&k| r.views.row(k)).collect(),
+                    feed_url: config.path_url(&format!("deals/{}/atom.xml", entry.slug)),
                     total: views::total(config, &entry.total, config.language),
                     chart_svg: if pager.number == 1 {
                         quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true)

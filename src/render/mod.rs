@@ -283,6 +283,12 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .into_iter()
         .map(|(rel, write)| r.emit(rel.into(), None, |_| Ok(write(site).into())))
         .collect();
+    // Each party's feed: its deals and their revisions.
+    pages.extend(site.parties.values().map(|entry| {
+        r.emit(format!("deals/{}/atom.xml", entry.slug), None, |_| {
+            Ok(feeds::party_atom(site, entry).into())
+        })
+    }));
     // The deals filter's shards go with the year pages that make them needed.
     if r.templates.has("deals_year.html") && r.may_want("deals-data/") {
         let data = deal_data::Data::new(site);

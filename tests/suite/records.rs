@@ -95,3 +95,48 @@ fn a_cancelled_deal_is_struck_through_and_left_out_and_a_ref_counts_once() {
     let oracle = site.read("deals/oracle/index.html");
     assert!(oracle.contains("<del>$2 billion</del>"));
 }
+
+#[test]
+fn a_party_feed_has_its_deals_and_their_revisions_and_its_page_links_it() {
+    let site = site("ok-deal-records");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let page = site.read("deals/openai/index.html");
+    assert!(page.contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="Fixture Briefing — OpenAI" href="/briefing/deals/openai/atom.xml">"#
+    ));
+    let feed = feed_rs::parser::parse(site.read("deals/openai/atom.xml").as_bytes())
+        .expect("the party feed parses");
+    let entries: Vec<(String, String)> = feed
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.title
+                    .as_ref()
+                    .map(|t| t.content.clone())
+                    .unwrap_or_default(),
+                e.links.first().map(|l| l.href.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let url = |slug: &str| format!("https://example.org/briefing/articles/{slug}/");
+    assert_eq!(
+        entries,
+        [
+            (
+                "OpenAI, Amazon (openai-aws-2025): $50 billion, completed".to_string(),
+                url("expansion")
+            ),
+            (
+                "OpenAI, Amazon (openai-aws-2025): 8 ans".to_string(),
+                url("analyse-duree")
+            ),
+            ("OpenAI, Amazon: $50 billion".to_string(), url("openai-aws")),
+        ],
+        "newest first: the two revisions, then the deal with its current figures"
+    );
+    // Oracle's feed has its deal and the revision that cancelled it.
+    let oracle = site.read("deals/oracle/atom.xml");
+    assert!(oracle.contains("(oracle-coreweave): cancelled"), "{oracle}");
+}
