@@ -181,6 +181,49 @@ pub struct DealRow {
     pub id: String,
     /// `announced`, `completed` or `cancelled`.
     pub status: String,
+    /// The deal's page (`/deals/id/ID/`), root-relative.
+    pub url: String,
+}
+
+/// The context of `deal.html`: one deal as it stands, its history and the
+/// articles that cover it.
+#[derive(Serialize, Debug)]
+pub struct DealContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page.
+    pub page: PageMeta,
+    /// The deal with its current figures, in the reporting article's language.
+    pub deal: &'a DealRow,
+    /// The figures it was declared with.
+    pub original: DealRow,
+    /// Each revision, oldest first.
+    pub history: Vec<RevisionView>,
+    /// Every article that reports or covers it, newest first.
+    pub coverage: Vec<ArticleCard>,
+}
+
+/// What one article changed of a deal.
+#[derive(Serialize, Debug)]
+pub struct RevisionView {
+    /// The revising article's date, in its language.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// The revising article's title.
+    pub title: String,
+    /// Its root-relative URL.
+    pub url: String,
+    /// Its language code.
+    pub lang: String,
+    /// The amount before and after, when it changed (`$38 billion`, `$50 billion`).
+    pub amount: Option<(String, String)>,
+    /// The status set (`completed`), when it changed.
+    pub status: Option<String>,
+    /// The term set, when it changed.
+    pub term: Option<String>,
+    /// The parties set, when they changed.
+    pub parties: Option<Vec<PartyLink>>,
 }
 
 /// A sum of deals in the reporting currency.

@@ -14,8 +14,8 @@
 //! shown (or ""), reporting value as plain digits (or "" when undisclosed),
 //! 1 when the amount is undisclosed (else 0), article title, article URL
 //! relative to the site's base path (`base`), the article's language
-//! when it is not the site's (else ""), and the deal's status (0 announced,
-//! 1 completed, 2 cancelled). The index gives the month names that
+//! when it is not the site's (else ""), the deal's status (0 announced,
+//! 1 completed, 2 cancelled), and its id (its page is `deals/id/ID/`). The index gives the month names that
 //! dates are shown with, per language. Every text is what the HTML table
 //! shows, so the script builds the same rows (with DOM methods, never as
 //! markup). Rows are kept this compact because a year of a large archive
@@ -62,6 +62,7 @@ type Row<'a> = (
     &'a str,
     &'a str,
     u8,
+    &'a str,
 );
 
 #[derive(Serialize)]
@@ -187,6 +188,7 @@ impl<'s> Data<'s> {
                         "cancelled" => 2,
                         _ => 0,
                     },
+                    d.id.as_str(),
                 )
             })
             .collect();

@@ -26,6 +26,8 @@ struct JsonDeal<'a> {
     reporting_value: Option<String>,
     article: JsonArticle<'a>,
     id: &'a str,
+    /// The deal's page.
+    url: String,
     status: &'static str,
     term: Option<&'a str>,
     /// The figures as first declared.
@@ -113,6 +115,9 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
                 reporting_value: reporting(&deal.amount, deal.reporting_value),
                 article: article(r.article),
                 id: &record.id,
+                url: site
+                    .config
+                    .absolute_url(&crate::render::views::deal_rel(&record.id)),
                 status: deal.status.as_str(),
                 term: deal.term.as_deref(),
                 original: JsonFigures {

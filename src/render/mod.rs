@@ -213,11 +213,80 @@ pub fn render_site_until(
             rest.extend(lists::render(&r));
             rest.extend(export_pages(&r));
             rest.extend(search_pages(&r));
+            rest.extend(deal_pages(&r));
             rest
         },
     );
     pages.extend(rest);
     collect(&r, pages)
+}
+
+/// Each deal's page (`deals/id/ID/`), when the theme has `deal.html`: its
+/// current figures, their history and the articles that cover it.
+fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let site = r.site;
+    if !r.templates.has("deal.html") {
+        return Vec::new();
+    }
+    let deals: Vec<_> = site.deals.indices().collect();
+    deals
+        .into_par_iter()
+        .map(|k| {
+            let record = &site.records[k];
+            let rel = views::deal_rel(&record.id);
+            let lastmod = record
+                .coverage
+                .iter()
+                .map(|&i| site.articles[i].article.date)
+                .max();
+            r.page("deal.html", rel.clone(), lastmod, || {
+                let config = r.config();
+                let deal = r.views.row(k);
+                let declared = site.deals[k];
+                let original = views::row(site, &site.articles[declared.article], declared.deal);
+                let mut amount = site.deal(declared).amount;
+                let history = record
+                    .revisions
+                    .iter()
+                    .map(|(i, rev)| {
+                        let p = &site.articles[*i];
+                        let lang = p.article.lang;
+                        RevisionView {
+                            date: format_date(p.article.date, lang),
+                            date_iso: p.article.date.to_string(),
+                            title: p.article.title.clone(),
+                            url: config.path_url(&p.rel_url),
+                            lang: lang.code().to_string(),
+                            amount: rev.amount.as_ref().map(|(new, _)| {
+                                let before = crate::money::format::amount(&amount, lang);
+                                amount = *new;
+                                (before, crate::money::format::amount(new, lang))
+                            }),
+                            status: rev.status.map(|s| s.as_str().to_string()),
+                            term: rev.term.clone(),
+                            parties: rev.parties.as_ref().map(|names| {
+                                names.iter().map(|n| views::party_link(config, n)).collect()
+                            }),
+                        }
+                    })
+                    .collect();
+                let title = format!("{} — {}", deal.parties_text, deal.amount);
+                let description = format!("{}: {}", record.id, deal.article_title);
+                DealContext {
+                    site: &r.site_view,
+                    page: r.meta(&title, &description, &rel, config.language, "website"),
+                    deal,
+                    original,
+                    history,
+                    coverage: record
+                        .coverage
+                        .iter()
+                        .map(|&i| r.views.card(i).clone())
+                        .collect(),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The article feeds: the site's language has the main ones; each other

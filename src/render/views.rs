@@ -144,8 +144,22 @@ pub fn party_link(config: &Config, name: &str) -> PartyLink {
 /// language.
 pub fn row(site: &Site, p: &Placed, index: DealNo) -> DealRow {
     let deal = &p.article.deals[index.get()];
-    let id = crate::site::deal_id(&p.article, index);
+    // A translation's deal is its original's: it has the original's id.
+    let source = if p.is_translation {
+        p.translations
+            .iter()
+            .map(|&t| &site.articles[t])
+            .find(|o| !o.is_translation && o.article.deals.len() > index.get())
+    } else {
+        None
+    };
+    let id = crate::site::deal_id(&source.unwrap_or(p).article, index);
     row_of(site, p, deal, &id)
+}
+
+/// A deal's page, relative to the site: `deals/id/ID/`.
+pub fn deal_rel(id: &str) -> String {
+    format!("deals/id/{id}/")
 }
 
 /// A deal reported by an article, with the figures given, as a table row
@@ -190,6 +204,7 @@ pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
         lang: a.lang.code().to_string(),
         id: id.to_string(),
         status: deal.status.as_str().to_string(),
+        url: config.path_url(&deal_rel(id)),
     }
 }
 

@@ -70,7 +70,19 @@ fn deal_records_agree_with_the_hand_written_table() {
         "date,parties,kind,value,currency,precision,reporting_value,title,url,id,status"
     ));
     assert!(csv.contains(",50000000000,USD,exact,50000000000,"), "{csv}");
-    expect("ok-deal-records", &site, &run, &["deals.json", "deals.csv"]);
+    // The exports, and the deal pages (English site; `ok-deal-records-fr`
+    // has the French ones).
+    expect(
+        "ok-deal-records",
+        &site,
+        &run,
+        &[
+            "deals.json",
+            "deals.csv",
+            "deals/id/openai-aws-2025/index.html",
+            "deals/id/oracle-coreweave/index.html",
+        ],
+    );
 }
 
 #[test]
@@ -87,13 +99,13 @@ fn a_cancelled_deal_is_struck_through_and_left_out_and_a_ref_counts_once() {
         deals.contains("1 cancelled deal is listed, struck through, and left out of the totals.")
     );
     assert!(deals.contains(r#"data-status="cancelled" class="cancelled""#));
-    assert!(deals.contains(r#"<td class="amount"><del>$2 billion</del><br><span class="deal-status">cancelled</span></td>"#));
+    assert!(deals.contains(r#"<td class="amount"><del><a href="/briefing/deals/id/oracle-coreweave/">$2 billion</a></del><br><span class="deal-status">cancelled</span></td>"#));
     assert!(deals.contains(
-        r#"<td class="amount">$50 billion<br><span class="deal-status">completed</span></td>"#
+        r#"<td class="amount"><a href="/briefing/deals/id/openai-aws-2025/">$50 billion</a><br><span class="deal-status">completed</span></td>"#
     ));
     // A party page lists its deals with their current figures.
     let oracle = site.read("deals/oracle/index.html");
-    assert!(oracle.contains("<del>$2 billion</del>"));
+    assert!(oracle.contains(">$2 billion</a></del>"));
 }
 
 #[test]
@@ -139,4 +151,39 @@ fn a_party_feed_has_its_deals_and_their_revisions_and_its_page_links_it() {
     // Oracle's feed has its deal and the revision that cancelled it.
     let oracle = site.read("deals/oracle/atom.xml");
     assert!(oracle.contains("(oracle-coreweave): cancelled"), "{oracle}");
+}
+
+/// A deal page: current figures, status, the history of its figures (each
+/// revision with its article) and its coverage in both languages, on a
+/// French site (the English site's pages: see the test above).
+#[test]
+fn deal_pages_match_their_goldens_in_both_languages() {
+    // The English pages are compared with the exports (one fixture, one
+    // comparison): `deal_records_agree_with_the_hand_written_table`.
+    let fr = site("ok-deal-records-fr");
+    let run = fr.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    expect(
+        "ok-deal-records-fr",
+        &fr,
+        &run,
+        &[
+            "deals/id/openai-aws-2025/index.html",
+            "deals/id/oracle-coreweave/index.html",
+        ],
+    );
+    // The deals index, the party pages and the exports link each deal's page.
+    let site = site("ok-deal-records");
+    assert_eq!(site.build().status, 0);
+    let page = r#"<a href="/briefing/deals/id/openai-aws-2025/">$50 billion</a>"#;
+    assert!(site.read("deals/index.html").contains(page));
+    assert!(site.read("deals/openai/index.html").contains(page));
+    assert!(
+        site.read("deals.json")
+            .contains(r#""url": "https://example.org/briefing/deals/id/openai-aws-2025/""#)
+    );
+    assert!(
+        site.read("sitemap.xml")
+            .contains("/briefing/deals/id/oracle-coreweave/")
+    );
 }

@@ -167,7 +167,7 @@
       amount.appendChild(figure);
     }
     tr.setAttribute("data-status", STATUSES[d[10]] || STATUSES[0]);
-    figure.appendChild(document.createTextNode(d[3]));
+    figure.appendChild(link(index.base + "deals/id/" + d[11] + "/", d[3]));
     if (d[4]) {
       figure.appendChild(document.createElement("br"));
       var rep = document.createElement("span");
