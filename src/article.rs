@@ -561,7 +561,7 @@ impl Checker<'_> {
         let (mut deals, mut refs) = (Vec::new(), Vec::new());
         for (field, raw) in entries {
             if raw.reference.is_some() {
-                refs.extend(self.revision(&field, raw, lang));
+                refs.extend(self.revision(&field, raw, lang, date));
             } else {
                 deals.extend(self.deal(&field, raw, date, lang));
             }
@@ -570,7 +570,13 @@ impl Checker<'_> {
     }
 
     /// A `ref:` entry: the id it covers and the figures it revises.
-    fn revision(&mut self, field: &str, raw: RawDeal, lang: Lang) -> Option<Revision> {
+    fn revision(
+        &mut self,
+        field: &str,
+        raw: RawDeal,
+        lang: Lang,
+        article_date: Date,
+    ) -> Option<Revision> {
         let errors_before = self.errors;
         let ref_field = format!("{field}.ref");
         let target = raw.reference.unwrap_or_default();
@@ -592,9 +598,11 @@ impl Checker<'_> {
         let amount_field = format!("{field}.amount");
         let amount = raw.amount.as_ref().and_then(|a| {
             let amount = self.amount(&amount_field, a, lang)?;
+            // A revised amount converts at the rate in force on the
+            // revising article's date.
             let value = amount
                 .money()
-                .and_then(|m| self.reporting_value(&amount_field, m));
+                .and_then(|m| self.reporting_value(&amount_field, m, article_date));
             Some((amount, value))
         });
         let parties = raw.parties.as_ref().map(|p| self.parties(field, p));
@@ -743,7 +751,7 @@ impl Checker<'_> {
         }
         let reporting_value = amount
             .and_then(|a| a.money())
-            .and_then(|m| self.reporting_value(&amount_field, m));
+            .and_then(|m| self.reporting_value(&amount_field, m, date));
         let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         (self.errors == errors_before).then(|| Deal {
             amount: amount.unwrap_or(Amount::Undisclosed),
@@ -802,18 +810,35 @@ impl Checker<'_> {
         parties
     }
 
-    /// A figure in the reporting currency, within `money::MAX_VALUE`.
-    fn reporting_value(&mut self, field: &str, m: Money) -> Option<rust_decimal::Decimal> {
+    /// A figure in the reporting currency, within `money::MAX_VALUE`, at
+    /// the rate in force on `date`.
+    fn reporting_value(
+        &mut self,
+        field: &str,
+        m: Money,
+        date: Date,
+    ) -> Option<rust_decimal::Decimal> {
         let reporting = self.config.reporting_currency;
         if m.value > money::MAX_VALUE {
             self.error(field, too_large(m.value));
             return None;
         }
-        let value =
-            money::convert(m, reporting, self.config.rates).filter(|v| *v <= money::MAX_VALUE);
-        if value.is_none()
-            && (m.currency == reporting || self.config.rates.contains_key(&m.currency))
+        let rates = self.config.rates.get(&m.currency);
+        if m.currency != reporting
+            && let Some(Err(first)) = rates.map(|r| r.on(date))
         {
+            self.error(
+                field,
+                format!(
+                    "no {} rate in force on {date}: site.yaml's `rates.{}` starts on {first}; add a rate from an earlier year or date",
+                    m.currency, m.currency
+                ),
+            );
+            return None;
+        }
+        let value = money::convert(m, reporting, self.config.rates, date)
+            .filter(|v| *v <= money::MAX_VALUE);
+        if value.is_none() && (m.currency == reporting || rates.is_some()) {
             self.error(
                 field,
                 format!("{}, converted to {reporting}", too_large(m.value)),

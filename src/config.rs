@@ -32,8 +32,8 @@ struct RawConfig {
     description: Option<String>,
     #[serde(default)]
     reporting_currency: Option<String>,
-    #[serde(default)]
-    rates: BTreeMap<String, RawNumber>,
+    #[serde(default, deserialize_with = "rates_as_written")]
+    rates: BTreeMap<String, RawRate>,
     #[serde(default)]
     parties: BTreeMap<String, Option<RawParty>>,
     #[serde(default)]
@@ -143,6 +143,56 @@ impl<'de> Deserialize<'de> for RawNumber {
     }
 }
 
+/// A currency's rates as written: one number, or numbers by year or date
+/// (`{ 2024: 1.08, 2025-07-01: 1.17 }`), each kept as its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawRate {
+    /// One rate for every date.
+    One(RawNumber),
+    /// Rates by `YYYY` or `YYYY-MM-DD`, as written.
+    Dated(Vec<(String, RawNumber)>),
+}
+
+thread_local! {
+    /// The currencies whose `rates:` entry is a mapping, learnt by `parse`
+    /// before the typed pass: a YAML reader gives a scalar's text as written
+    /// only when asked for a string, which a mapping refuses, so each entry
+    /// must be asked for in its own shape.
+    static DATED_RATES: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        Default::default();
+}
+
+/// `rates:` with every number as its text (see `DATED_RATES`).
+fn rates_as_written<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, RawRate>, D::Error> {
+    struct Rates;
+    impl<'de> serde::de::Visitor<'de> for Rates {
+        type Value = BTreeMap<String, RawRate>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("currency codes with their rates")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut rates = BTreeMap::new();
+            while let Some(code) = map.next_key::<String>()? {
+                let dated = DATED_RATES.with(|d| d.borrow().contains(&code));
+                let rate = if dated {
+                    let by_date: BTreeMap<String, RawNumber> = map.next_value()?;
+                    RawRate::Dated(by_date.into_iter().collect())
+                } else {
+                    RawRate::One(map.next_value()?)
+                };
+                rates.insert(code, rate);
+            }
+            Ok(rates)
+        }
+    }
+    deserializer.deserialize_map(Rates)
+}
+
 impl RawNumber {
     /// The exact decimal that was written, or `None` when it is not a number.
     pub fn to_decimal(&self) -> Option<Decimal> {
@@ -170,8 +220,8 @@ pub struct Config {
     pub description: String,
     /// The currency totals are computed in.
     pub reporting_currency: Currency,
-    /// The value of one unit of each currency in the reporting currency.
-    pub rates: BTreeMap<Currency, Decimal>,
+    /// The value of one unit of each currency in the reporting currency, by date.
+    pub rates: BTreeMap<Currency, crate::money::Rates>,
     /// Canonical party names and their aliases.
     pub parties: Names,
     /// Canonical author names and their aliases (`authors:`).
@@ -208,7 +258,7 @@ pub struct ArticleSettings<'a> {
     /// The currency totals are computed in.
     pub reporting_currency: Currency,
     /// The value of one unit of each currency in the reporting currency.
-    pub rates: &'a BTreeMap<Currency, Decimal>,
+    pub rates: &'a BTreeMap<Currency, crate::money::Rates>,
     /// Canonical party names and their aliases.
     pub parties: &'a Names,
     /// Canonical author names and their aliases.
@@ -264,6 +314,7 @@ impl Config {
 
 /// Parses and validates `site.yaml`.
 pub fn parse(text: &str) -> Result<Config, Diagnostics> {
+    DATED_RATES.with(|d| *d.borrow_mut() = yaml::mapping_entries(text, "rates"));
     let raw: RawConfig = yaml::from_str(text).map_err(|e| {
         Diagnostic::error(CONFIG_FILE, e.message)
             .at_opt(e.position)
@@ -366,24 +417,74 @@ impl Reader<'_> {
         })
     }
 
-    fn rates(&mut self, written: &BTreeMap<String, RawNumber>) -> BTreeMap<Currency, Decimal> {
+    fn rates(
+        &mut self,
+        written: &BTreeMap<String, RawRate>,
+    ) -> BTreeMap<Currency, crate::money::Rates> {
+        use crate::money::Rates;
         let mut rates = BTreeMap::new();
-        for (code, number) in written {
+        for (code, raw) in written {
             let field = format!("rates.{code}");
-            match (Currency::new(code), number.to_decimal()) {
-                (None, _) => {
-                    self.error(&field, format!("`{code}` is not an ISO 4217 currency code"))
+            let Some(currency) = Currency::new(code) else {
+                self.error(&field, format!("`{code}` is not an ISO 4217 currency code"));
+                continue;
+            };
+            let parsed = match raw {
+                RawRate::One(number) => self.rate(&field, number).map(Rates::Fixed),
+                RawRate::Dated(by_date) => {
+                    let mut dated = Vec::new();
+                    for (from, number) in by_date {
+                        let entry = format!("{field}.{from}");
+                        let date = match from.trim().parse::<i16>() {
+                            Ok(year) => jiff::civil::Date::new(year, 1, 1).ok(),
+                            Err(_) => from.trim().parse::<jiff::civil::Date>().ok(),
+                        };
+                        let rate = self.rate(&entry, number);
+                        match (date, rate) {
+                            (None, _) => self.error(
+                                &entry,
+                                format!(
+                                    "`{from}` is neither a year (`2024`) nor a date (`2025-07-01`)"
+                                ),
+                            ),
+                            (Some(d), Some(r)) => dated.push((d, r)),
+                            (Some(_), None) => {}
+                        }
+                    }
+                    dated.sort_by_key(|(d, _)| *d);
+                    if let Some(w) = dated.windows(2).find(|w| w[0].0 == w[1].0) {
+                        self.error(&field, format!("two rates from {}", w[0].0));
+                        None
+                    } else if dated.is_empty() {
+                        if by_date.is_empty() {
+                            self.error(&field, "give a rate, or rates by year or date".into());
+                        }
+                        None
+                    } else {
+                        Some(Rates::Dated(dated))
+                    }
                 }
-                (_, None) => self.error(&field, "a rate must be a number".into()),
-                (Some(_), Some(rate)) if rate <= Decimal::ZERO => {
-                    self.error(&field, "a rate must be greater than zero".into())
-                }
-                (Some(c), Some(rate)) => {
-                    rates.insert(c, rate);
-                }
+            };
+            if let Some(r) = parsed {
+                rates.insert(currency, r);
             }
         }
         rates
+    }
+
+    /// One rate: a number greater than zero, kept exact.
+    fn rate(&mut self, field: &str, number: &RawNumber) -> Option<Decimal> {
+        match number.to_decimal() {
+            None => {
+                self.error(field, "a rate must be a number".into());
+                None
+            }
+            Some(rate) if rate <= Decimal::ZERO => {
+                self.error(field, "a rate must be greater than zero".into());
+                None
+            }
+            Some(rate) => Some(rate),
+        }
     }
 
     /// `markdown.html`, or `trust` for the older `unsafe_html: true`.
@@ -564,17 +665,56 @@ mod tests {
             parse("title: T\nbase_url: https://e.org/\nrates:\n  EUR: 1.0800000000000000000001\n")
                 .unwrap();
         assert_eq!(
-            c.rates[&Currency::EUR].to_string(),
+            c.rates[&Currency::EUR].periods()[0].1.to_string(),
             "1.0800000000000000000001"
         );
     }
 
     #[test]
+    fn rates_by_year_or_date_are_exact_and_sorted() {
+        let c = parse("title: T\nbase_url: https://e.org/\nrates:\n  EUR: { 2025-07-01: 1.1700000000000000000001, 2024: 1.08 }\n").unwrap();
+        let periods = c.rates[&Currency::EUR].periods();
+        let shown: Vec<(String, String)> = periods
+            .iter()
+            .map(|(d, r)| (d.map(|d| d.to_string()).unwrap_or_default(), r.to_string()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("2024-01-01".to_string(), "1.08".to_string()),
+                (
+                    "2025-07-01".to_string(),
+                    "1.1700000000000000000001".to_string()
+                )
+            ]
+        );
+        for (bad, message) in [
+            ("{ last-year: 1.1 }", "neither a year"),
+            ("{ 2024: 0 }", "greater than zero"),
+            (
+                "{ 2024: 1.1, 2024-01-01: 1.2 }",
+                "two rates from 2024-01-01",
+            ),
+            ("{}", "give a rate"),
+        ] {
+            let e = parse(&format!(
+                "title: T\nbase_url: https://e.org/\nrates:\n  EUR: {bad}\n"
+            ))
+            .expect_err(bad)
+            .sorted();
+            assert!(
+                e.iter().any(|d| d.message.contains(message)),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
     fn rates_are_exact() {
         let c = parse("title: T\nbase_url: https://e.org/\nrates:\n  EUR: 1.08\n  GBP: \"1.27\"\n  JPY: 0.0066\n").unwrap();
-        assert_eq!(c.rates[&Currency::EUR].to_string(), "1.08");
-        assert_eq!(c.rates[&Currency::GBP].to_string(), "1.27");
-        assert_eq!(c.rates[&Currency::JPY].to_string(), "0.0066");
+        assert_eq!(c.rates[&Currency::EUR].periods()[0].1.to_string(), "1.08");
+        assert_eq!(c.rates[&Currency::GBP].periods()[0].1.to_string(), "1.27");
+        assert_eq!(c.rates[&Currency::JPY].periods()[0].1.to_string(), "0.0066");
     }
 
     #[test]

@@ -48,6 +48,29 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     }
 }
 
+/// The keys of a top-level mapping field whose values are mappings
+/// themselves (`rates:` entries given by date), for a typed pass that must
+/// read the others' scalars as their text. Empty when the text does not
+/// parse: the typed pass reports why.
+pub fn mapping_entries(text: &str, field: &str) -> std::collections::BTreeSet<String> {
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Default::default();
+    };
+    let Some(entries) = value.get(field).and_then(|v| v.as_mapping()) else {
+        return Default::default();
+    };
+    entries
+        .iter()
+        .filter(|(_, v)| v.is_mapping())
+        .filter_map(|(k, _)| match k {
+            serde_yaml::Value::String(s) => Some(s.clone()),
+            other => serde_yaml::to_string(other)
+                .ok()
+                .map(|s| s.trim().to_string()),
+        })
+        .collect()
+}
+
 /// Writes a value as YAML (for files dealwire writes, such as imported
 /// articles' front matter).
 pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {

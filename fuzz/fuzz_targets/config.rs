@@ -24,7 +24,9 @@ fuzz_target!(|text: &str| {
                 || format!("{:?} / {:?}", c.base_url, c.base_path),
             );
             ensure(
-                c.rates.values().all(|r| *r > Decimal::ZERO),
+                c.rates
+                    .values()
+                    .all(|r| r.periods().iter().all(|(_, rate)| *rate > Decimal::ZERO)),
                 "config-rates",
                 || format!("{:?}", c.rates),
             );

@@ -136,22 +136,56 @@ impl Amount {
 /// deals a machine can hold comes near `Decimal`'s limit (about 7.9 × 10^28).
 pub const MAX_VALUE: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
 
-/// Converts to the reporting currency: `value * rate`, where `rates` maps a
-/// currency to the value of 1 unit of it in the reporting currency.
+/// A currency's value in the reporting currency: one rate for every date,
+/// or rates by date, each in force from its date until the next one's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Rates {
+    /// One rate, whatever the date.
+    Fixed(Decimal),
+    /// Rates from their dates, sorted by date, at least one.
+    Dated(Vec<(jiff::civil::Date, Decimal)>),
+}
+
+impl Rates {
+    /// The rate in force on `date`, or the date of the first rate when
+    /// `date` is before every rate.
+    pub fn on(&self, date: jiff::civil::Date) -> Result<Decimal, jiff::civil::Date> {
+        match self {
+            Rates::Fixed(rate) => Ok(*rate),
+            Rates::Dated(rates) => match rates.iter().rev().find(|(from, _)| *from <= date) {
+                Some((_, rate)) => Ok(*rate),
+                None => Err(rates.first().map(|(d, _)| *d).unwrap_or(date)),
+            },
+        }
+    }
+
+    /// Each rate with the date it is in force from (none for a fixed rate).
+    pub fn periods(&self) -> Vec<(Option<jiff::civil::Date>, Decimal)> {
+        match self {
+            Rates::Fixed(rate) => vec![(None, *rate)],
+            Rates::Dated(rates) => rates.iter().map(|(d, r)| (Some(*d), *r)).collect(),
+        }
+    }
+}
+
+/// Converts to the reporting currency on a date: `value * rate`, where
+/// `rates` gives the value of 1 unit of each currency in the reporting
+/// currency, by date.
 ///
 /// The same currency returns the value unchanged (no rate needed). Returns
-/// `None` when there is no rate, or when the product would overflow `Decimal`
-/// (rather than panicking).
+/// `None` when there is no rate in force on `date`, or when the product
+/// would overflow `Decimal` (rather than panicking).
 pub fn convert(
     money: Money,
     reporting: Currency,
-    rates: &BTreeMap<Currency, Decimal>,
+    rates: &BTreeMap<Currency, Rates>,
+    date: jiff::civil::Date,
 ) -> Option<Decimal> {
     if money.currency == reporting {
         return Some(money.value);
     }
-    let rate = rates.get(&money.currency)?;
-    money.value.checked_mul(*rate)
+    let rate = rates.get(&money.currency)?.on(date).ok()?;
+    money.value.checked_mul(rate)
 }
 
 /// Plain digits for machine-readable output: no exponent, no trailing
@@ -212,23 +246,56 @@ mod tests {
     }
 
     #[test]
+    fn dated_rates_are_in_force_from_their_date_until_the_next() {
+        let d = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+        let rates = Rates::Dated(vec![
+            (d("2024-01-01"), dec("1.08")),
+            (d("2025-07-01"), dec("1.17")),
+        ]);
+        assert_eq!(rates.on(d("2024-01-01")), Ok(dec("1.08")));
+        assert_eq!(rates.on(d("2025-06-30")), Ok(dec("1.08")));
+        assert_eq!(rates.on(d("2025-07-01")), Ok(dec("1.17")));
+        assert_eq!(rates.on(d("2031-01-01")), Ok(dec("1.17")));
+        assert_eq!(
+            rates.on(d("2023-12-31")),
+            Err(d("2024-01-01")),
+            "before every rate"
+        );
+        assert_eq!(Rates::Fixed(dec("2")).on(d("1990-01-01")), Ok(dec("2")));
+        let eur = Money {
+            value: dec("100"),
+            currency: Currency::EUR,
+        };
+        let table = BTreeMap::from([(Currency::EUR, rates)]);
+        assert_eq!(
+            convert(eur, Currency::USD, &table, d("2025-08-01")),
+            Some(dec("117.00"))
+        );
+        assert_eq!(convert(eur, Currency::USD, &table, d("2023-01-01")), None);
+    }
+
+    #[test]
     fn conversion() {
-        let rates = BTreeMap::from([(Currency::EUR, dec("1.08"))]);
+        let on = jiff::civil::date(2025, 1, 1);
+        let rates = BTreeMap::from([(Currency::EUR, Rates::Fixed(dec("1.08")))]);
         let eur = Money {
             value: dec("1200000000"),
             currency: Currency::EUR,
         };
-        assert_eq!(convert(eur, Currency::USD, &rates), Some(dec("1296000000")));
+        assert_eq!(
+            convert(eur, Currency::USD, &rates, on),
+            Some(dec("1296000000"))
+        );
         let usd = Money {
             value: dec("7"),
             currency: Currency::USD,
         };
-        assert_eq!(convert(usd, Currency::USD, &rates), Some(dec("7")));
+        assert_eq!(convert(usd, Currency::USD, &rates, on), Some(dec("7")));
         let gbp = Money {
             value: dec("7"),
             currency: Currency::GBP,
         };
-        assert_eq!(convert(gbp, Currency::USD, &rates), None);
+        assert_eq!(convert(gbp, Currency::USD, &rates, on), None);
         let huge = Money {
             value: Decimal::MAX,
             currency: Currency::EUR,
@@ -237,7 +304,8 @@ mod tests {
             convert(
                 huge,
                 Currency::USD,
-                &BTreeMap::from([(Currency::EUR, dec("2"))])
+                &BTreeMap::from([(Currency::EUR, Rates::Fixed(dec("2")))]),
+                on
             ),
             None
         );

@@ -290,6 +290,13 @@ pub struct RateView {
     pub currency: String,
     /// Value of one unit in the reporting currency, as written in site.yaml.
     pub rate: String,
+    /// The date it is in force from, in the site's language; empty for a
+    /// rate of every date.
+    pub from: String,
+    /// The same, ISO (`2025-07-01`), or empty.
+    pub from_iso: String,
+    /// The deals of the index converted at it.
+    pub deals: usize,
 }
 
 /// A heading of the article, for its table of contents.

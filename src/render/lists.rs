@@ -357,20 +357,47 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                 })
                 .collect(),
             by_party: by_party.into_iter().map(|(p, _)| p).collect(),
-            rates: config
-                .rates
-                .iter()
-                .map(|(c, r)| RateView {
-                    currency: c.to_string(),
-                    rate: r.to_string(),
-                })
-                .collect(),
+            rates: rate_views(site),
             chart_svg: quarter_chart(r, "dw-chart", site.deals.indices(), false),
             years: site.by_year.iter().map(|(y, _)| *y).collect(),
             kinds,
             parties,
         }
     })
+}
+
+/// Every rate of `site.yaml`, each with the date it is in force from and the
+/// number of deals of the index converted at it (by the deal's date).
+fn rate_views(site: &crate::site::Site) -> Vec<RateView> {
+    let config = &site.config;
+    let mut views = Vec::new();
+    for (currency, rates) in &config.rates {
+        let periods = rates.periods();
+        let mut counts = vec![0usize; periods.len()];
+        for record in site.records.iter() {
+            let deal = &record.current;
+            if deal.amount.money().is_some_and(|m| m.currency == *currency) {
+                let at = periods
+                    .iter()
+                    .rposition(|(from, _)| from.is_none_or(|f| f <= deal.date));
+                if let Some(at) = at {
+                    counts[at] += 1;
+                }
+            }
+        }
+        for ((from, rate), deals) in periods.into_iter().zip(counts) {
+            views.push(RateView {
+                currency: currency.to_string(),
+                rate: rate.to_string(),
+                from: from
+                    .map(|d| crate::i18n::format_date(d, config.language))
+                    .unwrap_or_default(),
+                from_iso: from.map(|d| d.to_string()).unwrap_or_default(),
+                deals,
+            });
+        }
+    }
+    views
 }
 
 fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {

@@ -54,6 +54,7 @@ error_fixtures! {
     ref_to_an_unknown_deal => "err-unknown-ref",
     one_deal_id_declared_twice => "err-duplicate-id",
     ref_entries_and_ids_and_statuses_checked => "err-ref-fields",
+    a_deal_before_every_dated_rate => "err-rate-gap",
 }
 
 #[test]

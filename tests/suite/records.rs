@@ -187,3 +187,44 @@ fn deal_pages_match_their_goldens_in_both_languages() {
             .contains("/briefing/deals/id/oracle-coreweave/")
     );
 }
+
+/// Rates by year or date: each deal converts at the rate in force on its
+/// date (values worked out by hand in the fixture's README), and the rates
+/// table says which rate applied to how many deals.
+#[test]
+fn dated_rates_convert_each_deal_at_the_rate_in_force_on_its_date() {
+    let site = site("ok-dated-rates");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    let got: Vec<(String, String)> = json["deals"]
+        .as_array()
+        .expect("deals")
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap_or("").to_string(),
+                d["reporting_value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("2025-07-01", "117000000"),
+        ("2025-06-30", "108000000"),
+        ("2024-05-01", "108000000"),
+        ("2019-03-01", "12700000"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(d, v)| (d.to_string(), v.to_string())),
+        "1.08 from 2024, 1.17 from 2025-07-01, GBP fixed"
+    );
+    let deals = site.read("deals/index.html");
+    for row in [
+        r#"<tr><th scope="row">EUR</th><td>1 EUR = 1.08 USD</td><td><time datetime="2024-01-01">January 1, 2024</time></td><td class="num">2</td></tr>"#,
+        r#"<tr><th scope="row">EUR</th><td>1 EUR = 1.17 USD</td><td><time datetime="2025-07-01">July 1, 2025</time></td><td class="num">1</td></tr>"#,
+        r#"<tr><th scope="row">GBP</th><td>1 GBP = 1.27 USD</td><td>every date</td><td class="num">1</td></tr>"#,
+    ] {
+        assert!(deals.contains(row), "{row}");
+    }
+}
