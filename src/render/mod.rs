@@ -180,7 +180,7 @@ pub fn render_site_until(
         site,
         templates,
         site_view: SiteView::new(&site.config),
-        views: views::Views::new(site, !matches!(want, Want::Only(_))),
+        views: views::Views::new(site),
         want,
         memo,
         sink,

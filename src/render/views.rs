@@ -19,42 +19,15 @@ pub struct Views<'a> {
     site: &'a Site,
     cards: IdxVec<ArticleIdx, OnceLock<Box<ArticleCard>>>,
     rows: IdxVec<DealIdx, OnceLock<Box<DealRow>>>,
-    /// Per article, its rows in the deals index, when made up front.
-    rows_of: Option<IdxVec<ArticleIdx, Vec<DealIdx>>>,
 }
 
 impl<'a> Views<'a> {
-    /// Prepares the (empty) cards and rows of a site. With `every_page`,
-    /// each article's rows are listed up front (a render of every page);
-    /// otherwise they are looked up when asked for.
-    pub fn new(site: &'a Site, every_page: bool) -> Views<'a> {
-        let rows_of = every_page.then(|| {
-            let mut rows_of: IdxVec<ArticleIdx, Vec<DealIdx>> =
-                site.articles.iter().map(|_| Vec::new()).collect();
-            for (k, r) in site.deals.iter_enumerated() {
-                rows_of[r.article].push(k);
-            }
-            rows_of
-        });
+    /// Prepares the (empty) cards and rows of a site.
+    pub fn new(site: &'a Site) -> Views<'a> {
         Views {
             site,
             cards: site.articles.iter().map(|_| OnceLock::new()).collect(),
             rows: site.deals.iter().map(|_| OnceLock::new()).collect(),
-            rows_of,
-        }
-    }
-
-    /// An article's rows in the deals index.
-    pub fn rows_of(&self, i: ArticleIdx) -> Vec<DealIdx> {
-        match &self.rows_of {
-            Some(rows_of) => rows_of[i].clone(),
-            None => self
-                .site
-                .deals
-                .iter_enumerated()
-                .filter(|(_, r)| r.article == i)
-                .map(|(k, _)| k)
-                .collect(),
         }
     }
 
