@@ -25,8 +25,6 @@ pub struct PagefindIndexes {
     pub filter_indexes: HashMap<String, Vec<u8>>,
     pub meta_index: (String, Vec<u8>),
     pub fragments: Vec<(String, String)>,
-    /// dealwire: fragments already gzipped (`stream`), written as they are.
-    pub compressed_fragments: Vec<(String, Vec<u8>)>,
     pub sorts: Vec<String>,
     pub language: String,
     pub word_count: usize,
@@ -312,7 +310,6 @@ pub async fn build_indexes(
         sorts,
         meta_index: (meta_hash, meta_index),
         fragments: final_fragments,
-        compressed_fragments: Vec::new(),
         language,
         word_count,
         page_count,

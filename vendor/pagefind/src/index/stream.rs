@@ -248,8 +248,13 @@ impl LanguageStream {
         }
     }
 
-    /// The index's files, as `build_indexes` makes them.
-    pub fn finish(self, options: &SearchOptions, chunk_size: usize) -> PagefindIndexes {
+    /// The index's files, as `build_indexes` makes them: the indexes (with
+    /// no fragments) and the fragments, already gzipped, by name.
+    pub fn finish(
+        self,
+        options: &SearchOptions,
+        chunk_size: usize,
+    ) -> (PagefindIndexes, Vec<(String, Vec<u8>)>) {
         let language = self.language;
         let mut meta = MetaIndex {
             version: options.version.into(),
@@ -327,16 +332,16 @@ impl LanguageStream {
         let word_indexes = name_word_chunks(encoded_chunks, &language, &mut meta);
         let meta_index = encode_meta(meta, &language);
 
-        PagefindIndexes {
+        let indexes = PagefindIndexes {
             word_indexes,
             filter_indexes,
             meta_index,
             fragments: Vec::new(),
-            compressed_fragments,
             sorts,
             language,
             word_count,
             page_count,
-        }
+        };
+        (indexes, compressed_fragments)
     }
 }

@@ -359,10 +359,6 @@ impl PagefindIndexes {
                 contents: gzip(&[bytes]),
             };
             let mut made: Vec<SyntheticFile> = join_all(files).await.into_iter().flatten().collect();
-            made.extend(self.compressed_fragments.iter().map(|(hash, bytes)| SyntheticFile {
-                filename: outdir.join(format!("fragment/{}.pf_fragment", hash)),
-                contents: bytes.clone(),
-            }));
             made.par_extend(self.fragments.par_iter().map(|(hash, fragment)| {
                 gz(outdir.join(format!("fragment/{}.pf_fragment", hash)), fragment.as_bytes())
             }));
@@ -377,14 +373,6 @@ impl PagefindIndexes {
             return Some(made);
         }
 
-        files.extend(self.compressed_fragments.iter().map(|(hash, bytes)| {
-            write(
-                outdir.join(format!("fragment/{}.pf_fragment", hash)),
-                vec![bytes.as_slice()],
-                Compress::None,
-                immutable_write_behaviour,
-            )
-        }));
         files.extend(self.fragments.iter().map(|(hash, fragment)| {
             write(
                 outdir.join(format!("fragment/{}.pf_fragment", hash)),

@@ -152,8 +152,8 @@ impl StreamingIndex {
         let mut state = SearchState::new(self.options);
         let mut fragments = Vec::new();
         for (_, stream) in self.languages {
-            let mut indexes = stream.finish(&state.options, state.options.index_chunk_size);
-            fragments.push(std::mem::take(&mut indexes.compressed_fragments));
+            let (indexes, gzipped) = stream.finish(&state.options, state.options.index_chunk_size);
+            fragments.push(gzipped);
             state.built_indexes.push(indexes);
         }
         let mut files = state.get_files().await;
