@@ -198,22 +198,19 @@ impl Article {
         )
     }
 
-    /// Everything the site model and its list of files read of an article
-    /// besides its deals' figures: its place, its update date, the lists it
-    /// is on, its deals' dates and parties, its aliases and bundle. Two
-    /// parses of one file with the same shape are interchangeable in a model
-    /// (`Site::with_replaced`); the title, summary, body and figures are read
-    /// only when pages are made.
+    /// Everything the site model and its list of files read of an article:
+    /// its place, its update date, the lists it is on, its aliases and
+    /// bundle, and its deals and refs whole (every field, so that a new one
+    /// cannot be left out: the deal records derive from them). Two parses of
+    /// one file with the same shape are interchangeable in a model
+    /// (`Site::with_replaced`); the title, summary and body are read only
+    /// when pages are made.
     fn shape(&self) -> impl PartialEq + '_ {
         (
             self.place(),
             (&self.bundle_dir, self.updated, &self.aliases),
             (&self.tags, &self.authors),
-            self.deals
-                .iter()
-                .map(|d| (d.date, &d.parties, &d.id, d.status))
-                .collect::<Vec<_>>(),
-            &self.refs,
+            (&self.deals, &self.refs),
         )
     }
 
@@ -223,20 +220,9 @@ impl Article {
     }
 
     /// Whether the site model and its files would be the same with `other`
-    /// in this article's place, but for the totals (see `shape`).
+    /// in this article's place (see `shape`).
     pub fn same_shape(&self, other: &Article) -> bool {
         self.shape() == other.shape()
-    }
-
-    /// Whether the deals' figures (what the totals add up) are the same.
-    pub fn same_figures(&self, other: &Article) -> bool {
-        let figures = |a: &Article| {
-            a.deals
-                .iter()
-                .map(|d| (d.amount, d.reporting_value))
-                .collect::<Vec<_>>()
-        };
-        figures(self) == figures(other)
     }
 
     /// The body's HTML (with link slots), read back from disk if it was moved there.

@@ -60,6 +60,11 @@ impl Names {
         }
     }
 
+    /// Whether `name` is a canonical name the site declares.
+    pub fn declares(&self, name: &str) -> bool {
+        self.declared.contains_key(name)
+    }
+
     /// The canonical name for a name as written; undeclared names are kept.
     pub fn resolve(&self, written: &str) -> String {
         let trimmed = written.trim();

@@ -253,7 +253,9 @@ fn updated(
     if reindexed {
         return Some(Update::Reindexed(site));
     }
-    let warnings = problems(source, parsed).sorted();
+    let mut warnings = problems(source, parsed);
+    warnings.extend(site.warnings.iter().cloned());
+    let warnings = warnings.sorted();
     Some(Update::Same(last.with_site(site, warnings)))
 }
 
@@ -297,6 +299,7 @@ fn finish(
             return Err(diags);
         }
     };
+    diags.extend(site.warnings.iter().cloned());
     let written = assets(source, theme_assets.files, &site, &bundles, &sink);
     diags.extend(written.err().map(|e| Diagnostic::error(".", e.to_string())));
     if diags.has_errors() {

@@ -183,6 +183,22 @@ pub struct DealRow {
     pub status: String,
     /// The deal's page (`/deals/id/ID/`), root-relative.
     pub url: String,
+    /// On an article's page: the latest revision since that article
+    /// reported the deal, when its figures changed since.
+    pub revised: Option<RevisedLink>,
+}
+
+/// The article of a later revision of a deal.
+#[derive(Serialize, Debug, Clone)]
+pub struct RevisedLink {
+    /// Its date, in the page's language.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// Its title.
+    pub title: String,
+    /// Its root-relative URL.
+    pub url: String,
 }
 
 /// The context of `deal.html`: one deal as it stands, its history and the
@@ -199,6 +215,9 @@ pub struct DealContext<'a> {
     pub original: DealRow,
     /// Each revision, oldest first.
     pub history: Vec<RevisionView>,
+    /// Coverage dated before the declaration, which set nothing (oldest
+    /// first): `amount` is `("", as reported)`.
+    pub earlier: Vec<RevisionView>,
     /// Every article that reports or covers it, newest first.
     pub coverage: Vec<ArticleCard>,
 }

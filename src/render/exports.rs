@@ -106,7 +106,7 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
         .map(|(k, r)| {
             let record = &site.records[k];
             let deal = &record.current;
-            let declared = site.deal(*r);
+            let declared = &record.original;
             JsonDeal {
                 date: deal.date.to_string(),
                 parties: &deal.parties,
@@ -130,9 +130,10 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
                 revisions: record
                     .revisions
                     .iter()
+                    .map(|applied| (applied.article, &applied.revision))
                     .map(|(i, rev)| JsonRevision {
-                        date: site.articles[*i].article.date.to_string(),
-                        article: article(*i),
+                        date: site.articles[i].article.date.to_string(),
+                        article: article(i),
                         amount: rev.amount.as_ref().map(|(a, _)| json_amount(a)),
                         reporting_value: rev.amount.as_ref().map(|(a, v)| reporting(a, *v)),
                         status: rev.status.map(|s| s.as_str()),

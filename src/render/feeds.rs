@@ -256,7 +256,7 @@ pub fn party_atom(site: &Site, party: &crate::site::PartyEntry) -> String {
             record
                 .revisions
                 .iter()
-                .map(|(i, rev)| revision_entry(site, k, *i, rev)),
+                .map(|a| revision_entry(site, k, a.article, &a.revision)),
         );
     }
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));

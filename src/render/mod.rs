@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::{Lang, format_date};
-use crate::index::{ArticleIdx, DealNo, Idx};
+use crate::index::ArticleIdx;
 use crate::output::Sink;
 use crate::site::Site;
 use cache::Page;
@@ -242,33 +242,24 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             r.page("deal.html", rel.clone(), lastmod, || {
                 let config = r.config();
                 let deal = r.views.row(k);
-                let declared = site.deals[k];
-                let original = views::row(site, &site.articles[declared.article], declared.deal);
-                let mut amount = site.deal(declared).amount;
+                let declaring = &site.articles[record.declared.article];
+                let original = views::row_of(site, declaring, &record.original, &record.id);
+                let mut amount = record.original.amount;
                 let history = record
                     .revisions
                     .iter()
-                    .map(|(i, rev)| {
-                        let p = &site.articles[*i];
-                        let lang = p.article.lang;
-                        RevisionView {
-                            date: format_date(p.article.date, lang),
-                            date_iso: p.article.date.to_string(),
-                            title: p.article.title.clone(),
-                            url: config.path_url(&p.rel_url),
-                            lang: lang.code().to_string(),
-                            amount: rev.amount.as_ref().map(|(new, _)| {
-                                let before = crate::money::format::amount(&amount, lang);
-                                amount = *new;
-                                (before, crate::money::format::amount(new, lang))
-                            }),
-                            status: rev.status.map(|s| s.as_str().to_string()),
-                            term: rev.term.clone(),
-                            parties: rev.parties.as_ref().map(|names| {
-                                names.iter().map(|n| views::party_link(config, n)).collect()
-                            }),
+                    .map(|applied| {
+                        let before = amount;
+                        if let Some((new, _)) = &applied.revision.amount {
+                            amount = *new;
                         }
+                        views::revision(site, applied.article, &applied.revision, Some(&before))
                     })
+                    .collect();
+                let earlier = record
+                    .earlier
+                    .iter()
+                    .map(|(i, rev)| views::revision(site, *i, rev, None))
                     .collect();
                 let title = format!("{} — {}", deal.parties_text, deal.amount);
                 let description = format!("{}: {}", record.id, deal.article_title);
@@ -278,6 +269,7 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                     deal,
                     original,
                     history,
+                    earlier,
                     coverage: record
                         .coverage
                         .iter()
@@ -429,8 +421,9 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
         // The deals as this article reports them (the deals index and the
         // exports give their current figures, after later revisions).
-        let own_rows: Vec<DealRow> = (0..a.deals.len())
-            .map(|d| views::row(site, p, DealNo::new(d)))
+        let own_rows: Vec<DealRow> = site.shown[i]
+            .iter()
+            .map(|&k| views::shown_row(site, i, k))
             .collect();
         let rows: Vec<&DealRow> = own_rows.iter().collect();
         let tags = views::tag_links(config, p);

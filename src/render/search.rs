@@ -23,7 +23,8 @@ use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::index::{ArticleIdx, DealNo, Idx};
+use crate::index::{ArticleIdx, DealIdx};
+use crate::render::context::DealRow;
 use crate::render::views;
 use crate::site::Site;
 
@@ -51,7 +52,7 @@ pub fn page_rel(home: &str) -> String {
 const BATCH: usize = 2048;
 
 /// The meta fields of records (`StreamingIndex` is told them up front).
-const META_FIELDS: [&str; 5] = ["amount", "article", "date", "reporting", "title"];
+const META_FIELDS: [&str; 6] = ["amount", "article", "date", "reporting", "status", "title"];
 
 /// Gives `each` the records of a site batch by batch: every published
 /// article, then every deal of every published article, each batch made in
@@ -79,10 +80,19 @@ pub fn for_each_batch(
         }
         each(records)?;
     }
-    for part in published.chunks(batch.max(1)) {
+    let deals: Vec<DealIdx> = site
+        .deals
+        .indices()
+        .filter(|&k| {
+            !site.articles[site.records[k].declared.article]
+                .article
+                .draft
+        })
+        .collect();
+    for part in deals.chunks(batch.max(1)) {
         let records: Vec<CustomRecord> = part
             .par_iter()
-            .flat_map_iter(|&i| deal_records(site, i))
+            .flat_map_iter(|&k| deal_records(site, k))
             .collect();
         if !records.is_empty() {
             each(records)?;
@@ -108,61 +118,85 @@ fn article_record(site: &Site, i: ArticleIdx) -> Result<CustomRecord, Diagnostic
     })
 }
 
-/// The records of an article's deals, with their filters and sort keys.
-fn deal_records(site: &Site, i: ArticleIdx) -> Vec<CustomRecord> {
-    let p = &site.articles[i];
-    let a = &p.article;
-    (0..a.deals.len())
-        .map(|n| {
-            let row = views::row(site, p, DealNo::new(n));
-            let deal = &a.deals[n];
-            let mut filters = BTreeMap::from([
-                ("type".to_string(), vec!["deal".to_string()]),
-                ("party".to_string(), deal.parties.clone()),
-                ("year".to_string(), vec![row.year.to_string()]),
-                ("precision".to_string(), vec![row.precision.clone()]),
-            ]);
-            if !row.kind.is_empty() {
-                filters.insert("kind".to_string(), vec![row.kind.clone()]);
-            }
-            // Pagefind leaves out of a sorted search the records without
-            // the key: an undisclosed amount sorts as zero, last.
-            let amount = if row.reporting_value.is_empty() {
-                "0".to_string()
-            } else {
-                row.reporting_value.clone()
+/// The records of a deal, one per language of the site, each with its
+/// current figures in that language, its filters and sort keys. A record
+/// leads to the deal on its article's page in that language, else to the
+/// deal's page.
+fn deal_records(site: &Site, k: DealIdx) -> Vec<CustomRecord> {
+    let record = &site.records[k];
+    let declaring = record.declared.article;
+    site.languages
+        .iter()
+        .map(|&lang| {
+            let article = std::iter::once(declaring)
+                .chain(site.articles[declaring].translations.iter().copied())
+                .find(|&i| {
+                    site.articles[i].article.lang == lang && !site.articles[i].article.draft
+                });
+            let (row, url) = match article {
+                Some(i) => (
+                    views::shown_row(site, i, k),
+                    format!("{}#deal-{}", site.articles[i].rel_url, record.id),
+                ),
+                None => (views::row_in(site, k, lang), views::deal_rel(&record.id)),
             };
-            let sort = BTreeMap::from([
-                ("date".to_string(), row.date_iso.clone()),
-                ("amount".to_string(), amount),
-            ]);
-            let title = format!("{} — {}", row.parties_text, row.amount);
-            let content = escape_text(
-                &[
-                    row.parties_text.as_str(),
-                    &row.amount,
-                    &row.kind,
-                    &row.term,
-                    &a.title,
-                ]
-                .join(" · "),
-            );
-            CustomRecord {
-                url: format!("{}#deal-{}", p.rel_url, n + 1),
-                content,
-                language: a.lang.code().to_string(),
-                meta: BTreeMap::from([
-                    ("title".to_string(), title),
-                    ("date".to_string(), row.date),
-                    ("article".to_string(), a.title.clone()),
-                    ("amount".to_string(), row.amount),
-                    ("reporting".to_string(), row.reporting),
-                ]),
-                filters,
-                sort,
-            }
+            deal_record(row, url, lang)
         })
         .collect()
+}
+
+/// One deal's record in one language.
+fn deal_record(row: DealRow, url: String, lang: crate::i18n::Lang) -> CustomRecord {
+    let mut filters = BTreeMap::from([
+        ("type".to_string(), vec!["deal".to_string()]),
+        (
+            "party".to_string(),
+            row.parties.iter().map(|p| p.name.clone()).collect(),
+        ),
+        ("year".to_string(), vec![row.year.to_string()]),
+        ("precision".to_string(), vec![row.precision.clone()]),
+        ("status".to_string(), vec![row.status.clone()]),
+    ]);
+    if !row.kind.is_empty() {
+        filters.insert("kind".to_string(), vec![row.kind.clone()]);
+    }
+    // Pagefind leaves out of a sorted search the records without
+    // the key: an undisclosed amount sorts as zero, last.
+    let amount = if row.reporting_value.is_empty() {
+        "0".to_string()
+    } else {
+        row.reporting_value.clone()
+    };
+    let sort = BTreeMap::from([
+        ("date".to_string(), row.date_iso.clone()),
+        ("amount".to_string(), amount),
+    ]);
+    let title = format!("{} — {}", row.parties_text, row.amount);
+    let content = escape_text(
+        &[
+            row.parties_text.as_str(),
+            &row.amount,
+            &row.kind,
+            &row.term,
+            &row.article_title,
+        ]
+        .join(" · "),
+    );
+    CustomRecord {
+        url,
+        content,
+        language: lang.code().to_string(),
+        meta: BTreeMap::from([
+            ("title".to_string(), title),
+            ("date".to_string(), row.date),
+            ("article".to_string(), row.article_title),
+            ("amount".to_string(), row.amount),
+            ("reporting".to_string(), row.reporting),
+            ("status".to_string(), row.status),
+        ]),
+        filters,
+        sort,
+    }
 }
 
 /// Text as Pagefind reads it from an HTML page: `&`, `<` and `>` escaped,
@@ -309,6 +343,10 @@ mod tests {
                     "---\ntitle: Accord\ndate: 2025-11-04\nlang: fr\n---\nLes États signent.\n",
                 ),
                 (
+                    "content/c.md",
+                    "---\ntitle: Revised\ndate: 2025-12-01\ndeals:\n  - { ref: a-1, amount: $40 billion, parties: [AWS, OpenAI, Acme] }\n---\nMore.\n",
+                ),
+                (
                     "content/secret.md",
                     "---\ntitle: Secret\ndate: 2025-11-05\ndraft: true\n---\nUnpublished scoop.\n",
                 ),
@@ -415,14 +453,17 @@ mod tests {
         assert_eq!(
             urls,
             [
+                "articles/c/",
                 "articles/b/",
                 "articles/a/",
-                "articles/a/#deal-1",
-                "articles/a/#deal-2"
+                "articles/a/#deal-a-1",
+                "deals/id/a-1/",
+                "articles/a/#deal-a-2",
+                "deals/id/a-2/",
             ],
-            "articles first, drafts never"
+            "articles first, drafts never; each deal once per language"
         );
-        let a = &records[1];
+        let a = &records[2];
         assert_eq!(
             a.content, "The contract runs for seven years &amp; more. x &lt; y",
             "the body's text, escaped as Pagefind reads HTML text"
@@ -432,18 +473,29 @@ mod tests {
             "meta is text; the script shows it as text"
         );
         assert_eq!(a.language, "en");
-        assert_eq!(records[0].language, "fr");
+        assert_eq!(records[1].language, "fr");
         assert_eq!(a.filters["type"], ["article"]);
-        let deal = &records[2];
+        let deal = &records[3];
         assert_eq!(deal.filters["type"], ["deal"]);
-        assert_eq!(deal.filters["party"], ["Amazon", "OpenAI"]);
+        assert_eq!(
+            deal.filters["party"],
+            ["Amazon", "OpenAI", "Acme"],
+            "the current parties"
+        );
         assert_eq!(deal.filters["year"], ["2025"]);
         assert_eq!(deal.filters["kind"], ["cloud"]);
         assert_eq!(deal.filters["precision"], ["exact"]);
-        assert_eq!(deal.sort["amount"], "38000000000");
+        assert_eq!(deal.filters["status"], ["announced"]);
+        assert_eq!(deal.sort["amount"], "40000000000", "the current amount");
         assert_eq!(deal.sort["date"], "2025-11-03");
         assert_eq!(deal.meta["article"], "Cloud <deal>");
-        let undisclosed = &records[3];
+        assert_eq!(deal.meta["amount"], "$40 billion");
+        let french = &records[4];
+        assert_eq!(french.language, "fr", "the French search finds deals");
+        assert_eq!(french.meta["amount"], "40\u{a0}milliards de dollars");
+        assert_eq!(french.meta["date"], "3 novembre 2025");
+        assert_eq!(french.filters["party"], deal.filters["party"]);
+        let undisclosed = &records[5];
         assert_eq!(undisclosed.filters["year"], ["2024"]);
         assert_eq!(undisclosed.filters["precision"], ["undisclosed"]);
         assert_eq!(undisclosed.sort["amount"], "0", "sorted last, not left out");

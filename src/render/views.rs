@@ -6,9 +6,11 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::i18n::{Lang, format_date};
-use crate::index::{ArticleIdx, DealIdx, DealNo, Idx, IdxVec};
+use crate::index::{ArticleIdx, DealIdx, IdxVec};
 use crate::money::{self, Money, format};
-use crate::render::context::{ArticleCard, AuthorLink, DealRow, PartyLink, TagLink, TotalView};
+use crate::render::context::{
+    ArticleCard, AuthorLink, DealRow, PartyLink, RevisionView, TagLink, TotalView,
+};
 use crate::site::{Placed, Site, Total};
 
 /// Every card and row of the site, indexed like `Site::articles` and
@@ -113,21 +115,88 @@ pub fn party_link(config: &Config, name: &str) -> PartyLink {
     }
 }
 
-/// One deal of an article as it declares it, as a table row, in its
-/// language.
-pub fn row(site: &Site, p: &Placed, index: DealNo) -> DealRow {
-    let deal = &p.article.deals[index.get()];
-    // A translation's deal is its original's: it has the original's id.
-    let source = if p.is_translation {
-        p.translations
-            .iter()
-            .map(|&t| &site.articles[t])
-            .find(|o| !o.is_translation && o.article.deals.len() > index.get())
+/// A deal as the article `i` shows it (current figures, in its language,
+/// worded as a translation restates it), as a table row, with the latest
+/// revision since the article reported it.
+pub fn shown_row(site: &Site, i: ArticleIdx, k: DealIdx) -> DealRow {
+    let record = &site.records[k];
+    let deal = record.shown_in(i, &site.articles);
+    // The row links the declaring article in the shown article's language.
+    let declaring = &site.articles[record.declared.article];
+    let in_lang = declaring
+        .translations
+        .iter()
+        .map(|&t| &site.articles[t])
+        .chain(std::iter::once(declaring))
+        .find(|t| t.article.lang == site.articles[i].article.lang)
+        .unwrap_or(declaring);
+    let mut row = row_of(site, in_lang, &deal, &record.id);
+    // Dates and amounts in the language of the page that shows it.
+    let lang = site.articles[i].article.lang;
+    if in_lang.article.lang != lang {
+        row = relang(site, row, &deal, lang);
+    }
+    if let Some(since) = record.revised_since(i, &site.articles) {
+        let p = &site.articles[since.article];
+        row.revised = Some(crate::render::context::RevisedLink {
+            date: format_date(p.article.date, lang),
+            date_iso: p.article.date.to_string(),
+            title: p.article.title.clone(),
+            url: site.config.path_url(&p.rel_url),
+        });
+    }
+    row
+}
+
+/// A deal of the index with its current figures, as a row in `lang`.
+pub fn row_in(site: &Site, k: DealIdx, lang: Lang) -> DealRow {
+    let record = &site.records[k];
+    let declaring = &site.articles[record.declared.article];
+    let row = row_of(site, declaring, &record.current, &record.id);
+    if declaring.article.lang == lang {
+        row
     } else {
-        None
-    };
-    let id = crate::site::deal_id(&source.unwrap_or(p).article, index);
-    row_of(site, p, deal, &id)
+        relang(site, row, &record.current, lang)
+    }
+}
+
+/// A row's dates and amounts in another language.
+fn relang(site: &Site, mut row: DealRow, deal: &Deal, lang: Lang) -> DealRow {
+    row.date = format_date(deal.date, lang);
+    row.amount = format::amount(&deal.amount, lang);
+    row.reporting = reporting(&site.config, deal, lang);
+    row.lang = lang.code().to_string();
+    row
+}
+
+/// What the article `i` set of a deal, in its language: the amount as
+/// `(before, after)` when `before` is given, else `("", reported)`.
+pub fn revision(
+    site: &Site,
+    i: ArticleIdx,
+    rev: &crate::article::Revision,
+    before: Option<&money::Amount>,
+) -> RevisionView {
+    let config = &site.config;
+    let p = &site.articles[i];
+    let lang = p.article.lang;
+    RevisionView {
+        date: format_date(p.article.date, lang),
+        date_iso: p.article.date.to_string(),
+        title: p.article.title.clone(),
+        url: config.path_url(&p.rel_url),
+        lang: lang.code().to_string(),
+        amount: rev.amount.as_ref().map(|(new, _)| {
+            let before = before.map_or(String::new(), |b| format::amount(b, lang));
+            (before, format::amount(new, lang))
+        }),
+        status: rev.status.map(|s| s.as_str().to_string()),
+        term: rev.term.clone(),
+        parties: rev
+            .parties
+            .as_ref()
+            .map(|names| names.iter().map(|n| party_link(config, n)).collect()),
+    }
 }
 
 /// A deal's page, relative to the site: `deals/id/ID/`.
@@ -141,22 +210,7 @@ pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
     let config = &site.config;
     let a = &p.article;
     let parties: Vec<PartyLink> = deal.parties.iter().map(|n| party_link(config, n)).collect();
-    let reporting = match (deal.amount.money(), deal.reporting_value) {
-        (Some(m), Some(v)) if m.currency != config.reporting_currency => {
-            format!(
-                "≈ {}",
-                format::money(
-                    Money {
-                        value: v,
-                        currency: config.reporting_currency
-                    },
-                    a.lang,
-                    1
-                )
-            )
-        }
-        _ => String::new(),
-    };
+    let reporting = reporting(config, deal, a.lang);
     DealRow {
         date: format_date(deal.date, a.lang),
         date_iso: deal.date.to_string(),
@@ -178,21 +232,52 @@ pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
         id: id.to_string(),
         status: deal.status.as_str().to_string(),
         url: config.path_url(&deal_rel(id)),
+        revised: None,
+    }
+}
+
+/// A foreign amount's reporting-currency equivalent (`≈ $1.3 billion`), or
+/// nothing.
+fn reporting(config: &Config, deal: &Deal, lang: Lang) -> String {
+    match (deal.amount.money(), deal.reporting_value) {
+        (Some(m), Some(v)) if m.currency != config.reporting_currency => {
+            format!(
+                "≈ {}",
+                format::money(
+                    Money {
+                        value: v,
+                        currency: config.reporting_currency
+                    },
+                    lang,
+                    1
+                )
+            )
+        }
+        _ => String::new(),
     }
 }
 
 /// A total for display, in the site's language.
 pub fn total(config: &Config, total: &Total, lang: Lang) -> TotalView {
     let sum = money::round_reporting(total.sum);
-    TotalView {
-        amount: format::money(
+    // Nothing summed is not a sum of zero: deals without a figure are
+    // `undisclosed`, and no deal counted (all cancelled) is a dash.
+    let amount = if total.count == 0 && total.cancelled > 0 {
+        "—".to_string()
+    } else if total.count > 0 && total.undisclosed == total.count {
+        format::amount(&money::Amount::Undisclosed, lang)
+    } else {
+        format::money(
             Money {
                 value: sum,
                 currency: config.reporting_currency,
             },
             lang,
             2,
-        ),
+        )
+    };
+    TotalView {
+        amount,
         value: money::plain_decimal(sum),
         count: total.count,
         undisclosed: total.undisclosed,

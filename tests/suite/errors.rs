@@ -55,6 +55,7 @@ error_fixtures! {
     one_deal_id_declared_twice => "err-duplicate-id",
     ref_entries_and_ids_and_statuses_checked => "err-ref-fields",
     a_deal_before_every_dated_rate => "err-rate-gap",
+    a_translation_with_other_figures => "err-translation-figures",
 }
 
 #[test]

@@ -121,6 +121,7 @@ fn cached_rebuilds_follow_deal_records() {
     let current = source::load(&root).expect("load");
     pipeline::rebuild(&current, &options, &mut cache).expect("first build");
     let file = |name: &str| root.join("content/articles").join(name);
+    let translated = file("openai-aws.fr.md");
     let (declared, unrevised, revised, cancelled) = (
         file("openai-aws.md"),
         file("oracle-coreweave.md"),
@@ -130,11 +131,16 @@ fn cached_rebuilds_follow_deal_records() {
     let text = |p: &PathBuf| std::fs::read_to_string(p).expect("read");
     let edits: Vec<(&str, Edit)> = vec![
         (
-            "the declared amount",
+            "the declared amount, and its translation's",
             Box::new(|| {
                 std::fs::write(
                     &declared,
                     text(&declared).replace("$38 billion", "$39 billion"),
+                )
+                .expect("w");
+                std::fs::write(
+                    &translated,
+                    text(&translated).replace("38 milliards", "39 milliards"),
                 )
                 .expect("w")
             }),
@@ -178,6 +184,7 @@ fn cached_rebuilds_follow_deal_records() {
     ];
     let touched: HashSet<PathBuf> = [
         declared.clone(),
+        translated.clone(),
         unrevised.clone(),
         revised.clone(),
         cancelled.clone(),

@@ -264,7 +264,7 @@ enum Edit {
 
 /// Front-matter lines an editor changes on their own: the key a line starts
 /// with, and what it may become.
-const FIELDS: [(&str, &[&str]); 5] = [
+const FIELDS: [(&str, &[&str]); 9] = [
     (
         "title:",
         &[
@@ -294,6 +294,17 @@ const FIELDS: [(&str, &[&str]); 5] = [
         &["tags: ['compute']", "tags: ['cloud', 'Énergie']"],
     ),
     ("date:", &["date: 2025-11-04", "date: 2024-01-01T08:00:00Z"]),
+    ("kind:", &["  kind: 'chips'", "  kind: 'cloud'"]),
+    ("term:", &["  term: '8 years'", "  term: '7 ans'"]),
+    (
+        "status:",
+        &[
+            "  status: cancelled",
+            "  status: completed",
+            "  status: announced",
+        ],
+    ),
+    ("id:", &["  id: d1", "  id: d2"]),
 ];
 
 const PARAGRAPHS: [&str; 3] = [
@@ -357,6 +368,25 @@ fn editor_article() -> impl Strategy<Value = String> {
                 ("OpenAI", "AWS"),
                 ("Oracle", "Acme"),
                 ("Élysée", "OpenAI"),
+                ("ACME", "Oracle"),
+            ]),
+            prop::sample::select(vec!["cloud", "chips"]),
+            prop::sample::select(vec!["7 years", "5 ans"]),
+            prop::sample::select(vec!["announced", "cancelled", "completed"]),
+            prop::sample::select(vec!["d1", "d2", "d3"]),
+        ),
+    );
+    // A `ref:` to a deal another article may declare, revising it or not.
+    let reference = prop::option::weighted(
+        0.3,
+        (
+            prop::sample::select(vec!["d1", "d2"]),
+            prop::sample::select(vec![
+                "",
+                "\n  amount: '$50 billion'",
+                "\n  status: cancelled",
+                "\n  term: '9 years'",
+                "\n  parties: ['OpenAI', 'Acme']",
             ]),
         ),
     );
@@ -373,8 +403,8 @@ fn editor_article() -> impl Strategy<Value = String> {
         ]),
         0..4,
     );
-    (title, date, tag, deal, prop::bool::ANY, body).prop_map(
-        |(title, date, tag, deal, fr, body)| {
+    (title, date, tag, deal, reference, prop::bool::ANY, body).prop_map(
+        |(title, date, tag, deal, reference, fr, body)| {
             let mut fm = format!("title: '{title}'\ndate: {date}\n");
             if fr {
                 fm.push_str("lang: fr\n");
@@ -382,10 +412,17 @@ fn editor_article() -> impl Strategy<Value = String> {
             if let Some(tag) = tag {
                 fm.push_str(&format!("tags: ['{tag}']\n"));
             }
-            if let Some((amount, (a, b))) = deal {
+            // One `deals:` list: the deal it declares, then the one it covers.
+            if deal.is_some() || reference.is_some() {
+                fm.push_str("deals:\n");
+            }
+            if let Some((amount, (a, b), kind, term, status, id)) = deal {
                 fm.push_str(&format!(
-                    "deal:\n  amount: '{amount}'\n  parties: ['{a}', '{b}']\n"
+                    "-\n  amount: '{amount}'\n  parties: ['{a}', '{b}']\n  kind: '{kind}'\n  term: '{term}'\n  status: {status}\n  id: {id}\n"
                 ));
+            }
+            if let Some((id, revises)) = reference {
+                fm.push_str(&format!("-\n  ref: {id}{revises}\n"));
             }
             format!("---\n{fm}---\n{}\n", body.join("\n\n"))
         },

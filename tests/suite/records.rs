@@ -228,3 +228,99 @@ fn dated_rates_convert_each_deal_at_the_rate_in_force_on_its_date() {
         assert!(deals.contains(row), "{row}");
     }
 }
+
+/// One deal record on every surface (fixture `ok-one-record`): a contract
+/// revised by an article that only refers to it, rumoured before it was
+/// announced, translated; a euro deal; a cancelled deal whose party is
+/// written two ways; a party with only an undisclosed deal. Every page,
+/// feed and export shows the current figures, in both languages.
+#[test]
+fn one_deal_record_on_every_surface() {
+    let site = site("ok-one-record");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // The rumour sets nothing, and says why, naming both files.
+    assert!(
+        run.stderr.lines().any(|l| l
+            .starts_with("warning: content/articles/coreweave-rumour.md:5:")
+            && l.contains("content/articles/coreweave.md")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.lines().any(
+            |l| l.starts_with("warning: content/articles/acme-nvidia.md:")
+                && l.contains("`ACME` and `Acme` are one party")
+        ),
+        "{}",
+        run.stderr
+    );
+    let current = "$22.4 billion";
+    for page in [
+        "articles/coreweave/index.html",
+        "articles/coreweave-expansion/index.html",
+        "deals/id/openai-coreweave/index.html",
+        "deals/index.html",
+        "deals/coreweave/index.html",
+        "deals/openai/index.html",
+        "deals/atom.xml",
+        "deals/coreweave/atom.xml",
+    ] {
+        let text = site.read(page);
+        assert!(text.contains(current), "{page} shows {current}");
+        if page.starts_with("articles/") || page.ends_with("atom.xml") {
+            assert!(
+                !text.contains("$11.9 billion</dd>") && !text.contains("$10 billion"),
+                "{page} shows no old or rumoured figure as current"
+            );
+        }
+    }
+    // The declaring article says its figures were revised, and when.
+    let declaring = site.read("articles/coreweave/index.html");
+    assert!(
+        declaring.contains("class=\"deal-revised\"")
+            && declaring.contains("/briefing/articles/coreweave-expansion/")
+            && declaring.contains("href=\"/briefing/deals/id/openai-coreweave/\""),
+        "{declaring}"
+    );
+    let revising = site.read("articles/coreweave-expansion/index.html");
+    assert!(
+        !revising.contains("class=\"deal-revised\""),
+        "the latest revision is current"
+    );
+    // The translation: current figures, in French, worded as it restates them.
+    let french = site.read("fr/articles/coreweave/index.html");
+    assert!(
+        french.contains("22,4\u{a0}milliards de dollars"),
+        "{french}"
+    );
+    assert!(french.contains("<dd>5 ans</dd>") && french.contains("class=\"deal-revised\""));
+    // The deal page keeps the rumour as earlier coverage.
+    let deal = site.read("deals/id/openai-coreweave/index.html");
+    assert!(deal.contains("$10 billion") && deal.contains("coreweave-rumour"));
+    // Exports: current figures, one spelling per party.
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    let deals = json["deals"].as_array().expect("deals");
+    let by_id = |id: &str| {
+        deals
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("no deal {id}"))
+    };
+    assert_eq!(by_id("openai-coreweave")["amount"]["value"], "22400000000");
+    assert_eq!(
+        by_id("openai-coreweave")["original"]["amount"]["value"],
+        "11900000000"
+    );
+    assert_eq!(by_id("acme-nvidia")["status"], "cancelled");
+    assert_eq!(by_id("acme-nvidia")["parties"][0], "Acme");
+    let csv = site.read("deals.csv");
+    assert!(csv.contains(",22400000000,"), "{csv}");
+    assert!(!csv.contains(",ACME;") && !csv.contains("; ACME,"), "{csv}");
+    let filter = site.read("deals-data/index.json");
+    assert!(filter.contains("\"Acme\"") && !filter.contains("\"ACME\""));
+    // A party with only an undisclosed deal is not a party of $0.
+    let broadcom = site.read("deals/broadcom/index.html");
+    assert!(broadcom.contains(">undisclosed</data>"), "{broadcom}");
+    assert!(!broadcom.contains(">$0</data>"));
+}

@@ -65,17 +65,26 @@
     return out;
   }
 
-  function item(data, full) {
+  function item(data, full, cancelledWord) {
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.href = data.url;
     a.textContent = (data.meta && data.meta.title) || data.url;
     var title = document.createElement(full ? "h2" : "span");
     title.className = "result-title";
-    title.appendChild(a);
-    li.appendChild(title);
     var meta = data.meta || {};
-    var line = [meta.date, meta.article && meta.article !== meta.title ? meta.article : ""]
+    // A cancelled deal is struck through and said so, as in the deals tables.
+    var cancelled = meta.status === "cancelled";
+    if (cancelled) {
+      var del = document.createElement("del");
+      del.appendChild(a);
+      title.appendChild(del);
+    } else {
+      title.appendChild(a);
+    }
+    li.appendChild(title);
+    var line = [meta.date, cancelled ? cancelledWord || meta.status : "",
+      meta.article && meta.article !== meta.title ? meta.article : ""]
       .filter(Boolean).join(" · ");
     if (line) {
       var p = document.createElement("p");
@@ -129,7 +138,7 @@
         });
       }).then(function (found) {
         if (!found || ask !== asked) return;
-        list.replaceChildren.apply(list, found.items.map(function (d) { return item(d, false); }));
+        list.replaceChildren.apply(list, found.items.map(function (d) { return item(d, false, words(form, "cancelled")); }));
         status.textContent = found.count ? counted(form, found.count) : words(form, "none", { q: q });
         all.href = page + "?q=" + encodeURIComponent(q);
         all.textContent = words(form, "all", { q: q });
@@ -166,6 +175,7 @@
     var results = [];
     var shown = 0;
     var filled = false;
+    var wanted = {};
 
     form.hidden = false;
     // A reader who opens the search page is about to search: the bundle
@@ -199,7 +209,7 @@
           var values = Object.keys(all[f] || {});
           if (f === "year") values.sort().reverse();
           else values.sort(function (a, b) { return a.localeCompare(b, document.documentElement.lang); });
-          var chosen = selects[f].value || new URLSearchParams(location.search).get(f) || "";
+          var chosen = selects[f].value || wanted[f] || "";
           values.forEach(function (v) {
             var o = document.createElement("option");
             o.value = v;
@@ -211,9 +221,11 @@
       });
     }
 
+    /* Until the filters' options have arrived, the values the address asked
+       for stand: a shared search keeps every filter. */
     function state() {
       var s = { q: input.value.trim(), type: type(), sort: sortSelect.value };
-      if (s.type === "deal") FILTERS.forEach(function (f) { s[f] = selects[f].value; });
+      if (s.type === "deal") FILTERS.forEach(function (f) { s[f] = filled ? selects[f].value : (wanted[f] || ""); });
       return s;
     }
 
@@ -237,7 +249,7 @@
       next.forEach(function (r) {
         var data = r.data();
         shownSoFar = shownSoFar.then(function () { return data; }).then(function (d) {
-          if (ask === asked) list.appendChild(item(d, true));
+          if (ask === asked) list.appendChild(item(d, true, words(form, "cancelled")));
         });
       });
       return shownSoFar;
@@ -282,6 +294,7 @@
     }
 
     var params = new URLSearchParams(location.search);
+    FILTERS.forEach(function (f) { wanted[f] = params.get(f) || ""; });
     input.value = params.get("q") || "";
     var typeWanted = params.get("type") === "deal" ? "deal" : "article";
     form.querySelectorAll("input[name=type]").forEach(function (r) { r.checked = r.value === typeWanted; });

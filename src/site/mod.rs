@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::article::{Article, Deal, Revision, Status};
+use crate::article::{Article, Deal, Status};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::Lang;
@@ -79,22 +79,9 @@ impl Total {
     }
 }
 
-/// A deal of the index as it stands: its declaration, every revision
-/// applied, and the articles that cover it.
-#[derive(Clone, Debug)]
-pub struct DealRecord {
-    /// Its id: as declared (`id:`), else `SLUG-N`, its article's slug and its
-    /// place among the article's deals, from 1.
-    pub id: String,
-    /// The deal with every revision applied: its current figures.
-    pub current: Deal,
-    /// The articles that revised it, in order (date, then path), each with
-    /// what it set.
-    pub revisions: Vec<(ArticleIdx, Revision)>,
-    /// Every article that reports or covers it, translations included,
-    /// newest first.
-    pub coverage: Vec<ArticleIdx>,
-}
+pub mod records;
+
+pub use records::{DealRecord, deal_id};
 
 /// A party with deals.
 #[derive(Clone, Debug)]
@@ -142,6 +129,11 @@ pub struct Site {
     pub deals: IdxVec<DealIdx, DealRef>,
     /// Each deal's id, current figures, revisions and coverage.
     pub records: IdxVec<DealIdx, DealRecord>,
+    /// The deals each article shows (declared or covered; a translation
+    /// shows its original's), by article.
+    pub shown: IdxVec<ArticleIdx, Vec<DealIdx>>,
+    /// The model's warnings (earlier refs, one party written two ways).
+    pub warnings: Vec<Diagnostic>,
     /// All deals' total.
     pub total: Total,
     /// Totals by year of the deal, newest first.
@@ -249,7 +241,6 @@ impl Site {
     /// its links do not resolve: the caller then assembles the site whole.
     pub fn with_replaced(&self, replaced: &[(Arc<Article>, Arc<Article>)]) -> Option<(Site, bool)> {
         let mut site = self.clone();
-        let mut figures_changed = false;
         let mut reindex = false;
         let mut placed_again = Vec::new();
         for (old, new) in replaced {
@@ -257,7 +248,6 @@ impl Site {
                 return None;
             }
             reindex |= !old.same_shape(new);
-            figures_changed |= !old.same_figures(new);
             // A draft left out of the site has no place to take.
             let Some(i) = site
                 .articles
@@ -286,10 +276,6 @@ impl Site {
             return index(site.config, site.articles)
                 .ok()
                 .map(|site| (site, true));
-        }
-        if figures_changed {
-            site.records = deal_records(&site.articles, &site.deals).ok()?;
-            site.sum_totals();
         }
         Some((site, false))
     }
@@ -423,129 +409,6 @@ fn check_collisions(placed: &IdxVec<ArticleIdx, Placed>, errors: &mut Diagnostic
     }
 }
 
-/// A deal's id: as declared, else its article's slug and its place among
-/// the article's deals, from 1 (`openai-aws-1`).
-pub fn deal_id(article: &Article, n: DealNo) -> String {
-    article.deals[n.get()]
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("{}-{}", article.slug, n.get() + 1))
-}
-
-/// Each deal's record: its id, its revisions applied in order (date, then
-/// path), the articles that cover it. Errors: a `ref:` to no deal, and an
-/// id given to two deals.
-fn deal_records(
-    articles: &IdxVec<ArticleIdx, Placed>,
-    deals: &IdxVec<DealIdx, DealRef>,
-) -> Result<IdxVec<DealIdx, DealRecord>, Diagnostics> {
-    let mut errors = Diagnostics::new();
-    let mut records: IdxVec<DealIdx, DealRecord> = deals
-        .iter()
-        .map(|r| {
-            let p = &articles[r.article];
-            let deal = &p.article.deals[r.deal.get()];
-            let mut coverage = vec![r.article];
-            coverage.extend(&p.translations);
-            DealRecord {
-                id: deal_id(&p.article, r.deal),
-                current: deal.clone(),
-                revisions: Vec::new(),
-                coverage,
-            }
-        })
-        .collect();
-    let mut by_id: HashMap<String, DealIdx> = HashMap::new();
-    for (k, record) in records.iter_enumerated() {
-        if let Some(&first) = by_id.get(record.id.as_str()) {
-            // Named in path order; the error is placed at the second's `id:`.
-            let declared =
-                |k: DealIdx| &articles[deals[k].article].article.deals[deals[k].deal.get()];
-            let path = |k: DealIdx| articles[deals[k].article].article.source_path.as_str();
-            let (one, two) = if path(first) <= path(k) {
-                (first, k)
-            } else {
-                (k, first)
-            };
-            let how = if declared(one).id.is_some() && declared(two).id.is_some() {
-                ""
-            } else {
-                " (a deal without `id:` is named after its article's slug and its place in it)"
-            };
-            let mut d = Diagnostic::error(
-                path(two),
-                format!(
-                    "two deals have the id `{}`: in {} and in {}{how}",
-                    record.id,
-                    path(one),
-                    path(two)
-                ),
-            );
-            if let Some((field, at)) = &declared(two).id_at {
-                d = d.at_opt(*at).field(field);
-            }
-            errors.push(d);
-        } else {
-            by_id.insert(record.id.clone(), k);
-        }
-    }
-    let mut revisions: Vec<(DealIdx, ArticleIdx, &Revision)> = Vec::new();
-    for (i, p) in articles.iter_enumerated() {
-        for rev in &p.article.refs {
-            let Some(&k) = by_id.get(rev.target.as_str()) else {
-                errors.push(
-                    Diagnostic::error(
-                        &p.article.source_path,
-                        format!(
-                            "no published article declares a deal with the id `{}`",
-                            rev.target
-                        ),
-                    )
-                    .at_opt(rev.position)
-                    .field(&rev.field),
-                );
-                continue;
-            };
-            // A translation covers the deal; its original revises it.
-            if rev.revises() && !p.is_translation {
-                revisions.push((k, i, rev));
-            }
-            records[k].coverage.push(i);
-            records[k].coverage.extend(&p.translations);
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.sorted());
-    }
-    revisions.sort_by(|a, b| {
-        let key = |i: ArticleIdx| (articles[i].article.date, &articles[i].article.source_path);
-        key(a.1).cmp(&key(b.1))
-    });
-    for (k, i, rev) in revisions {
-        let current = &mut records[k].current;
-        if let Some((amount, value)) = rev.amount {
-            current.amount = amount;
-            current.reporting_value = value;
-        }
-        if let Some(status) = rev.status {
-            current.status = status;
-        }
-        if let Some(term) = &rev.term {
-            current.term = Some(term.clone());
-        }
-        if let Some(parties) = &rev.parties {
-            current.parties = parties.clone();
-        }
-        records[k].revisions.push((i, rev.clone()));
-    }
-    for record in records.iter_mut() {
-        // Articles are numbered newest first.
-        record.coverage.sort_unstable();
-        record.coverage.dedup();
-    }
-    Ok(records)
-}
-
 fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, Diagnostics> {
     let mut deals: Vec<DealRef> = Vec::new();
     for (ai, p) in articles.iter_enumerated() {
@@ -569,7 +432,11 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
     });
     let mut parties: BTreeMap<Slug, PartyEntry> = BTreeMap::new();
     let deals: IdxVec<DealIdx, DealRef> = deals.into();
-    let records = deal_records(&articles, &deals)?;
+    let records::Records {
+        records,
+        shown,
+        warnings,
+    } = records::derive(&config, &articles, &deals)?;
     for (i, record) in records.iter_enumerated() {
         // A party page lists the deals its party is in now.
         for name in &record.current.parties {
@@ -634,6 +501,8 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
         articles,
         deals,
         records,
+        shown,
+        warnings,
         total: Total::default(),
         by_year: Vec::new(),
         parties,
