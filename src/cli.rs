@@ -78,14 +78,21 @@ pub struct CheckArgs {
 /// Options of `dealwire new`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NewArgs {
-    /// The article's title; the file name comes from it.
-    pub title: String,
+    /// The article's title; the file name comes from it. With
+    /// `--translation-of`, optional: the original's title, to translate.
+    #[arg(required_unless_present = "translation_of")]
+    pub title: Option<String>,
     /// Adds a commented `deal:` skeleton.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "translation_of")]
     pub deal: bool,
-    /// The article's language (`en` or `fr`), when not the site's.
+    /// The article's language (`en` or `fr`), when not the site's; with
+    /// `--translation-of`, the translation's (default: the other language).
     #[arg(long)]
     pub lang: Option<String>,
+    /// Starts the translation of this article (relative to `--root`, or to the
+    /// current directory) beside it, as `NAME.LANG.md`, referring to its deals.
+    #[arg(long, value_name = "FILE")]
+    pub translation_of: Option<PathBuf>,
     /// The site root, where `site.yaml` is.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,

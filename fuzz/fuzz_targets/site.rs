@@ -133,6 +133,8 @@ const AMOUNTS: List = List {
         "1 400 milliards de dollars",
         "up to $100B",
         "jusqu'à 100 milliards de dollars",
+        "more than $10B",
+        "plus de 10 milliards de dollars",
         "~$10B",
         "environ 10 milliards de dollars",
         "undisclosed",

@@ -23,9 +23,14 @@ const FR_GROUP: char = '\u{202f}';
 const FR_SPACE: char = '\u{a0}';
 
 /// Displays an amount in `lang`, with its bound word: En `"$38 billion"`,
-/// `"up to $100 billion"`, `"about $10 billion"`, `"CHF 5 billion"`,
-/// `"undisclosed"`; Fr `"38 milliards de dollars"`, `"jusqu'à 100 milliards de
-/// dollars"`, `"environ 10 milliards de dollars"`, `"non divulgué"`.
+/// `"up to $100 billion"`, `"at least $10 billion"`, `"about $10 billion"`,
+/// `"CHF 5 billion"`, `"undisclosed"`; Fr `"38 milliards de dollars"`,
+/// `"jusqu'à 100 milliards de dollars"`, `"au moins 10 milliards de dollars"`,
+/// `"environ 10 milliards de dollars"`, `"non divulgué"`.
+///
+/// Each bound has one qualifier per language, whichever synonym the editor
+/// wrote (`more than`, `over` and `at least` all show as `at least`; `plus de`
+/// and `au moins` as `au moins`): the lists and totals compare like with like.
 pub fn amount(amount: &Amount, lang: Lang) -> String {
     let (money, bound) = match amount {
         Amount::Undisclosed => {
@@ -40,8 +45,10 @@ pub fn amount(amount: &Amount, lang: Lang) -> String {
     let prefix = match (bound, lang) {
         (Bound::Exact, _) => "",
         (Bound::AtMost, Lang::En) => "up to ",
+        (Bound::AtLeast, Lang::En) => "at least ",
         (Bound::About, Lang::En) => "about ",
         (Bound::AtMost, Lang::Fr) => "jusqu'à ",
+        (Bound::AtLeast, Lang::Fr) => "au moins ",
         (Bound::About, Lang::Fr) => "environ ",
     };
     format!("{prefix}{}", self::money(money, lang, AMOUNT_DECIMALS))
@@ -200,6 +207,9 @@ mod tests {
             ("38000000000", "USD", Exact, "$38 billion", "38_milliards de dollars"),
             ("100000000000", "USD", AtMost, "up to $100 billion", "jusqu'à 100_milliards de dollars"),
             ("10000000000", "USD", About, "about $10 billion", "environ 10_milliards de dollars"),
+            ("10000000000", "USD", AtLeast, "at least $10 billion", "au moins 10_milliards de dollars"),
+            ("2000000000", "EUR", AtLeast, "at least €2 billion", "au moins 2_milliards d'euros"),
+            ("5000000000", "CHF", AtLeast, "at least CHF 5 billion", "au moins 5_milliards de CHF"),
             ("1200000000", "EUR", Exact, "€1.2 billion", "1,2_milliard d'euros"),
             ("500000000", "GBP", Exact, "£500 million", "500_millions de livres"),
             ("1400000000000", "USD", Exact, "$1.4 trillion", "1.400_milliards de dollars"),
@@ -262,7 +272,7 @@ mod tests {
             ("500000000", "GBP"),
             ("1", "EUR"),
         ] {
-            for bound in [Bound::Exact, Bound::AtMost, Bound::About] {
+            for bound in [Bound::Exact, Bound::AtMost, Bound::AtLeast, Bound::About] {
                 let a = figure(value, code, bound);
                 for lang in Lang::ALL {
                     let text = amount(&a, lang);

@@ -82,17 +82,20 @@ pub enum Bound {
     Exact,
     /// An upper bound (`up to $100 billion`).
     AtMost,
+    /// A lower bound (`at least $10 billion`, `more than $10B`).
+    AtLeast,
     /// An approximation (`about $10 billion`).
     About,
 }
 
 impl Bound {
     /// The machine-readable name used in `deals.json` and `deals.csv`:
-    /// `"exact"`, `"at_most"` or `"about"`.
+    /// `"exact"`, `"at_most"`, `"at_least"` or `"about"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Bound::Exact => "exact",
             Bound::AtMost => "at_most",
+            Bound::AtLeast => "at_least",
             Bound::About => "about",
         }
     }
@@ -105,7 +108,7 @@ pub enum Amount {
     Figure {
         /// The value and currency.
         money: Money,
-        /// Whether the value is exact, a maximum or an approximation.
+        /// Whether the value is exact, a maximum, a minimum or an approximation.
         bound: Bound,
     },
     /// The parties did not disclose the amount.
@@ -243,6 +246,7 @@ mod tests {
         assert_eq!(Amount::Undisclosed.money(), None);
         assert_eq!(Bound::Exact.as_str(), "exact");
         assert_eq!(Bound::About.as_str(), "about");
+        assert_eq!(Bound::AtLeast.as_str(), "at_least");
     }
 
     #[test]

@@ -59,14 +59,34 @@ const UNDISCLOSED: &[&str] = &["undisclosed", "not disclosed", "non divulgué", 
     "non communiqué", "non communiquée"];
 
 /// Leading qualifiers, matched ignoring case and accents (`jusqu'a` is fine).
+/// Synonyms share a bound; display uses one qualifier per bound and language
+/// (see [`super::format::amount`]).
 #[rustfmt::skip]
-const QUALIFIERS_EN: &[(&str, Bound)] = &[("up to", Bound::AtMost), ("about", Bound::About),
+const QUALIFIERS_EN: &[(&str, Bound)] = &[("up to", Bound::AtMost), ("at least", Bound::AtLeast),
+    ("more than", Bound::AtLeast), ("over", Bound::AtLeast), ("about", Bound::About),
     ("around", Bound::About), ("approximately", Bound::About), ("roughly", Bound::About),
     ("~", Bound::About), ("≈", Bound::About)];
 
 #[rustfmt::skip]
-const QUALIFIERS_FR: &[(&str, Bound)] = &[("jusqu'à", Bound::AtMost), ("environ", Bound::About),
-    ("près de", Bound::About), ("~", Bound::About), ("≈", Bound::About)];
+const QUALIFIERS_FR: &[(&str, Bound)] = &[("jusqu'à", Bound::AtMost), ("au moins", Bound::AtLeast),
+    ("plus de", Bound::AtLeast), ("environ", Bound::About), ("près de", Bound::About),
+    ("~", Bound::About), ("≈", Bound::About)];
+
+/// The forms an error suggests when a part is not understood, in the
+/// language the amount is read in: one of each shape the grammar accepts.
+fn accepted_forms(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => {
+            "accepted forms: `$38B`, `38 billion USD`, `€1.2bn`, `up to $100B`, \
+             `at least $10B`, `about $10B`, `undisclosed`"
+        }
+        Lang::Fr => {
+            "accepted forms (read as French): `38 milliards de dollars`, `38 Md$`, \
+             `1,2 milliard d'euros`, `jusqu'à 100 milliards de dollars`, \
+             `au moins 10 milliards de dollars`, `environ 10 milliards de dollars`, `non divulgué`"
+        }
+    }
+}
 
 /// Amounts above this are refused: no deal comes near, and it keeps every
 /// later sum and conversion far from `Decimal`'s overflow.
@@ -76,7 +96,8 @@ const LIMIT: Decimal = Decimal::from_parts(1_661_992_960, 1_808_227_885, 5, fals
 ///
 /// Accepts a currency (ISO code, `$ US$ € £ ¥`, or a word such as `dollars`)
 /// before or after the number, an optional size word (`bn`, `milliards`…), an
-/// optional leading qualifier (`up to`, `environ`…), or a word for undisclosed.
+/// optional leading qualifier (`up to`, `at least`, `environ`, `plus de`…), or a
+/// word for undisclosed.
 pub fn parse_amount(text: &str, lang: Lang) -> Result<Parsed, AmountError> {
     let quote = text.trim();
     if quote.is_empty() {
@@ -103,7 +124,7 @@ pub fn parse_amount(text: &str, lang: Lang) -> Result<Parsed, AmountError> {
         .iter()
         .find_map(|(phrase, bound)| match_phrase(quote, phrase).map(|n| (*bound, start + n)))
         .unwrap_or((Bound::Exact, start));
-    let tokens = tokenize(text, body, quote)?;
+    let tokens = tokenize(text, body, quote, lang)?;
     read_tokens(&tokens, text, quote, lang, bound, body)
 }
 
@@ -182,7 +203,12 @@ fn is_group_space(c: char) -> bool {
 }
 
 /// Splits `text[from..]` into tokens, keeping byte offsets into `text`.
-fn tokenize<'a>(text: &'a str, from: usize, quote: &str) -> Result<Vec<Token<'a>>, AmountError> {
+fn tokenize<'a>(
+    text: &'a str,
+    from: usize,
+    quote: &str,
+    lang: Lang,
+) -> Result<Vec<Token<'a>>, AmountError> {
     let mut tokens = Vec::new();
     let mut i = from;
     while let Some(c) = text.get(i..).and_then(|r| r.chars().next()) {
@@ -220,8 +246,9 @@ fn tokenize<'a>(text: &'a str, from: usize, quote: &str) -> Result<Vec<Token<'a>
             } else {
                 ""
             };
+            let forms = accepted_forms(lang);
             return Err(error(
-                format!("could not understand `{part}` in `{quote}`{hint}"),
+                format!("could not understand `{part}` in `{quote}`{hint}; {forms}"),
                 begin,
             ));
         };
@@ -453,8 +480,9 @@ fn unknown_word(token: &Token, quote: &str, lang: Lang) -> AmountError {
     } else {
         String::new()
     };
+    let forms = accepted_forms(lang);
     error(
-        format!("could not understand `{part}` in `{quote}`{hint}"),
+        format!("could not understand `{part}` in `{quote}`{hint}; {forms}"),
         token.offset,
     )
 }
@@ -576,6 +604,7 @@ mod tests {
         let (t14, up100) = ("1400000000000 USD exact", "100000000000 USD at_most");
         let m500 = "500000000 GBP exact";
         let m1500 = "1500000000 GBP exact";
+        let l10 = "10000000000 USD at_least";
         #[rustfmt::skip]
         let table: &[(&str, Lang, &str)] = &[
             ("$38B", EN, b38), ("$38 billion", EN, b38), ("US$38bn", EN, b38), ("USD 38bn", EN, b38),
@@ -595,6 +624,17 @@ mod tests {
             ("approximately $10 billion", EN, b10), ("roughly 10bn dollars", EN, b10), ("≈ $10B", EN, b10),
             ("environ 10 milliards de dollars", FR, b10), ("près de 10 milliards de dollars", FR, b10),
             ("pres de 10 Md$", FR, b10),
+            ("more than $10B", EN, l10), ("More Than $10 billion", EN, l10), ("over $10B", EN, l10),
+            ("OVER 10bn dollars", EN, l10), ("at least $10B", EN, l10), ("at  least USD 10 billion", EN, l10),
+            ("at least 10 billion USD", EN, l10), ("over US$10bn", EN, l10),
+            ("at least €2bn", EN, "2000000000 EUR at_least"), ("more than £500m", EN, "500000000 GBP at_least"),
+            ("over CHF 5 billion", EN, "5000000000 CHF at_least"),
+            ("plus de 10 milliards de dollars", FR, l10), ("Plus de 10 Md$", FR, l10),
+            ("plus de 10 Mds USD", FR, l10), ("au moins 10 milliards de dollars", FR, l10),
+            ("AU MOINS 10 milliards $", FR, l10), ("au\u{a0}moins USD 10 milliards", FR, l10),
+            ("au moins 2 milliards d'euros", FR, "2000000000 EUR at_least"),
+            ("plus de 1,2 milliard d’euros", FR, "1200000000 EUR at_least"),
+            ("plus de 500 millions de livres", FR, "500000000 GBP at_least"),
             ("1 500 millions de livres", FR, m1500), ("1\u{a0}500 millions de livres", FR, m1500),
             ("1\u{202f}500 millions de livres", FR, m1500), ("£1,500 million", EN, m1500),
             ("$12.5B", EN, "12500000000 USD exact"), ("$250 million", EN, "250000000 USD exact"),
@@ -649,6 +689,11 @@ mod tests {
             ("38 dollars US", EN, "could not understand `US`", 11),
             ("aboutt $5", EN, "`aboutt`", 0), ("abc é $5", EN, "`abc`", 0), ("5 $ é", EN, "`é`", 4),
             (" x", EN, "`x`", 1),
+            ("more $10B", EN, "could not understand `more`", 0), ("overall $10B", EN, "`overall`", 0),
+            ("at $10B", EN, "`at`", 0), ("plus 10 milliards de dollars", FR, "`plus`", 0),
+            ("au-moins 10 Md$", FR, "`-`", 2), ("at least", EN, "no number", 0),
+            ("plus de 10 milliards", FR, "write `plus de 10 milliards de dollars`", 0),
+            ("more than 10 billion", EN, "write `more than $10 billion`", 0),
         ];
         for (text, lang, fragment, offset) in table {
             let err = parse_amount(text, *lang).expect_err(text);
@@ -656,6 +701,57 @@ mod tests {
             assert_eq!(err.offset, *offset, "{text:?}: {}", err.message);
         }
         assert_eq!(LIMIT, Decimal::from(10u128.pow(20)));
+    }
+
+    /// A part not understood is named, then the accepted forms are listed in
+    /// the language the amount is read in.
+    #[test]
+    fn errors_list_the_accepted_forms() {
+        let en = parse_amount("38 zillion dollars", EN).expect_err("zillion");
+        assert_eq!(
+            en.message,
+            "could not understand `zillion` in `38 zillion dollars`; accepted forms: `$38B`, \
+             `38 billion USD`, `€1.2bn`, `up to $100B`, `at least $10B`, `about $10B`, `undisclosed`"
+        );
+        let fr = parse_amount("38 zillions de dollars", FR).expect_err("zillions");
+        assert!(
+            fr.message
+                .starts_with("could not understand `zillions` in `38 zillions de dollars`; "),
+            "{}",
+            fr.message
+        );
+        for form in [
+            "`38 milliards de dollars`",
+            "`jusqu'à 100 milliards de dollars`",
+            "`au moins 10 milliards de dollars`",
+            "`environ 10 milliards de dollars`",
+            "`non divulgué`",
+        ] {
+            assert!(fr.message.contains(form), "{form}: {}", fr.message);
+        }
+        // Every form listed is itself accepted, with the bound it illustrates.
+        for lang in Lang::ALL {
+            let forms = accepted_forms(lang);
+            let listed: Vec<&str> = forms.split('`').skip(1).step_by(2).collect();
+            assert!(listed.len() >= 6, "{forms}");
+            for form in listed {
+                assert!(parse_amount(form, lang).is_ok(), "{form} in {lang:?}");
+            }
+        }
+        let symbol = parse_amount("5 $ é", EN).expect_err("é");
+        assert!(
+            symbol.message.contains("; accepted forms: `$38B`"),
+            "{}",
+            symbol.message
+        );
+        let wrong_lang = parse_amount("38 milliards de dollars", EN).expect_err("fr");
+        assert!(
+            wrong_lang
+                .message
+                .contains("that is French, and this amount is read as English; accepted forms"),
+            "{}",
+            wrong_lang.message
+        );
     }
 
     /// Deterministic pseudo-random strings from amount-like pieces and
@@ -667,6 +763,7 @@ mod tests {
             "$", "€", "£", "¥", "US", "US$", "1", "38", "0", "999999999999", ",", ".", " ", "\u{a0}",
             "\u{202f}", "'", "’", "billion", "bn", "Md", "mds", "de", "d'", "jusqu'à", "~", "up to",
             "é", "日本", "🙂", "-", "k", "USD", "EUR", "milliards", "x", "\u{301}", "\t", "\n",
+            "over", "more than", "at least", "plus de", "au moins",
         ];
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = |n: usize| {

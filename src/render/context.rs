@@ -167,7 +167,7 @@ pub struct DealRow {
     pub reporting: String,
     /// The reporting value as plain decimal digits, empty when undisclosed (for sorting).
     pub reporting_value: String,
-    /// `exact`, `at_most`, `about` or `undisclosed`.
+    /// `exact`, `at_most`, `at_least`, `about` or `undisclosed`.
     pub precision: String,
     /// Free-text term, empty when absent.
     pub term: String,
@@ -256,7 +256,8 @@ pub struct TotalView {
     pub count: usize,
     /// Of those, deals without a figure (counted, not summed).
     pub undisclosed: usize,
-    /// Of those, deals summed at an upper bound (`up to`) or an estimate (`about`).
+    /// Of those, deals summed at an upper bound (`up to`), a lower bound
+    /// (`at least`) or an estimate (`about`).
     pub bounded: usize,
     /// Cancelled deals: listed, neither counted nor summed.
     pub cancelled: usize,

@@ -27,7 +27,7 @@ fn json_is_newest_first_with_exact_decimals() {
     assert_eq!(dates, sorted, "newest first");
     for d in deals {
         let precision = d["amount"]["precision"].as_str().expect("precision");
-        assert!(["exact", "at_most", "about", "undisclosed"].contains(&precision));
+        assert!(["exact", "at_most", "at_least", "about", "undisclosed"].contains(&precision));
         if precision == "undisclosed" {
             assert!(
                 d["amount"]["value"].is_null()
@@ -115,4 +115,46 @@ fn json_agrees_with_the_hand_written_table() {
         assert_eq!(text(&deal["amount"]["precision"]), row[9], "{}", row[6]);
         assert_eq!(text(&deal["reporting_value"]), row[10], "{}", row[6]);
     }
+}
+
+/// `more than` and `plus de` are lower bounds: `at_least` in the exports,
+/// shown with the language's one qualifier, summed at their stated value.
+#[test]
+fn lower_bounds_are_at_least_in_every_surface() {
+    let site = site("ok-amounts");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&site.read("deals.json")).expect("JSON");
+    for slug in ["more-than-10b", "fr-plus-de-10-milliards"] {
+        let deal = json["deals"]
+            .as_array()
+            .expect("deals")
+            .iter()
+            .find(|d| {
+                d["article"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with(&format!("/articles/{slug}/")))
+            })
+            .unwrap_or_else(|| panic!("{slug} in deals.json"));
+        assert_eq!(deal["amount"]["precision"], "at_least", "{slug}");
+        assert_eq!(deal["amount"]["value"], "10000000000", "{slug}");
+        assert_eq!(deal["reporting_value"], "10000000000", "{slug}");
+    }
+    assert!(
+        site.read("deals.csv")
+            .contains(",10000000000,USD,at_least,10000000000,"),
+        "csv"
+    );
+    let en = site.read("articles/more-than-10b/index.html");
+    assert!(en.contains("at least $10 billion"), "English display");
+    let fr = site.read("articles/fr-plus-de-10-milliards/index.html");
+    assert!(
+        fr.contains("au moins 10\u{a0}milliards de dollars"),
+        "French display"
+    );
+    let deals = site.read("deals/index.html");
+    assert!(
+        deals.contains("“up to”, “at least” or “about” are summed at their stated value"),
+        "the deals index says how lower bounds are summed"
+    );
 }
