@@ -649,19 +649,28 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
             .await;
             assert_eq!(set, json!(true), "{id} offers {value}");
         }
-        let deals = poll(
-            &client,
-            "return location.search.includes('party=Oracle') && location.search.includes('year=2025') ? Array.from(document.querySelectorAll('#dw-search-results li')).map(li => li.querySelector('a').textContent + ' | ' + new URL(li.querySelector('a').href).pathname) : [];",
-            |v| strings(v).len() == 2,
-        )
-        .await;
+        let listed = "return location.search.includes('party=Oracle') && location.search.includes('year=2025') ? Array.from(document.querySelectorAll('#dw-search-results li')).map(li => li.querySelector('a').textContent + ' | ' + new URL(li.querySelector('a').href).pathname) : [];";
+        let deals = poll(&client, listed, |v| strings(v).len() == 3).await;
         let deals = strings(&deals);
-        assert_eq!(deals.len(), 2, "the demo's two English Oracle deals of 2025: {deals:?}");
+        assert_eq!(
+            deals.len(),
+            3,
+            "the demo's three Oracle deals of 2025, whatever their article's language: {deals:?}"
+        );
         assert!(deals.iter().all(|d| d.contains("Oracle")), "{deals:?}");
         assert!(
-            deals[0].ends_with("/briefing/articles/oracle-openai-300-billion/"),
-            "the largest first: {deals:?}"
+            deals[0].contains("$500 billion") && deals[1].ends_with("/briefing/articles/oracle-openai-300-billion/"),
+            "the largest first, in English: {deals:?}"
         );
+
+        // The same search, opened from its address as a reader shares it:
+        // every filter holds, and stays in the address.
+        client
+            .goto(&format!("{root}search/?type=deal&party=Oracle&year=2025&sort=amount"))
+            .await
+            .expect("goto shared search");
+        let shared = poll(&client, listed, |v| strings(v).len() == 3).await;
+        assert_eq!(strings(&shared), deals, "a shared search shows the same deals");
         let violations = axe_violations(&client, &axe).await;
         assert!(violations.is_empty(), "search page with deals: {violations:#?}");
 
@@ -681,6 +690,21 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
         );
         let violations = axe_violations(&client, &axe).await;
         assert!(violations.is_empty(), "French search page with results: {violations:#?}");
+
+        // The French search finds deals, with their figures in French.
+        client
+            .goto(&format!("{root}fr/search/?type=deal&party=Oracle&year=2025"))
+            .await
+            .expect("goto fr deals");
+        let french = poll(
+            &client,
+            "return Array.from(document.querySelectorAll('#dw-search-results li a')).map(a => a.textContent);",
+            |v| strings(v).len() == 3,
+        )
+        .await;
+        let french = strings(&french);
+        assert_eq!(french.len(), 3, "{french:?}");
+        assert!(french.iter().any(|d| d.contains("milliards de dollars")), "{french:?}");
         let errors = console_errors(&client).await;
         assert!(errors.is_empty(), "console errors {errors:?}");
         let failed = failed_requests(&host);
