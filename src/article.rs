@@ -387,11 +387,19 @@ impl Checker<'_> {
         let (deals, refs) = self.deals(raw.deal, raw.deals, date, lang);
         let mut body = self.body(lang);
         self.title_twice(&raw.title);
+        // Titles and summaries get the punctuation the body gets.
+        let prose = |text: &str| {
+            if self.config.typography {
+                crate::typography::smart_text(text.trim(), lang)
+            } else {
+                text.trim().to_string()
+            }
+        };
         let (summary_html, summary_text) = match raw.summary {
-            Some(s) => (
-                format!("<p>{}</p>", crate::escape::html(s.trim())),
-                s.trim().to_string(),
-            ),
+            Some(s) => {
+                let s = prose(&s);
+                (format!("<p>{}</p>", crate::escape::html(&s)), s)
+            }
             // Moved, not copied: the article's fields are the summary's one home.
             None => (
                 std::mem::take(&mut body.summary_html),
@@ -406,7 +414,7 @@ impl Checker<'_> {
             bundle_dir,
             slug,
             lang,
-            title: raw.title.trim().to_string(),
+            title: prose(&raw.title),
             date,
             date_time: written.and_then(|w| w.date_time),
             updated,

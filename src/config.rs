@@ -48,6 +48,17 @@ struct RawConfig {
     pagination: Option<RawPagination>,
     #[serde(default)]
     search: Option<RawSearch>,
+    #[serde(default)]
+    languages: BTreeMap<String, Option<RawEdition>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -245,6 +256,36 @@ pub struct Config {
     /// Whether the site has a search page and index (on unless `search: {
     /// enabled: false }`; see README "Search").
     pub search: bool,
+    /// Each language's own title and description, where `languages:` gives
+    /// them (`fr: { title, description }`).
+    pub editions: BTreeMap<Lang, EditionText>,
+}
+
+/// A language edition's title and description (`languages: { fr: { … } }`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EditionText {
+    /// Its title, when it has its own.
+    pub title: Option<String>,
+    /// Its description, when it has its own.
+    pub description: Option<String>,
+}
+
+impl Config {
+    /// The site's title in a language: its edition's own, else the site's.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        self.editions
+            .get(&lang)
+            .and_then(|e| e.title.as_deref())
+            .unwrap_or(&self.title)
+    }
+
+    /// The site's description in a language: its edition's own, else the site's.
+    pub fn description_in(&self, lang: Lang) -> &str {
+        self.editions
+            .get(&lang)
+            .and_then(|e| e.description.as_deref())
+            .unwrap_or(&self.description)
+    }
 }
 
 /// What parsing an article reads of the configuration, and nothing else: the
@@ -334,6 +375,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     let theme = r.theme(raw.theme.unwrap_or_else(|| "default".into()));
     let parties = r.parties(raw.parties);
     let (authors, author_info) = r.authors(raw.authors);
+    let editions = r.editions(raw.languages);
     if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
         r.error("feeds.limit", "a feed needs at least one entry".into());
     }
@@ -375,6 +417,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
         page_size: raw.pagination.map_or(100, |p| p.page_size),
         search: raw.search.is_none_or(|s| s.enabled),
+        editions,
     })
 }
 
@@ -391,6 +434,36 @@ impl Reader<'_> {
             .at_opt(yaml::locate(self.text, field))
             .field(field);
         self.diags.push(d);
+    }
+
+    /// `languages:`: each supported language's own title and description.
+    fn editions(
+        &mut self,
+        raw: BTreeMap<String, Option<RawEdition>>,
+    ) -> BTreeMap<Lang, EditionText> {
+        let mut editions = BTreeMap::new();
+        for (code, edition) in raw {
+            let Some(lang) = Lang::from_code(&code) else {
+                self.error(
+                    &format!("languages.{code}"),
+                    format!("unsupported language `{code}`: use `en` or `fr`"),
+                );
+                continue;
+            };
+            let edition = edition.unwrap_or(RawEdition {
+                title: None,
+                description: None,
+            });
+            let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            editions.insert(
+                lang,
+                EditionText {
+                    title: clean(edition.title),
+                    description: clean(edition.description),
+                },
+            );
+        }
+        editions
     }
 
     fn language(&mut self, code: Option<&str>) -> Lang {

@@ -17,6 +17,32 @@ pub fn apply(text: &str, lang: Lang) -> String {
     }
 }
 
+/// Plain text written outside the Markdown body (a title, a summary in
+/// front matter) with what the body's smart punctuation gives prose:
+/// curly quotes and apostrophes, `–` for `--`, `—` for `---`, `…` for
+/// `...`; then the language's rules.
+pub fn smart_text(text: &str, lang: Lang) -> String {
+    let text = text
+        .replace("---", "—")
+        .replace("--", "–")
+        .replace("...", "…");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut before: Option<char> = None;
+    for c in text.chars() {
+        // A quote opens after nothing, a space or an opening bracket.
+        let opens = before.is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '{' | '—' | '–'));
+        out.push(match c {
+            '"' if opens => '“',
+            '"' => '”',
+            '\'' if opens => '‘',
+            '\'' => '’',
+            c => c,
+        });
+        before = Some(c);
+    }
+    apply(&out, lang)
+}
+
 fn french(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -41,7 +67,7 @@ fn french(text: &str) -> String {
                 }
                 out.push('»');
             }
-            ' ' if matches!(next, Some(';' | '!' | '?')) => out.push(NNBSP),
+            ' ' | NBSP if matches!(next, Some(';' | '!' | '?' | '%')) => out.push(NNBSP),
             ' ' if next == Some(':') => out.push(NBSP),
             c => out.push(c),
         }
@@ -53,6 +79,18 @@ fn french(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_get_the_punctuation_bodies_get() {
+        assert_eq!(
+            smart_text("OpenAI's \"big\" deal -- and 'more'...", Lang::En),
+            "OpenAI’s “big” deal – and ‘more’…"
+        );
+        assert_eq!(
+            smart_text("L'accord \"historique\" : 62 % du total", Lang::Fr),
+            "L’accord «\u{202F}historique\u{202F}»\u{A0}: 62\u{202F}% du total"
+        );
+    }
 
     #[test]
     fn french_spacing_and_quotes() {

@@ -55,6 +55,9 @@ pub struct Frame<'a> {
     pub description: &'a str,
     /// A small chart (party pages) or a full one.
     pub small: bool,
+    /// The letter of a quarter's label in the page's language (`Q` for
+    /// `Q1`, `T` for `T1`).
+    pub quarter_letter: &'a str,
 }
 
 /// Draws the quarters as bars and the running total as a line, each on its own
@@ -69,7 +72,7 @@ pub fn quarters_svg(
     } else {
         (640.0, 260.0)
     };
-    let (top, bottom, font) = (22.0, 30.0, if frame.small { 10.0 } else { 12.0 });
+    let (top, bottom, font) = (22.0, 36.0, if frame.small { 10.0 } else { 12.0 });
     let plot = height - top - bottom;
     let to_f = |d: Decimal| d.to_f64().unwrap_or(0.0);
     let max_bar = quarters.iter().map(|q| q.value).max().unwrap_or_default();
@@ -107,11 +110,23 @@ pub fn quarters_svg(
             x + slot / 2.0,
             height - bottom - to_f(running) / total_f * plot
         ));
+        // Each quarter is labelled under its bar where there is room for
+        // it, and each year under its first quarter.
+        let label_font = font * 0.8;
+        if slot >= label_font * 2.2 {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"currentColor\" font-size=\"{label_font:.1}\" text-anchor=\"middle\">{}{}</text>",
+                x + slot / 2.0,
+                height - bottom + label_font + 2.0,
+                html_escape(frame.quarter_letter),
+                q.quarter
+            ));
+        }
         if q.quarter == 1 || i == 0 {
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"currentColor\" font-size=\"{font}\">{}</text>",
                 x + 1.0,
-                height - bottom + font + 4.0,
+                height - bottom + label_font + font + 4.0,
                 q.year
             ));
         }
@@ -166,6 +181,7 @@ mod tests {
             title: "<t>",
             description: "d & e",
             small: false,
+            quarter_letter: "Q",
         };
         let svg = quarters_svg(
             &frame,

@@ -9,18 +9,23 @@
 use serde::Serialize;
 
 use crate::markdown::Heading;
+use crate::render::edition::Edition;
 
 /// Site-wide values, in every template as `site`.
 #[derive(Serialize, Debug, Clone)]
 pub struct SiteView {
-    /// The briefing's title.
+    /// The briefing's title, in this edition's language (`languages:`).
     pub title: String,
-    /// One-sentence description.
+    /// One-sentence description, in this edition's language.
     pub description: String,
     /// Absolute base URL, ending with `/`.
     pub base_url: String,
     /// Root-relative base path (`/briefing/`): prefix of every internal link.
     pub base_path: String,
+    /// Root-relative URL of this edition's home (`/briefing/`, `/briefing/fr/`).
+    pub home_url: String,
+    /// Its absolute URL.
+    pub home_permalink: String,
     /// The site's default language code.
     pub language: String,
     /// The reporting currency's ISO code.
@@ -56,32 +61,32 @@ pub struct SearchLinks {
 }
 
 impl SiteView {
-    /// The site-wide values of a configuration.
-    pub fn new(config: &crate::config::Config) -> SiteView {
+    /// The site-wide values of a configuration, in one edition: its title
+    /// and description, its home, deals index and archive; the exports and
+    /// the deals feed are the site's.
+    pub fn new(config: &crate::config::Config, edition: &Edition) -> SiteView {
+        let lang = edition.lang;
         SiteView {
-            title: config.title.clone(),
-            description: config.description.clone(),
+            title: config.title_in(lang).to_string(),
+            description: config.description_in(lang).to_string(),
             base_url: config.base_url.clone(),
             base_path: config.base_path.clone(),
+            home_url: config.path_url(&edition.home()),
+            home_permalink: config.absolute_url(&edition.home()),
             language: config.language.code().to_string(),
             reporting_currency: config.reporting_currency.to_string(),
-            deals_url: config.path_url("deals/"),
-            atom_url: config.path_url("atom.xml"),
-            rss_url: config.path_url("rss.xml"),
+            deals_url: config.path_url(&edition.deals()),
+            atom_url: config.path_url(&edition.rel("atom.xml")),
+            rss_url: config.path_url(&edition.rel("rss.xml")),
             deals_feed_url: config.path_url("deals/atom.xml"),
             deals_json_url: config.path_url("deals.json"),
             deals_csv_url: config.path_url("deals.csv"),
-            archive_url: config.path_url("archive/"),
+            archive_url: config.path_url(&edition.archive()),
             search: config.search.then(|| SearchLinks {
                 pages: crate::i18n::Lang::ALL
                     .iter()
                     .map(|&lang| {
-                        let home = if lang == config.language {
-                            String::new()
-                        } else {
-                            format!("{}/", lang.code())
-                        };
-                        let rel = crate::render::search::page_rel(&home);
+                        let rel = Edition::of(config, lang).search();
                         (lang.code().to_string(), config.path_url(&rel))
                     })
                     .collect(),
@@ -243,6 +248,17 @@ pub struct RevisionView {
     pub term: Option<String>,
     /// The parties set, when they changed.
     pub parties: Option<Vec<PartyLink>>,
+}
+
+/// One quarter of the deals chart, as a row of its table.
+#[derive(Serialize, Debug, Clone)]
+pub struct QuarterRow {
+    /// `Q1 2025` (`T1 2025` in French).
+    pub label: String,
+    /// The disclosed value of its deals.
+    pub value: String,
+    /// The running total at its end.
+    pub running: String,
 }
 
 /// A sum of deals in the reporting currency.
@@ -435,6 +451,9 @@ pub struct DealsContext<'a> {
     pub rates: Vec<RateView>,
     /// An SVG chart of value per quarter with the running total (safe).
     pub chart_svg: String,
+    /// The chart's figures as a table: each quarter, its value and the
+    /// running total.
+    pub quarters: Vec<QuarterRow>,
     /// Distinct years, kinds and parties, for the filter controls.
     pub years: Vec<i16>,
     /// See `years`.

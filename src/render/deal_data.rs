@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::context::DealRow;
+use super::edition::Edition;
 use crate::index::DealIdx;
 use crate::site::Site;
 
@@ -88,6 +89,7 @@ pub fn by_year(site: &Site) -> Vec<(i16, Vec<DealIdx>)> {
 /// when asked (a rebuild makes again only the shards whose deals changed).
 pub struct Data<'s> {
     site: &'s Site,
+    edition: &'s Edition,
     parties: Vec<&'s crate::site::PartyEntry>,
     number: HashMap<&'s str, usize>,
     kinds: Vec<&'s str>,
@@ -103,8 +105,9 @@ pub enum Part<'d> {
 }
 
 impl<'s> Data<'s> {
-    /// The data's plan for `site`.
-    pub fn new(site: &'s Site) -> Data<'s> {
+    /// The data's plan for an edition of `site` (its files under the
+    /// edition's folder, its parties' pages in the edition).
+    pub fn new(site: &'s Site, edition: &'s Edition) -> Data<'s> {
         let parties: Vec<_> = site.parties.values().collect();
         let number = parties
             .iter()
@@ -120,6 +123,7 @@ impl<'s> Data<'s> {
         kinds.dedup();
         Data {
             site,
+            edition,
             parties,
             number,
             kinds,
@@ -132,15 +136,18 @@ impl<'s> Data<'s> {
         let mut parts: Vec<(String, Part)> = self
             .years
             .iter()
-            .map(|(year, deals)| (format!("deals-data/year/{year}.json"), Part::Shard(deals)))
+            .map(|(year, deals)| {
+                let rel = self.edition.rel(&format!("deals-data/year/{year}.json"));
+                (rel, Part::Shard(deals.as_slice()))
+            })
             .collect();
         parts.extend(self.parties.iter().map(|e| {
             (
-                format!("deals-data/party/{}.json", e.slug),
+                self.edition.rel(&format!("deals-data/party/{}.json", e.slug)),
                 Part::Shard(&e.deals),
             )
         }));
-        parts.push((INDEX.to_string(), Part::Index));
+        parts.push((self.edition.rel(INDEX), Part::Index));
         parts
     }
 
@@ -156,7 +163,7 @@ impl<'s> Data<'s> {
     /// One shard's JSON.
     pub fn shard<'r>(&self, deals: &[DealIdx], row: impl Fn(DealIdx) -> &'r DealRow) -> String {
         let config = &self.site.config;
-        let site_lang = config.language.code();
+        let site_lang = self.edition.lang.code();
         let rows = deals
             .iter()
             .map(|&k| {
@@ -201,7 +208,7 @@ impl<'s> Data<'s> {
         let index = Index {
             currency: config.reporting_currency.to_string(),
             base: &config.base_path,
-            lang: config.language.code(),
+            lang: self.edition.lang.code(),
             months: crate::i18n::Lang::ALL
                 .into_iter()
                 .map(|l| (l.code(), crate::i18n::month_names(l)))
@@ -210,7 +217,7 @@ impl<'s> Data<'s> {
                 .parties
                 .iter()
                 .map(|e| {
-                    let url = super::views::party_link(config, &e.name).url;
+                    let url = super::views::party_link(config, self.edition, &e.name).url;
                     (e.name.as_str(), url)
                 })
                 .collect(),

@@ -117,7 +117,7 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
                 id: &record.id,
                 url: site
                     .config
-                    .absolute_url(&crate::render::views::deal_rel(&record.id)),
+                    .absolute_url(&crate::render::edition::Edition::of(&site.config, site.config.language).deal(&record.id)),
                 status: deal.status.as_str(),
                 term: deal.term.as_deref(),
                 original: JsonFigures {

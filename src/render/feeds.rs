@@ -104,7 +104,7 @@ fn entries(site: &Site, items: &[ArticleIdx]) -> Result<Vec<Entry>, Diagnostic> 
                     .authors
                     .iter()
                     .map(|n| {
-                        let page = crate::render::views::author_rel(n);
+                        let page = crate::render::edition::Edition::of(config, a.lang).author(n);
                         (n.clone(), config.absolute_url(&page))
                     })
                     .collect(),

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::cache::Page;
 use super::context::*;
+use super::edition::Edition;
 use super::{Renderer, chart, views};
 use crate::article::Status;
 use crate::diag::Diagnostic;
@@ -21,28 +22,24 @@ const HOME_ITEMS: usize = 10;
 pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let mut pages = vec![deals(r), not_found(r)];
     let site = r.site;
+    let edition = r.edition();
     // Every home links every other.
-    let editions = super::editions(site);
-    let mut homes = vec![(
-        site.config.language,
-        String::new(),
-        site.listed().collect::<Vec<_>>(),
-    )];
-    for (lang, rel) in editions.iter().skip(1) {
-        // A language's home is under its prefix (`fr/`).
-        if !r.may_want(rel) {
-            continue;
-        }
-        let lang = *lang;
-        let items = site
-            .articles
-            .iter_enumerated()
-            .filter(|(_, p)| p.article.lang == lang)
-            .map(|(i, _)| i)
-            .collect();
-        homes.push((lang, rel.clone(), items));
-    }
-    for (lang, rel, items) in homes {
+    let editions = Edition::all(&site.config, &site.languages);
+    // The site's home lists every article; another edition's, the articles
+    // in its language.
+    let homes = if edition.is_main() {
+        vec![site.listed().collect::<Vec<_>>()]
+    } else {
+        vec![
+            site.articles
+                .iter_enumerated()
+                .filter(|(_, p)| p.article.lang == edition.lang)
+                .map(|(i, _)| i)
+                .collect(),
+        ]
+    };
+    for items in homes {
+        let (lang, rel) = (edition.lang, edition.home());
         // The home shows the latest; older ones go on at `page/2/`…, as
         // titles, when the theme has `home_page.html`.
         let older = &items[HOME_ITEMS.min(items.len())..];
@@ -68,18 +65,18 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         ));
         pages.extend(older_pages);
     }
-    let deals_wanted = r.may_want("deals/");
+    let deals_wanted = r.may_want(&edition.deals());
     if deals_wanted {
         pages.extend(parties(r));
     }
-    if r.may_want("tags/") {
+    if r.may_want(&edition.rel("tags/")) {
         pages.extend(tags(r));
     }
-    if r.may_want("authors/") {
+    if r.may_want(&edition.rel("authors/")) {
         pages.extend(authors(r));
     }
     let archived = r.templates.has("archive.html") && r.templates.has("archive_month.html");
-    if archived && r.may_want("archive/") {
+    if archived && r.may_want(&edition.archive()) {
         pages.extend(archive(r));
     }
     if r.templates.has("deals_year.html") && deals_wanted {
@@ -88,16 +85,11 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     pages
 }
 
-/// A year's deals pages: `deals/2025/`, then `deals/2025/page/2/`…
-fn year_rel(year: i16) -> String {
-    format!("deals/{year}/")
-}
-
 /// Every year's deals, `page_size` a page: the complete table, readable
 /// without JavaScript, in pages that stay small at any size of archive.
 fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let (site, config) = (r.site, r.config());
-    let lang = config.language;
+    let (edition, lang) = (r.edition(), r.edition().lang);
     let years = super::deal_data::by_year(site);
     years
         .par_iter()
@@ -108,7 +100,7 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 .find(|(y, _)| y == year)
                 .map(|(_, t)| *t)
                 .unwrap_or_default();
-            let first = year_rel(*year);
+            let first = edition.year(*year);
             pages_of(r, &first, deals)
                 .into_iter()
                 .map(move |(rel, page_deals, pager)| {
@@ -130,7 +122,7 @@ fn deal_years(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                             year: *year,
                             total: views::total(config, &total, lang),
                             deals: page_deals.iter().map(|&k| r.views.row(k)).collect(),
-                            deals_url: config.path_url("deals/"),
+                            deals_url: config.path_url(&edition.deals()),
                             pager: pager.clone(),
                         }
                     })
@@ -174,7 +166,7 @@ fn home_pages(
                 site: &r.site_view,
                 page: r.meta(
                     &paged_title(r, &r.templates.word(lang, "latest_articles", &[]), &pager),
-                    &config.description,
+                    config.description_in(lang),
                     &rel,
                     lang,
                     "website",
@@ -189,18 +181,18 @@ fn home_pages(
 /// `/archive/` and a page per month: every article is two links from any page.
 fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let (site, config) = (r.site, r.config());
-    let lang = config.language;
+    let (edition, lang) = (r.edition(), r.edition().lang);
     let link = |(year, month): (i16, i8), count: usize| MonthLink {
         label: crate::i18n::format_month(year, month, lang),
         year,
-        url: config.path_url(&format!("archive/{year}/{month:02}/")),
+        url: config.path_url(&edition.month(year, month)),
         count,
     };
     let newest_first: Vec<_> = site.months.iter().rev().collect();
     let mut pages: Vec<Result<Page, Diagnostic>> = newest_first
         .par_iter()
         .flat_map_iter(|&(&(year, month), all)| {
-            let first = format!("archive/{year}/{month:02}/");
+            let first = edition.month(year, month);
             pages_of(r, &first, all)
                 .into_iter()
                 .map(move |(rel, articles, pager)| {
@@ -229,14 +221,18 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let counts: Vec<((i16, i8), usize)> =
         newest_first.iter().map(|&(&m, a)| (m, a.len())).collect();
     let lastmod = site.articles.iter().next().map(|p| p.article.date);
-    pages.push(r.page("archive.html", "archive/".into(), lastmod, || {
+    let rel = edition.archive();
+    pages.push(r.page("archive.html", rel.clone(), lastmod, || {
         ArchiveContext {
             site: &r.site_view,
             page: r.meta(
                 &r.templates.word(lang, "archive", &[]),
-                &r.templates
-                    .word(lang, "archive_description", &[("site", &config.title)]),
-                "archive/",
+                &r.templates.word(
+                    lang,
+                    "archive_description",
+                    &[("site", config.title_in(lang))],
+                ),
+                &rel,
                 lang,
                 "website",
             ),
@@ -253,14 +249,20 @@ fn home(
     lang: Lang,
     rel: String,
     items: Vec<ArticleIdx>,
-    editions: &[(Lang, String)],
+    editions: &[Edition],
     pager: Pager,
 ) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
     let newest = items.first().map(|&i| site.articles[i].article.date);
     r.page("home.html", rel.clone(), newest, || HomeContext {
         site: &r.site_view,
-        page: r.meta(&config.title, &config.description, &rel, lang, "website"),
+        page: r.meta(
+            config.title_in(lang),
+            config.description_in(lang),
+            &rel,
+            lang,
+            "website",
+        ),
         articles: items.iter().map(|&i| r.views.card(i)).collect(),
         deals: site
             .deals
@@ -272,11 +274,11 @@ fn home(
         feed_url: config.path_url(&format!("{rel}atom.xml")),
         languages: editions
             .iter()
-            .filter(|(_, h)| *h != rel)
-            .map(|(l, h)| Translation {
-                lang: l.code().to_string(),
-                url: config.path_url(h),
-                permalink: config.absolute_url(h),
+            .filter(|e| e.home() != rel)
+            .map(|e| Translation {
+                lang: e.lang.code().to_string(),
+                url: config.path_url(&e.home()),
+                permalink: config.absolute_url(&e.home()),
             })
             .collect(),
         pager: pager.clone(),
@@ -285,15 +287,16 @@ fn home(
 
 fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
     let (site, config) = (r.site, r.config());
-    let lang = config.language;
+    let (edition, lang) = (r.edition(), r.edition().lang);
     let newest = site.deals.iter().next().map(|d| site.deal(*d).date);
     let years_paged = r.templates.has("deals_year.html");
     // Everything the page shows is made inside the closure: a reused page costs nothing.
-    r.page("deals.html", "deals/".to_string(), newest, || {
+    r.page("deals.html", edition.deals(), newest, || {
+        let (chart_svg, quarters) = quarter_chart(r, "dw-chart", site.deals.indices(), false);
         let parties: Vec<PartyLink> = site
             .parties
             .values()
-            .map(|e| views::party_link(config, &e.name))
+            .map(|e| views::party_link(config, edition, &e.name))
             .collect();
         let mut by_party: Vec<(PartyTotal, Decimal)> = site
             .parties
@@ -324,9 +327,12 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
             site: &r.site_view,
             page: r.meta(
                 &r.templates.word(lang, "deals", &[]),
-                &r.templates
-                    .word(lang, "deals_description", &[("site", &config.title)]),
-                "deals/",
+                &r.templates.word(
+                    lang,
+                    "deals_description",
+                    &[("site", config.title_in(lang))],
+                ),
+                &edition.deals(),
                 lang,
                 "website",
             ),
@@ -338,7 +344,7 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                 .collect(),
             deal_count: site.deals.len(),
             data_url: if years_paged {
-                config.path_url(super::deal_data::INDEX)
+                config.path_url(&edition.rel(super::deal_data::INDEX))
             } else {
                 String::new()
             },
@@ -350,15 +356,16 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
                     year: *y,
                     total: views::total(config, t, lang),
                     url: if years_paged {
-                        config.path_url(&year_rel(*y))
+                        config.path_url(&edition.year(*y))
                     } else {
                         String::new()
                     },
                 })
                 .collect(),
             by_party: by_party.into_iter().map(|(p, _)| p).collect(),
-            rates: rate_views(site),
-            chart_svg: quarter_chart(r, "dw-chart", site.deals.indices(), false),
+            rates: rate_views(site, lang),
+            chart_svg,
+            quarters,
             years: site.by_year.iter().map(|(y, _)| *y).collect(),
             kinds,
             parties,
@@ -368,7 +375,7 @@ fn deals(r: &Renderer) -> Result<Page, Diagnostic> {
 
 /// Every rate of `site.yaml`, each with the date it is in force from and the
 /// number of deals of the index converted at it (by the deal's date).
-fn rate_views(site: &crate::site::Site) -> Vec<RateView> {
+fn rate_views(site: &crate::site::Site, lang: Lang) -> Vec<RateView> {
     let config = &site.config;
     let mut views = Vec::new();
     for (currency, rates) in &config.rates {
@@ -390,7 +397,7 @@ fn rate_views(site: &crate::site::Site) -> Vec<RateView> {
                 currency: currency.to_string(),
                 rate: rate.to_string(),
                 from: from
-                    .map(|d| crate::i18n::format_date(d, config.language))
+                    .map(|d| crate::i18n::format_date(d, lang))
                     .unwrap_or_default(),
                 from_iso: from.map(|d| d.to_string()).unwrap_or_default(),
                 deals,
@@ -402,11 +409,12 @@ fn rate_views(site: &crate::site::Site) -> Vec<RateView> {
 
 fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let (site, config) = (r.site, r.config());
+    let edition = r.edition();
     let entries: Vec<_> = site.parties.values().collect();
     entries
         .par_iter()
         .flat_map_iter(|entry| {
-            let first = format!("deals/{}/", entry.slug);
+            let first = edition.party(&entry.name);
             let pages = pages_of(r, &first, &entry.deals);
             pages.into_iter().map(move |(rel, deals, pager)| {
                 let lastmod = deals.first().map(|&k| site.deal(site.deals[k]).date);
@@ -420,12 +428,12 @@ fn parties(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                         ("party_description", "party"),
                         "website",
                     ),
-                    party: views::party_link(config, &entry.name),
+                    party: views::party_link(config, edition, &entry.name),
                     deals: deals.iter().map(|&k| r.views.row(k)).collect(),
                     feed_url: config.path_url(&format!("deals/{}/atom.xml", entry.slug)),
-                    total: views::total(config, &entry.total, config.language),
+                    total: views::total(config, &entry.total, edition.lang),
                     chart_svg: if pager.number == 1 {
-                        quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true)
+                        quarter_chart(r, "dw-party-chart", entry.deals.iter().copied(), true).0
                     } else {
                         String::new()
                     },
@@ -479,7 +487,7 @@ fn list_meta(
     (key, var): (&str, &str),
     og_type: &str,
 ) -> PageMeta {
-    let lang = r.config().language;
+    let lang = r.edition().lang;
     let description = r.templates.word(lang, key, &[(var, name)]);
     r.meta(
         &paged_title(r, name, pager),
@@ -498,17 +506,17 @@ fn paged_title(r: &Renderer, name: &str, pager: &Pager) -> String {
     let n = pager.number.to_string();
     let page = r
         .templates
-        .word(r.config().language, "page_n", &[("n", &n)]);
+        .word(r.edition().lang, "page_n", &[("n", &n)]);
     format!("{name} ({page})")
 }
 
 fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
-    let config = r.config();
+    let (config, edition) = (r.config(), r.edition());
     let entries: Vec<_> = r.site.tags.values().collect();
     entries
         .par_iter()
         .flat_map_iter(|entry| {
-            let first = format!("tags/{}/", entry.slug);
+            let first = edition.tag(&entry.slug);
             let pages = pages_of(r, &first, &entry.articles);
             pages.into_iter().map(move |(rel, articles, pager)| {
                 let lastmod = newest(r, articles);
@@ -535,12 +543,12 @@ fn tags(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 }
 
 fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
-    let config = r.config();
+    let (config, edition) = (r.config(), r.edition());
     let entries: Vec<_> = r.site.authors.values().collect();
     entries
         .par_iter()
         .flat_map_iter(|entry| {
-            let first = views::author_rel(&entry.name);
+            let first = edition.author(&entry.name);
             let info = config
                 .author_info
                 .get(&entry.name)
@@ -559,7 +567,7 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                         ("author_description", "author"),
                         "profile",
                     ),
-                    author: views::author_link(config, &entry.name),
+                    author: views::author_link(config, edition, &entry.name),
                     bio: info.bio.clone(),
                     website: info.url.clone(),
                     articles: articles.iter().map(|&i| r.views.card(i)).collect(),
@@ -571,15 +579,16 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 }
 
 fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
-    let config = r.config();
-    r.page("404.html", "404.html".to_string(), None, || {
+    let edition = r.edition();
+    let rel = edition.not_found();
+    r.page("404.html", rel.clone(), None, || {
         NotFoundContext {
             site: &r.site_view,
             page: r.meta(
-                &r.templates.word(config.language, "nf_title", &[]),
+                &r.templates.word(edition.lang, "nf_title", &[]),
                 "",
-                "404.html",
-                config.language,
+                &rel,
+                edition.lang,
                 "website",
             ),
         }
@@ -592,7 +601,7 @@ fn quarter_chart(
     id: &str,
     deals: impl Iterator<Item = DealIdx>,
     small: bool,
-) -> String {
+) -> (String, Vec<QuarterRow>) {
     let (site, config) = (r.site, r.config());
     // Current figures; a cancelled deal adds nothing.
     let quarters = chart::quarters(deals.map(|k| {
@@ -608,35 +617,52 @@ fn quarter_chart(
                 value: v,
                 currency: config.reporting_currency,
             },
-            config.language,
+            r.edition().lang,
             1,
         )
     };
     let cur = config.reporting_currency;
-    let (title, description, largest, total) = match config.language {
+    let (title, description, largest, total, letter) = match r.edition().lang {
         crate::i18n::Lang::En => (
             format!("Deal value per quarter, in {cur}, with the running total"),
             "Bars: the disclosed value of the deals of each quarter. Line: the running total. Undisclosed deals are not included.",
             "largest quarter",
             "total",
+            "Q",
         ),
         crate::i18n::Lang::Fr => (
             format!("Valeur des accords par trimestre, en {cur}, avec le cumul"),
-            "Barres : la valeur divulguée des accords de chaque trimestre. Ligne : le cumul. Les accords non divulgués ne sont pas comptés.",
+            "Barres\u{a0}: la valeur divulguée des accords de chaque trimestre. Ligne\u{a0}: le cumul. Les accords non divulgués ne sont pas comptés.",
             "trimestre le plus élevé",
             "total",
+            "T",
         ),
     };
+    // The same figures as a table, for readers who cannot see the chart.
+    let mut running = Decimal::ZERO;
+    let rows = quarters
+        .iter()
+        .map(|q| {
+            running = running.saturating_add(q.value);
+            QuarterRow {
+                label: format!("{letter}{} {}", q.quarter, q.year),
+                value: money(q.value),
+                running: money(running),
+            }
+        })
+        .collect();
     let note =
         |max: Decimal, sum: Decimal| format!("{largest} {} · {total} {}", money(max), money(sum));
-    chart::quarters_svg(
+    let svg = chart::quarters_svg(
         &chart::Frame {
             id,
             title: &title,
             description,
             small,
+            quarter_letter: letter,
         },
         &quarters,
         note,
-    )
+    );
+    (svg, rows)
 }

@@ -13,6 +13,7 @@ pub mod cache;
 pub mod chart;
 pub mod context;
 pub mod deal_data;
+pub mod edition;
 pub mod exports;
 pub mod feeds;
 mod lists;
@@ -32,6 +33,7 @@ use crate::index::ArticleIdx;
 use crate::output::Sink;
 use crate::site::Site;
 use cache::Page;
+use edition::Edition;
 pub use cache::{Memo, Want};
 use context::*;
 pub use templates::{TemplateSource, Templates};
@@ -55,6 +57,11 @@ struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     fn config(&self) -> &Config {
         &self.site.config
+    }
+
+    /// The edition this renderer makes pages of.
+    fn edition(&self) -> &Edition {
+        self.views.edition()
     }
 
     /// Whether a file under `prefix` (`tags/`) may be wanted: a render of
@@ -175,15 +182,28 @@ pub fn render_site_until(
     sink: &Sink,
     stop: &AtomicBool,
 ) -> Result<Rendered, Diagnostics> {
-    let r = Renderer {
-        stop,
-        site,
-        templates,
-        site_view: SiteView::new(&site.config),
-        views: views::Views::new(site),
-        want,
-        memo,
-        sink,
+    // One renderer per edition: the site's language first.
+    let renderers: Vec<Renderer> = Edition::all(&site.config, &site.languages)
+        .into_iter()
+        .map(|edition| Renderer {
+            stop,
+            site,
+            templates,
+            site_view: SiteView::new(&site.config, &edition),
+            views: views::Views::new(site, edition),
+            want,
+            memo,
+            sink,
+        })
+        .collect();
+    let r = &renderers[0];
+    // An article's page is in its language's edition.
+    let renderer_of = |i: ArticleIdx| {
+        let lang = site.articles[i].article.lang;
+        renderers
+            .iter()
+            .find(|r| r.edition().lang == lang)
+            .unwrap_or(r)
     };
     // A render of some files looks their article pages up by URL folder.
     let articles: Vec<ArticleIdx> = match want {
@@ -205,20 +225,28 @@ pub fn render_site_until(
         || {
             articles
                 .into_par_iter()
-                .map(|i| article_page(&r, i))
+                .map(|i| article_page(renderer_of(i), i))
                 .collect::<Vec<_>>()
         },
         || {
-            let mut rest = feed_pages(&r);
-            rest.extend(lists::render(&r));
-            rest.extend(export_pages(&r));
-            rest.extend(search_pages(&r));
-            rest.extend(deal_pages(&r));
+            let mut rest = feed_pages(r);
+            rest.extend(export_pages(r));
+            // Each edition's lists and deal pages, when one of its files
+            // may be wanted.
+            for e in renderers
+                .iter()
+                .filter(|e| e.edition().is_main() || r.may_want(&e.edition().prefix))
+            {
+                rest.extend(lists::render(e));
+                rest.extend(deal_pages(e));
+                rest.extend(deal_data_pages(e));
+                rest.extend(search_page(e));
+            }
             rest
         },
     );
     pages.extend(rest);
-    collect(&r, pages)
+    collect(r, pages)
 }
 
 /// Each deal's page (`deals/id/ID/`), when the theme has `deal.html`: its
@@ -233,7 +261,8 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .into_par_iter()
         .map(|k| {
             let record = &site.records[k];
-            let rel = views::deal_rel(&record.id);
+            let edition = r.edition();
+            let rel = edition.deal(&record.id);
             let lastmod = record
                 .coverage
                 .iter()
@@ -242,8 +271,7 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             r.page("deal.html", rel.clone(), lastmod, || {
                 let config = r.config();
                 let deal = r.views.row(k);
-                let declaring = &site.articles[record.declared.article];
-                let original = views::row_of(site, declaring, &record.original, &record.id);
+                let original = views::in_language(site, edition, k, &record.original);
                 let mut amount = record.original.amount;
                 let history = record
                     .revisions
@@ -253,19 +281,25 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                         if let Some((new, _)) = &applied.revision.amount {
                             amount = *new;
                         }
-                        views::revision(site, applied.article, &applied.revision, Some(&before))
+                        views::revision(
+                            site,
+                            edition,
+                            applied.article,
+                            &applied.revision,
+                            Some(&before),
+                        )
                     })
                     .collect();
                 let earlier = record
                     .earlier
                     .iter()
-                    .map(|(i, rev)| views::revision(site, *i, rev, None))
+                    .map(|(i, rev)| views::revision(site, edition, *i, rev, None))
                     .collect();
                 let title = format!("{} — {}", deal.parties_text, deal.amount);
                 let description = format!("{}: {}", record.id, deal.article_title);
                 DealContext {
                     site: &r.site_view,
-                    page: r.meta(&title, &description, &rel, config.language, "website"),
+                    page: r.meta(&title, &description, &rel, edition.lang, "website"),
                     deal,
                     original,
                     history,
@@ -286,7 +320,8 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let site = r.site;
     let mut pages = Vec::new();
-    for (lang, home) in &editions(site) {
+    for edition in Edition::all(&site.config, &site.languages) {
+        let (lang, home) = (&edition.lang, edition.home());
         let items = || {
             if home.is_empty() {
                 feeds::feed_articles(site)
@@ -299,7 +334,7 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         for (name, write) in formats {
             let rel = format!("{home}{name}");
             let page = r.emit(rel, None, |_| {
-                write(site, &items(), *lang, home).map(Bytes::from)
+                write(site, &items(), *lang, &home).map(Bytes::from)
             });
             pages.push(page);
         }
@@ -307,28 +342,24 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     pages
 }
 
-/// The search page of each edition, when the site has search and the theme
-/// a `search.html`.
-fn search_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+/// An edition's search page, when the site has search and the theme a
+/// `search.html`.
+fn search_page(r: &Renderer) -> Option<Result<Page, Diagnostic>> {
     if !r.config().search || !r.templates.has("search.html") {
-        return Vec::new();
+        return None;
     }
-    editions(r.site)
-        .into_iter()
-        .map(|(lang, home)| {
-            let rel = crate::render::search::page_rel(&home);
-            r.page("search.html", rel.clone(), None, || SearchContext {
-                site: &r.site_view,
-                page: r.meta(
-                    &r.templates.word(lang, "sr_title", &[]),
-                    &r.templates.word(lang, "sr_description", &[]),
-                    &rel,
-                    lang,
-                    "website",
-                ),
-            })
-        })
-        .collect()
+    let edition = r.edition();
+    let (lang, rel) = (edition.lang, edition.search());
+    Some(r.page("search.html", rel.clone(), None, || SearchContext {
+        site: &r.site_view,
+        page: r.meta(
+            &r.templates.word(lang, "sr_title", &[]),
+            &r.templates.word(lang, "sr_description", &[]),
+            &rel,
+            lang,
+            "website",
+        ),
+    }))
 }
 
 /// `deals.json`, `deals.csv` and the deals feed: all made of the index rows.
@@ -350,9 +381,15 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             Ok(feeds::party_atom(site, entry).into())
         })
     }));
-    // The deals filter's shards go with the year pages that make them needed.
-    if r.templates.has("deals_year.html") && r.may_want("deals-data/") {
-        let data = deal_data::Data::new(site);
+    pages
+}
+
+/// An edition's data of the deals filter, in its language: its shards go
+/// with the year pages that make them needed.
+fn deal_data_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
+    let mut pages = Vec::new();
+    if r.templates.has("deals_year.html") && r.may_want(&r.edition().rel("deals-data/")) {
+        let data = deal_data::Data::new(r.site, r.edition());
         for (rel, part) in data.parts() {
             let page = r.emit(rel, None, |_| {
                 Ok(match part {
@@ -426,11 +463,11 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             .map(|&k| views::shown_row(site, i, k))
             .collect();
         let rows: Vec<&DealRow> = own_rows.iter().collect();
-        let tags = views::tag_links(config, p);
+        let tags = views::tag_links(config, r.edition(), p);
         let authors = a
             .authors
             .iter()
-            .map(|n| views::author_link(config, n))
+            .map(|n| views::author_link(config, r.edition(), n))
             .collect();
         let ctx = ArticleContext {
             site: &r.site_view,
@@ -518,22 +555,11 @@ fn author_ld(config: &Config, a: &crate::article::Article) -> serde_json::Value 
                 .author_info
                 .get(name)
                 .and_then(|i| i.url.clone())
-                .unwrap_or_else(|| config.absolute_url(&views::author_rel(name)));
+                .unwrap_or_else(|| {
+                    config.absolute_url(&Edition::of(config, a.lang).author(name))
+                });
             serde_json::json!({ "@type": "Person", "name": name, "url": url })
         })
         .collect();
     serde_json::Value::Array(people)
-}
-
-/// The site's editions, each with its home's URL folder: the site's language
-/// at the root, then each other language with articles under its prefix (`fr/`).
-fn editions(site: &Site) -> Vec<(Lang, String)> {
-    std::iter::once((site.config.language, String::new()))
-        .chain(
-            site.languages
-                .iter()
-                .filter(|&&l| l != site.config.language)
-                .map(|l| (*l, format!("{}/", l.code()))),
-        )
-        .collect()
 }

@@ -41,12 +41,6 @@ pub const PAGEFIND_VERSION: &str = "1.6.0";
 /// fetched with a query string that changes at every visit.
 pub const BUNDLE_DIR: &str = "pagefind/1.6.0/";
 
-/// The search page of a language edition, relative to the base URL:
-/// `search/` in the site's language, `fr/search/` for another.
-pub fn page_rel(home: &str) -> String {
-    format!("{home}search/")
-}
-
 /// Articles read into records at a time: a batch's records (and Pagefind's
 /// working data of them) are all the index holds besides what it keeps.
 const BATCH: usize = 2048;
@@ -138,7 +132,10 @@ fn deal_records(site: &Site, k: DealIdx) -> Vec<CustomRecord> {
                     views::shown_row(site, i, k),
                     format!("{}#deal-{}", site.articles[i].rel_url, record.id),
                 ),
-                None => (views::row_in(site, k, lang), views::deal_rel(&record.id)),
+                None => (
+                    views::row_in(site, k, lang),
+                    crate::render::edition::Edition::of(&site.config, lang).deal(&record.id),
+                ),
             };
             deal_record(row, url, lang)
         })

@@ -11,44 +11,67 @@ use crate::money::{self, Money, format};
 use crate::render::context::{
     ArticleCard, AuthorLink, DealRow, PartyLink, RevisionView, TagLink, TotalView,
 };
+use crate::render::edition::Edition;
 use crate::site::{Placed, Site, Total};
 
-/// Every card and row of the site, indexed like `Site::articles` and
-/// `Site::deals`, each made the first time a page asks for it (a render of
-/// one page makes few), then shared by every page that shows it. The empty
-/// slots are a pointer each, so preparing them costs little at any size.
+/// Every card and row of one edition of the site, indexed like
+/// `Site::articles` and `Site::deals`, each made the first time a page asks
+/// for it (a render of one page makes few), then shared by every page that
+/// shows it. The empty slots are a pointer each, so preparing them costs
+/// little at any size.
 pub struct Views<'a> {
     site: &'a Site,
+    edition: Edition,
     cards: IdxVec<ArticleIdx, OnceLock<Box<ArticleCard>>>,
     rows: IdxVec<DealIdx, OnceLock<Box<DealRow>>>,
 }
 
 impl<'a> Views<'a> {
-    /// Prepares the (empty) cards and rows of a site.
-    pub fn new(site: &'a Site) -> Views<'a> {
+    /// Prepares the (empty) cards and rows of a site's edition.
+    pub fn new(site: &'a Site, edition: Edition) -> Views<'a> {
         Views {
             site,
+            edition,
             cards: site.articles.iter().map(|_| OnceLock::new()).collect(),
             rows: site.deals.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
-    /// The card of an article.
-    pub fn card(&self, i: ArticleIdx) -> &ArticleCard {
-        self.cards[i].get_or_init(|| Box::new(card(&self.site.config, &self.site.articles[i])))
+    /// The edition these cards and rows are made for.
+    pub fn edition(&self) -> &Edition {
+        &self.edition
     }
 
-    /// The row of a deal of the index, with its current figures.
+    /// The card of an article in this edition: its translation into the
+    /// edition's language where there is one, dated in that language.
+    pub fn card(&self, i: ArticleIdx) -> &ArticleCard {
+        self.cards[i].get_or_init(|| {
+            let site = self.site;
+            let p = &site.articles[i];
+            let shown = p
+                .translations
+                .iter()
+                .copied()
+                .filter(|_| p.article.lang != self.edition.lang)
+                .find(|&t| site.articles[t].article.lang == self.edition.lang)
+                .unwrap_or(i);
+            Box::new(card(site, &self.edition, shown))
+        })
+    }
+
+    /// The row of a deal of the index, with its current figures: in the
+    /// site's edition as its article reports it, in another edition in that
+    /// edition's language.
     pub fn row(&self, k: DealIdx) -> &DealRow {
         self.rows[k].get_or_init(|| {
-            let r = self.site.deals[k];
-            let record = &self.site.records[k];
-            Box::new(row_of(
-                self.site,
-                &self.site.articles[r.article],
-                &record.current,
-                &record.id,
-            ))
+            let site = self.site;
+            let record = &site.records[k];
+            Box::new(if self.edition.is_main() {
+                let declaring = &site.articles[record.declared.article];
+                row_of(site, &self.edition, declaring, &record.current, &record.id)
+            } else {
+                in_language(site, &self.edition, k, &record.current)
+            })
         })
     }
 
@@ -58,60 +81,73 @@ impl<'a> Views<'a> {
     }
 }
 
-/// The links to an article's tag pages.
-pub fn tag_links(config: &Config, p: &Placed) -> Vec<TagLink> {
+/// The links to an article's tag pages in an edition.
+pub fn tag_links(config: &Config, edition: &Edition, p: &Placed) -> Vec<TagLink> {
     p.article
         .tags
         .iter()
         .map(|(name, slug)| TagLink {
             name: name.clone(),
-            url: config.path_url(&format!("tags/{slug}/")),
+            url: config.path_url(&edition.tag(slug)),
         })
         .collect()
 }
 
-fn card(config: &Config, p: &Placed) -> ArticleCard {
+/// An article's card in an edition: dated in the edition's language.
+fn card(site: &Site, edition: &Edition, i: ArticleIdx) -> ArticleCard {
+    let config = &site.config;
+    let p = &site.articles[i];
     let a = &p.article;
     ArticleCard {
         title: a.title.clone(),
         url: config.path_url(&p.rel_url),
         lang: a.lang.code().to_string(),
-        date: format_date(a.date, a.lang),
+        date: format_date(a.date, edition.lang),
         date_iso: a.date.to_string(),
         summary_html: crate::markdown::rebased_html(
             &a.summary_html,
             &a.body.links,
             &config.path_url(&p.rel_url),
         ),
-        tags: tag_links(config, p),
-        deal_count: a.deals.len(),
+        tags: tag_links(config, edition, p),
+        deal_count: site.shown[i].len(),
     }
 }
 
-/// An author's page, relative to the site: `authors/SLUG/`.
-pub fn author_rel(name: &str) -> String {
-    let slug = crate::slug::Slug::from_text(name)
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    format!("authors/{slug}/")
-}
-
-/// An author's link: their page on the site.
-pub fn author_link(config: &Config, name: &str) -> AuthorLink {
+/// An author's link: their page in an edition.
+pub fn author_link(config: &Config, edition: &Edition, name: &str) -> AuthorLink {
     AuthorLink {
         name: name.to_string(),
-        url: config.path_url(&author_rel(name)),
+        url: config.path_url(&edition.author(name)),
     }
 }
 
-/// A party's link.
-pub fn party_link(config: &Config, name: &str) -> PartyLink {
-    let slug = crate::party::party_slug(name)
-        .map(|s| s.to_string())
-        .unwrap_or_default();
+/// A party's link: its page in an edition.
+pub fn party_link(config: &Config, edition: &Edition, name: &str) -> PartyLink {
     PartyLink {
         name: name.to_string(),
-        url: config.path_url(&format!("deals/{slug}/")),
+        url: config.path_url(&edition.party(name)),
+    }
+}
+
+/// A deal as a row of the edition `edition`: with its declaring article in
+/// the edition's language where it is translated, dates and amounts in that
+/// language.
+pub fn in_language(site: &Site, edition: &Edition, k: DealIdx, deal: &Deal) -> DealRow {
+    let record = &site.records[k];
+    let declaring = &site.articles[record.declared.article];
+    let in_lang = declaring
+        .translations
+        .iter()
+        .map(|&t| &site.articles[t])
+        .chain(std::iter::once(declaring))
+        .find(|t| t.article.lang == edition.lang)
+        .unwrap_or(declaring);
+    let row = row_of(site, edition, in_lang, deal, &record.id);
+    if in_lang.article.lang == edition.lang {
+        row
+    } else {
+        relang(site, row, deal, edition.lang)
     }
 }
 
@@ -120,22 +156,9 @@ pub fn party_link(config: &Config, name: &str) -> PartyLink {
 /// revision since the article reported it.
 pub fn shown_row(site: &Site, i: ArticleIdx, k: DealIdx) -> DealRow {
     let record = &site.records[k];
-    let deal = record.shown_in(i, &site.articles);
-    // The row links the declaring article in the shown article's language.
-    let declaring = &site.articles[record.declared.article];
-    let in_lang = declaring
-        .translations
-        .iter()
-        .map(|&t| &site.articles[t])
-        .chain(std::iter::once(declaring))
-        .find(|t| t.article.lang == site.articles[i].article.lang)
-        .unwrap_or(declaring);
-    let mut row = row_of(site, in_lang, &deal, &record.id);
-    // Dates and amounts in the language of the page that shows it.
     let lang = site.articles[i].article.lang;
-    if in_lang.article.lang != lang {
-        row = relang(site, row, &deal, lang);
-    }
+    let edition = Edition::of(&site.config, lang);
+    let mut row = in_language(site, &edition, k, &record.shown_in(i, &site.articles));
     if let Some(since) = record.revised_since(i, &site.articles) {
         let p = &site.articles[since.article];
         row.revised = Some(crate::render::context::RevisedLink {
@@ -148,16 +171,11 @@ pub fn shown_row(site: &Site, i: ArticleIdx, k: DealIdx) -> DealRow {
     row
 }
 
-/// A deal of the index with its current figures, as a row in `lang`.
+/// A deal of the index with its current figures, as a row in `lang`'s
+/// edition.
 pub fn row_in(site: &Site, k: DealIdx, lang: Lang) -> DealRow {
-    let record = &site.records[k];
-    let declaring = &site.articles[record.declared.article];
-    let row = row_of(site, declaring, &record.current, &record.id);
-    if declaring.article.lang == lang {
-        row
-    } else {
-        relang(site, row, &record.current, lang)
-    }
+    let edition = Edition::of(&site.config, lang);
+    in_language(site, &edition, k, &site.records[k].current)
 }
 
 /// A row's dates and amounts in another language.
@@ -169,23 +187,24 @@ fn relang(site: &Site, mut row: DealRow, deal: &Deal, lang: Lang) -> DealRow {
     row
 }
 
-/// What the article `i` set of a deal, in its language: the amount as
-/// `(before, after)` when `before` is given, else `("", reported)`.
+/// What the article `i` set of a deal, in an edition's language: the
+/// amount as `(before, after)` when `before` is given, else `("", reported)`.
 pub fn revision(
     site: &Site,
+    edition: &Edition,
     i: ArticleIdx,
     rev: &crate::article::Revision,
     before: Option<&money::Amount>,
 ) -> RevisionView {
     let config = &site.config;
     let p = &site.articles[i];
-    let lang = p.article.lang;
+    let lang = edition.lang;
     RevisionView {
         date: format_date(p.article.date, lang),
         date_iso: p.article.date.to_string(),
         title: p.article.title.clone(),
         url: config.path_url(&p.rel_url),
-        lang: lang.code().to_string(),
+        lang: p.article.lang.code().to_string(),
         amount: rev.amount.as_ref().map(|(new, _)| {
             let before = before.map_or(String::new(), |b| format::amount(b, lang));
             (before, format::amount(new, lang))
@@ -195,21 +214,20 @@ pub fn revision(
         parties: rev
             .parties
             .as_ref()
-            .map(|names| names.iter().map(|n| party_link(config, n)).collect()),
+            .map(|names| names.iter().map(|n| party_link(config, edition, n)).collect()),
     }
-}
-
-/// A deal's page, relative to the site: `deals/id/ID/`.
-pub fn deal_rel(id: &str) -> String {
-    format!("deals/id/{id}/")
 }
 
 /// A deal reported by an article, with the figures given, as a table row
 /// in the article's language.
-pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
+pub fn row_of(site: &Site, edition: &Edition, p: &Placed, deal: &Deal, id: &str) -> DealRow {
     let config = &site.config;
     let a = &p.article;
-    let parties: Vec<PartyLink> = deal.parties.iter().map(|n| party_link(config, n)).collect();
+    let parties: Vec<PartyLink> = deal
+        .parties
+        .iter()
+        .map(|n| party_link(config, edition, n))
+        .collect();
     let reporting = reporting(config, deal, a.lang);
     DealRow {
         date: format_date(deal.date, a.lang),
@@ -231,7 +249,7 @@ pub fn row_of(site: &Site, p: &Placed, deal: &Deal, id: &str) -> DealRow {
         lang: a.lang.code().to_string(),
         id: id.to_string(),
         status: deal.status.as_str().to_string(),
-        url: config.path_url(&deal_rel(id)),
+        url: config.path_url(&edition.deal(id)),
         revised: None,
     }
 }

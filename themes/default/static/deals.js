@@ -374,19 +374,26 @@
     if (!status) return;
     var sum = 0;
     var undisclosed = 0;
+    var cancelled = 0;
     shown.forEach(function (it) {
       // A cancelled deal is listed, but neither counted in nor added to the total.
-      if (it.cancelled) return;
+      if (it.cancelled) { cancelled++; return; }
       if (it.value === null) undisclosed++;
       else sum += it.value;
     });
-    var n = shown.length;
+    // The count is of the deals counted, as in the totals; the cancelled
+    // ones listed beside them are said apart.
+    var n = shown.length - cancelled;
     var text = template(n === 1 ? "data-one" : "data-many", "{n} deals shown, total {total}")
       .replace("{n}", count ? count.format(n) : String(n))
       .replace("{total}", formatMoney(sum));
     if (undisclosed) {
       text += template("data-undisclosed", " ({u} undisclosed)")
         .replace("{u}", count ? count.format(undisclosed) : String(undisclosed));
+    }
+    if (cancelled) {
+      text += template("data-cancelled-shown", " (and {c} cancelled)")
+        .replace("{c}", count ? count.format(cancelled) : String(cancelled));
     }
     if (scopeYear) text += template("data-scope", " ({year} only)").replace("{year}", scopeYear);
     status.textContent = text;
