@@ -454,7 +454,8 @@ impl Reader<'_> {
                 title: None,
                 description: None,
             });
-            let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let clean =
+                |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
             editions.insert(
                 lang,
                 EditionText {

@@ -30,7 +30,8 @@ pub fn smart_text(text: &str, lang: Lang) -> String {
     let mut before: Option<char> = None;
     for c in text.chars() {
         // A quote opens after nothing, a space or an opening bracket.
-        let opens = before.is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '{' | '—' | '–'));
+        let opens =
+            before.is_none_or(|b| b.is_whitespace() || matches!(b, '(' | '[' | '{' | '—' | '–'));
         out.push(match c {
             '"' if opens => '“',
             '"' => '”',

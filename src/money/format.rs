@@ -1,7 +1,7 @@
 //! Displaying amounts in the article's language.
 //!
 //! Input: an [`Amount`] or [`Money`] and a language; output: the text a reader
-//! sees (`$38 billion`, `up to $100 billion`, `1,2 milliard d'euros`,
+//! sees (`$38 billion`, `up to $100 billion`, `1,2 milliard d’euros`,
 //! `1 400 milliards de dollars`). French uses U+202F to group thousands and
 //! U+00A0 between the number and the word after it, so lines never break
 //! inside an amount.
@@ -88,7 +88,7 @@ pub fn money(money: Money, lang: Lang, max_decimals: u32) -> String {
                 // After a unit the currency is a complement: always plural, with `de`.
                 Some(unit) => {
                     let of = match fr_word(currency, true) {
-                        Some(word) if word.starts_with('e') => format!("d'{word}"),
+                        Some(word) if word.starts_with('e') => format!("d’{word}"),
                         Some(word) => format!("de {word}"),
                         None => format!("de {currency}"),
                     };
@@ -208,9 +208,9 @@ mod tests {
             ("100000000000", "USD", AtMost, "up to $100 billion", "jusqu'à 100_milliards de dollars"),
             ("10000000000", "USD", About, "about $10 billion", "environ 10_milliards de dollars"),
             ("10000000000", "USD", AtLeast, "at least $10 billion", "au moins 10_milliards de dollars"),
-            ("2000000000", "EUR", AtLeast, "at least €2 billion", "au moins 2_milliards d'euros"),
+            ("2000000000", "EUR", AtLeast, "at least €2 billion", "au moins 2_milliards d’euros"),
             ("5000000000", "CHF", AtLeast, "at least CHF 5 billion", "au moins 5_milliards de CHF"),
-            ("1200000000", "EUR", Exact, "€1.2 billion", "1,2_milliard d'euros"),
+            ("1200000000", "EUR", Exact, "€1.2 billion", "1,2_milliard d’euros"),
             ("500000000", "GBP", Exact, "£500 million", "500_millions de livres"),
             ("1400000000000", "USD", Exact, "$1.4 trillion", "1.400_milliards de dollars"),
             ("2000000000", "JPY", Exact, "¥2 billion", "2_milliards de yens"),
@@ -218,7 +218,7 @@ mod tests {
             ("12500", "USD", Exact, "$12,500", "12.500_dollars"),
             ("12500000000", "USD", Exact, "$12.5 billion", "12,5_milliards de dollars"),
             ("1234567890", "USD", Exact, "$1.235 billion", "1,235_milliard de dollars"),
-            ("1000000", "EUR", Exact, "€1 million", "1_million d'euros"),
+            ("1000000", "EUR", Exact, "€1 million", "1_million d’euros"),
             ("999999999999", "USD", Exact, "$1 trillion", "1.000_milliards de dollars"),
             ("999999700", "USD", Exact, "$1 billion", "1_milliard de dollars"),
             ("999999.9999", "USD", Exact, "$1 million", "1_million de dollars"),

@@ -180,8 +180,11 @@ pub struct DealRow {
     pub article_title: String,
     /// The reporting article's root-relative URL.
     pub article_url: String,
-    /// The reporting article's language code.
+    /// The language of the row's dates and amounts.
     pub lang: String,
+    /// The language of `article_title` (an article without a translation
+    /// into the row's language keeps its own title).
+    pub article_lang: String,
     /// The deal's id (`openai-aws-2025`, or `SLUG-N` when none is given).
     pub id: String,
     /// `announced`, `completed` or `cancelled`.

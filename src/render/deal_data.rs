@@ -143,7 +143,8 @@ impl<'s> Data<'s> {
             .collect();
         parts.extend(self.parties.iter().map(|e| {
             (
-                self.edition.rel(&format!("deals-data/party/{}.json", e.slug)),
+                self.edition
+                    .rel(&format!("deals-data/party/{}.json", e.slug)),
                 Part::Shard(&e.deals),
             )
         }));

@@ -39,12 +39,7 @@ impl Edition {
     /// language that has articles.
     pub fn all(config: &Config, languages: &[Lang]) -> Vec<Edition> {
         std::iter::once(config.language)
-            .chain(
-                languages
-                    .iter()
-                    .copied()
-                    .filter(|&l| l != config.language),
-            )
+            .chain(languages.iter().copied().filter(|&l| l != config.language))
             .map(|l| Edition::of(config, l))
             .collect()
     }
@@ -137,9 +132,15 @@ mod tests {
             assert!(editions[0].is_main());
             assert_eq!(editions[1].lang, other);
             assert_eq!(editions[1].deals(), format!("{prefix}deals/"));
-            assert_eq!(editions[1].party("Élysée Co"), format!("{prefix}deals/elysee-co/"));
+            assert_eq!(
+                editions[1].party("Élysée Co"),
+                format!("{prefix}deals/elysee-co/")
+            );
             assert_eq!(editions[1].deal("x-1"), format!("{prefix}deals/id/x-1/"));
-            assert_eq!(editions[1].month(2025, 3), format!("{prefix}archive/2025/03/"));
+            assert_eq!(
+                editions[1].month(2025, 3),
+                format!("{prefix}archive/2025/03/")
+            );
             assert_eq!(editions[0].deals(), "deals/");
         }
     }

@@ -115,9 +115,10 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
                 reporting_value: reporting(&deal.amount, deal.reporting_value),
                 article: article(r.article),
                 id: &record.id,
-                url: site
-                    .config
-                    .absolute_url(&crate::render::edition::Edition::of(&site.config, site.config.language).deal(&record.id)),
+                url: site.config.absolute_url(
+                    &crate::render::edition::Edition::of(&site.config, site.config.language)
+                        .deal(&record.id),
+                ),
                 status: deal.status.as_str(),
                 term: deal.term.as_deref(),
                 original: JsonFigures {

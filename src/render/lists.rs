@@ -222,8 +222,8 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         newest_first.iter().map(|&(&m, a)| (m, a.len())).collect();
     let lastmod = site.articles.iter().next().map(|p| p.article.date);
     let rel = edition.archive();
-    pages.push(r.page("archive.html", rel.clone(), lastmod, || {
-        ArchiveContext {
+    pages.push(
+        r.page("archive.html", rel.clone(), lastmod, || ArchiveContext {
             site: &r.site_view,
             page: r.meta(
                 &r.templates.word(lang, "archive", &[]),
@@ -237,8 +237,8 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 "website",
             ),
             months: counts.iter().map(|&(m, n)| link(m, n)).collect(),
-        }
-    }));
+        }),
+    );
     pages
 }
 
@@ -504,9 +504,7 @@ fn paged_title(r: &Renderer, name: &str, pager: &Pager) -> String {
         return name.to_string();
     }
     let n = pager.number.to_string();
-    let page = r
-        .templates
-        .word(r.edition().lang, "page_n", &[("n", &n)]);
+    let page = r.templates.word(r.edition().lang, "page_n", &[("n", &n)]);
     format!("{name} ({page})")
 }
 
@@ -581,17 +579,15 @@ fn authors(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
 fn not_found(r: &Renderer) -> Result<Page, Diagnostic> {
     let edition = r.edition();
     let rel = edition.not_found();
-    r.page("404.html", rel.clone(), None, || {
-        NotFoundContext {
-            site: &r.site_view,
-            page: r.meta(
-                &r.templates.word(edition.lang, "nf_title", &[]),
-                "",
-                &rel,
-                edition.lang,
-                "website",
-            ),
-        }
+    r.page("404.html", rel.clone(), None, || NotFoundContext {
+        site: &r.site_view,
+        page: r.meta(
+            &r.templates.word(edition.lang, "nf_title", &[]),
+            "",
+            &rel,
+            edition.lang,
+            "website",
+        ),
     })
 }
 

@@ -33,9 +33,9 @@ use crate::index::ArticleIdx;
 use crate::output::Sink;
 use crate::site::Site;
 use cache::Page;
-use edition::Edition;
 pub use cache::{Memo, Want};
 use context::*;
+use edition::Edition;
 pub use templates::{TemplateSource, Templates};
 
 /// What every page renderer shares.
@@ -269,7 +269,6 @@ fn deal_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
                 .map(|&i| site.articles[i].article.date)
                 .max();
             r.page("deal.html", rel.clone(), lastmod, || {
-                let config = r.config();
                 let deal = r.views.row(k);
                 let original = views::in_language(site, edition, k, &record.original);
                 let mut amount = record.original.amount;
@@ -555,9 +554,7 @@ fn author_ld(config: &Config, a: &crate::article::Article) -> serde_json::Value 
                 .author_info
                 .get(name)
                 .and_then(|i| i.url.clone())
-                .unwrap_or_else(|| {
-                    config.absolute_url(&Edition::of(config, a.lang).author(name))
-                });
+                .unwrap_or_else(|| config.absolute_url(&Edition::of(config, a.lang).author(name)));
             serde_json::json!({ "@type": "Person", "name": name, "url": url })
         })
         .collect();

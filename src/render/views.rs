@@ -211,10 +211,12 @@ pub fn revision(
         }),
         status: rev.status.map(|s| s.as_str().to_string()),
         term: rev.term.clone(),
-        parties: rev
-            .parties
-            .as_ref()
-            .map(|names| names.iter().map(|n| party_link(config, edition, n)).collect()),
+        parties: rev.parties.as_ref().map(|names| {
+            names
+                .iter()
+                .map(|n| party_link(config, edition, n))
+                .collect()
+        }),
     }
 }
 
@@ -247,6 +249,7 @@ pub fn row_of(site: &Site, edition: &Edition, p: &Placed, deal: &Deal, id: &str)
         article_title: a.title.clone(),
         article_url: config.path_url(&p.rel_url),
         lang: a.lang.code().to_string(),
+        article_lang: a.lang.code().to_string(),
         id: id.to_string(),
         status: deal.status.as_str().to_string(),
         url: config.path_url(&edition.deal(id)),

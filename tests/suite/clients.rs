@@ -253,7 +253,7 @@ fn script_payloads_stay_text_in_pages_feeds_and_json_ld() {
     assert!(
         titles
             .iter()
-            .any(|t| t.starts_with("<script>window.__xss = 1</script> & \"quotes\"")),
+            .any(|t| t.starts_with("<script>window.__xss = 1</script> & “quotes”")),
         "{titles:?}"
     );
     parse_feed(&public.join("rss.xml"));

@@ -10,6 +10,7 @@ mod browser;
 mod check;
 mod cli;
 mod clients;
+mod editions;
 mod errors;
 mod exports;
 mod golden;

@@ -427,8 +427,14 @@ fn bylines_author_pages_and_redirects() {
     assert!(page.contains("\"author\":[{\"@type\":\"Person\",\"name\":\"Jeanne Dupont\",\"url\":\"https://example.com/jeanne\"},{\"@type\":\"Person\",\"name\":\"Sam Lee\",\"url\":\"https://example.org/briefing/authors/sam-lee/\"}]"), "{page}");
     let french = site.read("fr/articles/openai-aws/index.html");
     assert!(french.contains(
-        "Par <a href=\"/briefing/authors/jeanne-dupont/\" rel=\"author\">Jeanne Dupont</a></p>"
-    ));
+        "Par <a href=\"/briefing/fr/authors/jeanne-dupont/\" rel=\"author\">Jeanne Dupont</a></p>"
+    ), "a French byline leads to the author's page in the French edition");
+    let french_author = site.read("fr/authors/jeanne-dupont/index.html");
+    assert!(
+        french_author.starts_with("<!doctype html>\n<html lang=\"fr\"")
+            && french_author.contains("/briefing/fr/articles/openai-aws/"),
+        "the French edition's author page lists the translation: {french_author}"
+    );
     let guest = site.read("authors/alex-guest/index.html");
     assert!(
         guest.contains("A guest column on chips"),
