@@ -454,9 +454,9 @@ mod tests {
                 "articles/b/",
                 "articles/a/",
                 "articles/a/#deal-a-1",
-                "deals/id/a-1/",
+                "fr/deals/id/a-1/",
                 "articles/a/#deal-a-2",
-                "deals/id/a-2/",
+                "fr/deals/id/a-2/",
             ],
             "articles first, drafts never; each deal once per language"
         );
