@@ -8,6 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::slug::Slug;
 
+/// A name as names are compared: trimmed, in Unicode NFC (an `é` typed as
+/// `e` and a combining accent is the `é` of one code point), lowercase.
+fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect::<String>().to_lowercase()
+}
+
 /// The site's declared names (parties, or authors) and their aliases.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
@@ -40,7 +47,7 @@ impl Names {
                 ));
             }
             for key in std::iter::once(&name).chain(&aliases) {
-                let folded = key.trim().to_lowercase();
+                let folded = fold(key);
                 match parties.lookup.get(&folded) {
                     Some(owner) if *owner != name => problems.push((
                         name.clone(),
@@ -60,6 +67,11 @@ impl Names {
         }
     }
 
+    /// The canonical names the site declares, in name order.
+    pub fn canonical_names(&self) -> impl Iterator<Item = &str> {
+        self.declared.keys().map(String::as_str)
+    }
+
     /// Whether `name` is a canonical name the site declares.
     pub fn declares(&self, name: &str) -> bool {
         self.declared.contains_key(name)
@@ -69,7 +81,7 @@ impl Names {
     pub fn resolve(&self, written: &str) -> String {
         let trimmed = written.trim();
         self.lookup
-            .get(&trimmed.to_lowercase())
+            .get(&fold(trimmed))
             .cloned()
             .unwrap_or_else(|| trimmed.to_string())
     }
@@ -78,7 +90,7 @@ impl Names {
     /// party or alias that it nearly spells (`Open AI` → `OpenAI`): case, spaces
     /// and punctuation ignored, then at most one edit per five letters.
     pub fn near_miss(&self, written: &str) -> Option<&str> {
-        if self.lookup.contains_key(&written.trim().to_lowercase()) {
+        if self.lookup.contains_key(&fold(written)) {
             return None;
         }
         let fold = |s: &str| -> String {

@@ -678,6 +678,90 @@ mod tests {
         assert_eq!(clash[0].path, "content/two.md");
     }
 
+    #[test]
+    fn one_party_whatever_its_case_or_unicode_form_named_as_first_written() {
+        let nfd = "E\u{301}lyse\u{301}e";
+        let site = assemble(
+            config(),
+            shared(vec![
+                article(
+                    "content/b.md",
+                    &format!("date: 2025-02-01\ntitle: b\ndeal:\n  amount: $1B\n  parties: [{nfd}, ACME]\n"),
+                ),
+                article(
+                    "content/a.md",
+                    "date: 2025-01-01\ntitle: a\ndeal:\n  amount: $2B\n  parties: [Élysée, Acme, amazon web services, AWS]\n",
+                ),
+            ]),
+            false,
+        );
+        // `amazon web services` and `AWS` are one party twice: an error.
+        assert!(site.is_err());
+        let site = assemble(
+            config(),
+            shared(vec![
+                article(
+                    "content/b.md",
+                    &format!("date: 2025-02-01\ntitle: b\ndeal:\n  amount: $1B\n  parties: [{nfd}, ACME, AMAZON]\n"),
+                ),
+                article(
+                    "content/a.md",
+                    "date: 2025-01-01\ntitle: a\ndeal:\n  amount: $2B\n  parties: [Élysée, Acme]\n",
+                ),
+            ]),
+            false,
+        )
+        .unwrap();
+        let names: Vec<&str> = site.parties.values().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Acme", "Amazon", "Élysée"], "as declared, else as first written");
+        for record in site.records.iter() {
+            assert!(record.current.parties.iter().all(|p| names.contains(&p.as_str())));
+        }
+        assert_eq!(site.parties[&Slug::parse("acme").unwrap()].deals.len(), 2);
+        let warned: Vec<&str> = site.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(warned.iter().any(|w| w.starts_with("`ACME` and `Acme` are one party")));
+    }
+
+    #[test]
+    fn the_latest_article_wins_and_an_earlier_ref_sets_nothing() {
+        let site = assemble(
+            config(),
+            shared(vec![
+                article(
+                    "content/declared.md",
+                    "date: 2025-06-01\ntitle: d\ndeal:\n  id: x\n  amount: $1B\n  parties: [AWS, OpenAI]\n",
+                ),
+                article(
+                    "content/rumour.md",
+                    "date: 2025-01-01\ntitle: r\ndeals:\n  - { ref: x, amount: $7B }\n",
+                ),
+                article(
+                    "content/later.md",
+                    "date: 2025-07-01\ntitle: l\ndeals:\n  - { ref: x, term: 3 years }\n",
+                ),
+            ]),
+            false,
+        )
+        .unwrap();
+        let record = &site.records[DealIdx::new(0)];
+        assert_eq!(record.current.reporting_value, Some(Decimal::from(1_000_000_000u64)));
+        assert_eq!(record.current.term.as_deref(), Some("3 years"));
+        assert_eq!(record.revisions.len(), 1);
+        assert_eq!(record.earlier.len(), 1);
+        assert_eq!(site.total.sum, Decimal::from(1_000_000_000u64));
+        let warning = &site.warnings[0];
+        assert_eq!(warning.path, "content/rumour.md");
+        assert!(warning.message.contains("content/declared.md"), "{}", warning.message);
+        // The declaring article shows that its figures changed since, and when.
+        let declared = site.listed().find(|&i| site.articles[i].article.slug.as_str() == "declared").unwrap();
+        let since = record.revised_since(declared, &site.articles).expect("revised");
+        assert_eq!(site.articles[since.article].article.slug.as_str(), "later");
+        let later = site.listed().find(|&i| site.articles[i].article.slug.as_str() == "later").unwrap();
+        assert_eq!(record.revised_since(later, &site.articles), None);
+        assert_eq!(site.shown[later], [DealIdx::new(0)], "a ref-only article shows the deal");
+    }
+
     impl Total {
         /// The test's sums are in billions.
         fn scaled(mut self) -> Total {

@@ -487,16 +487,16 @@ impl PartyNames {
         }
         let mut by_slug: HashMap<Slug, String> = HashMap::new();
         let mut first_path: HashMap<Slug, &str> = HashMap::new();
+        // A declared name is the party's, however articles write it.
+        for name in config.parties.canonical_names() {
+            if let Some(slug) = party_slug(name) {
+                by_slug.insert(slug, name.to_string());
+            }
+        }
         for (slug, (name, path, _, _)) in &seen {
-            let declared = config.parties.declares(name);
-            match by_slug.get(slug) {
-                Some(_) if !declared => {}
-                _ => {
-                    if declared || !by_slug.contains_key(slug) {
-                        by_slug.insert(slug.clone(), name.to_string());
-                        first_path.insert(slug.clone(), path);
-                    }
-                }
+            if !by_slug.contains_key(slug) {
+                by_slug.insert(slug.clone(), name.to_string());
+                first_path.insert(slug.clone(), path);
             }
         }
         let mut warned: std::collections::HashSet<(&str, &str)> = Default::default();
