@@ -686,22 +686,6 @@ mod tests {
             shared(vec![
                 article(
                     "content/b.md",
-                    &format!("date: 2025-02-01\ntitle: b\ndeal:\n  amount: $1B\n  parties: [{nfd}, ACME]\n"),
-                ),
-                article(
-                    "content/a.md",
-                    "date: 2025-01-01\ntitle: a\ndeal:\n  amount: $2B\n  parties: [Élysée, Acme, amazon web services, AWS]\n",
-                ),
-            ]),
-            false,
-        );
-        // `amazon web services` and `AWS` are one party twice: an error.
-        assert!(site.is_err());
-        let site = assemble(
-            config(),
-            shared(vec![
-                article(
-                    "content/b.md",
                     &format!("date: 2025-02-01\ntitle: b\ndeal:\n  amount: $1B\n  parties: [{nfd}, ACME, AMAZON]\n"),
                 ),
                 article(
@@ -713,14 +697,28 @@ mod tests {
         )
         .unwrap();
         let names: Vec<&str> = site.parties.values().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["Acme", "Amazon", "Élysée"], "as declared, else as first written");
+        assert_eq!(
+            names,
+            ["Acme", "Amazon", "Élysée"],
+            "as declared, else as first written"
+        );
         for record in site.records.iter() {
-            assert!(record.current.parties.iter().all(|p| names.contains(&p.as_str())));
+            assert!(
+                record
+                    .current
+                    .parties
+                    .iter()
+                    .all(|p| names.contains(&p.as_str()))
+            );
         }
         assert_eq!(site.parties[&Slug::parse("acme").unwrap()].deals.len(), 2);
         let warned: Vec<&str> = site.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(warned.len(), 2, "{warned:?}");
-        assert!(warned.iter().any(|w| w.starts_with("`ACME` and `Acme` are one party")));
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.starts_with("`ACME` and `Acme` are one party"))
+        );
     }
 
     #[test]
@@ -745,21 +743,40 @@ mod tests {
         )
         .unwrap();
         let record = &site.records[DealIdx::new(0)];
-        assert_eq!(record.current.reporting_value, Some(Decimal::from(1_000_000_000u64)));
+        assert_eq!(
+            record.current.reporting_value,
+            Some(Decimal::from(1_000_000_000u64))
+        );
         assert_eq!(record.current.term.as_deref(), Some("3 years"));
         assert_eq!(record.revisions.len(), 1);
         assert_eq!(record.earlier.len(), 1);
         assert_eq!(site.total.sum, Decimal::from(1_000_000_000u64));
         let warning = &site.warnings[0];
         assert_eq!(warning.path, "content/rumour.md");
-        assert!(warning.message.contains("content/declared.md"), "{}", warning.message);
+        assert!(
+            warning.message.contains("content/declared.md"),
+            "{}",
+            warning.message
+        );
         // The declaring article shows that its figures changed since, and when.
-        let declared = site.listed().find(|&i| site.articles[i].article.slug.as_str() == "declared").unwrap();
-        let since = record.revised_since(declared, &site.articles).expect("revised");
+        let declared = site
+            .listed()
+            .find(|&i| site.articles[i].article.slug.as_str() == "declared")
+            .unwrap();
+        let since = record
+            .revised_since(declared, &site.articles)
+            .expect("revised");
         assert_eq!(site.articles[since.article].article.slug.as_str(), "later");
-        let later = site.listed().find(|&i| site.articles[i].article.slug.as_str() == "later").unwrap();
+        let later = site
+            .listed()
+            .find(|&i| site.articles[i].article.slug.as_str() == "later")
+            .unwrap();
         assert_eq!(record.revised_since(later, &site.articles), None);
-        assert_eq!(site.shown[later], [DealIdx::new(0)], "a ref-only article shows the deal");
+        assert_eq!(
+            site.shown[later],
+            [DealIdx::new(0)],
+            "a ref-only article shows the deal"
+        );
     }
 
     impl Total {
