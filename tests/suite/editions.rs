@@ -3,63 +3,58 @@
 //! amounts, interface words), with the translated title and URL of each
 //! article that has a translation.
 
+use dealwire::i18n::Lang;
+
 use crate::harness::site;
 
-/// Words and figures that give a language away.
-fn giveaways(lang: &str) -> &'static [&'static str] {
-    match lang {
-        "fr" => &[
-            "January",
-            "February",
-            "March",
-            "April",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-            "billion",
-            "million ",
-            "undisclosed",
-            "Deals",
-            "Home",
-            "across",
-            "cancelled",
-            "announced",
-            "completed",
-            "See all",
-            "Search",
-        ],
-        _ => &[
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-            "milliard",
-            "millions",
-            "non divulgué",
-            "Accords",
-            "Accueil",
-            "annulé",
-            "annoncé",
-            "finalisé",
-            "Rechercher",
-        ],
-    }
+/// Words that give another language away on a page in `lang`: the other
+/// language's month names (but the short ones, `May` and `mai`, which other
+/// words hold) and interface words.
+fn giveaways(lang: &str) -> Vec<&'static str> {
+    let (other, words): (Lang, &[&'static str]) = match lang {
+        "fr" => (
+            Lang::En,
+            &[
+                "billion",
+                "million ",
+                "undisclosed",
+                "Deals",
+                "Home",
+                "across",
+                "cancelled",
+                "announced",
+                "completed",
+                "See all",
+                "Search",
+            ],
+        ),
+        _ => (
+            Lang::Fr,
+            &[
+                "milliard",
+                "millions",
+                "non divulgué",
+                "Accords",
+                "Accueil",
+                "annulé",
+                "annoncé",
+                "finalisé",
+                "Rechercher",
+            ],
+        ),
+    };
+    dealwire::i18n::month_names(other)
+        .iter()
+        .copied()
+        .filter(|m| m.chars().count() > 3)
+        .chain(words.iter().copied())
+        .collect()
 }
 
 /// Every text of a page said to be in `lang` (by the nearest `lang`
 /// attribute) that holds a word of another language: `(text, word)`.
 fn foreign_words(html: &str, lang: &str) -> Vec<(String, &'static str)> {
+    let giveaways = giveaways(lang);
     let doc = scraper::Html::parse_document(html);
     let mut found = Vec::new();
     for node in doc.tree.nodes() {
@@ -79,7 +74,7 @@ fn foreign_words(html: &str, lang: &str) -> Vec<(String, &'static str)> {
         if hidden || said != Some(lang) {
             continue;
         }
-        for word in giveaways(lang) {
+        for word in &giveaways {
             if text.contains(word) {
                 found.push((text.trim().to_string(), *word));
             }
