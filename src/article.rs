@@ -198,11 +198,10 @@ impl Article {
         )
     }
 
-    /// Everything the site model and its list of files read of an article:
-    /// its place, its update date, the lists it is on, its aliases and
-    /// bundle, and its deals and refs whole (every field, so that a new one
-    /// cannot be left out: the deal records derive from them). Two parses of
-    /// one file with the same shape are interchangeable in a model
+    /// Everything the site model and its list of files read of an article
+    /// besides its deals: its place, its update date, the lists it is on,
+    /// its aliases and bundle. Two parses of one file with the same shape
+    /// and the same deals are interchangeable in a model
     /// (`Site::with_replaced`); the title, summary and body are read only
     /// when pages are made.
     fn shape(&self) -> impl PartialEq + '_ {
@@ -210,7 +209,6 @@ impl Article {
             self.place(),
             (&self.bundle_dir, self.updated, &self.aliases),
             (&self.tags, &self.authors),
-            (&self.deals, &self.refs),
         )
     }
 
@@ -219,10 +217,16 @@ impl Article {
         self.place() == other.place()
     }
 
-    /// Whether the site model and its files would be the same with `other`
-    /// in this article's place (see `shape`).
+    /// Whether the site model's lists would be the same with `other` in
+    /// this article's place, but for its deals (see `shape`).
     pub fn same_shape(&self, other: &Article) -> bool {
         self.shape() == other.shape()
+    }
+
+    /// Whether its deals and refs are the same, every field of them (the
+    /// deal records derive from them whole, so no field can be left out).
+    pub fn same_deals(&self, other: &Article) -> bool {
+        (&self.deals, &self.refs) == (&other.deals, &other.refs)
     }
 
     /// The body's HTML (with link slots), read back from disk if it was moved there.

@@ -242,12 +242,14 @@ impl Site {
     pub fn with_replaced(&self, replaced: &[(Arc<Article>, Arc<Article>)]) -> Option<(Site, bool)> {
         let mut site = self.clone();
         let mut reindex = false;
+        let mut deals_changed = false;
         let mut placed_again = Vec::new();
         for (old, new) in replaced {
             if !old.same_place(new) {
                 return None;
             }
             reindex |= !old.same_shape(new);
+            deals_changed |= !old.same_deals(new);
             // A draft left out of the site has no place to take.
             let Some(i) = site
                 .articles
@@ -277,7 +279,49 @@ impl Site {
                 .ok()
                 .map(|site| (site, true));
         }
+        if deals_changed {
+            // Every record, list and total made again from the articles, as
+            // `assemble` makes them; the files are named again only when
+            // what names them changed (a new amount or term names none).
+            let new = index(site.config, site.articles).ok()?;
+            let renamed = new.files_key() != self.files_key();
+            return Some((new, renamed));
+        }
         Some((site, false))
+    }
+
+    /// What of the model names the site's files and dates them in the
+    /// sitemap (both are made when the files are named): each deal's id,
+    /// date and coverage, the pages of each party, tag, author, month and
+    /// year (with what each lists, which sets its number of pages and its
+    /// date), and the languages. Two models with the same key have the same
+    /// files and sitemap (`with_replaced`); the session property checks it
+    /// against fresh builds.
+    fn files_key(&self) -> impl PartialEq + '_ {
+        (
+            self.records
+                .iter()
+                .map(|r| (r.id.as_str(), r.current.date, &r.coverage))
+                .collect::<Vec<_>>(),
+            self.parties
+                .values()
+                .map(|p| (&p.slug, &p.deals))
+                .collect::<Vec<_>>(),
+            self.tags
+                .values()
+                .map(|t| (&t.slug, t.articles.len()))
+                .collect::<Vec<_>>(),
+            self.authors
+                .values()
+                .map(|a| (&a.slug, a.articles.len()))
+                .collect::<Vec<_>>(),
+            self.months
+                .iter()
+                .map(|(m, a)| (*m, a.len()))
+                .collect::<Vec<_>>(),
+            self.by_year.iter().map(|(y, _)| *y).collect::<Vec<_>>(),
+            &self.languages,
+        )
     }
 
     /// Sums the deals: the site's total, each year's and each party's.
