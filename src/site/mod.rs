@@ -823,6 +823,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_ref_of_the_declarations_own_day_revises_it() {
+        let site = assemble(
+            config(),
+            shared(vec![
+                article(
+                    "content/z-declared.md",
+                    "date: 2025-06-01\ntitle: d\ndeal:\n  id: x\n  amount: $1B\n  parties: [AWS, OpenAI]\n",
+                ),
+                article(
+                    "content/a-same-day.md",
+                    "date: 2025-06-01\ntitle: s\ndeals:\n  - { ref: x, amount: $2B }\n",
+                ),
+            ]),
+            false,
+        )
+        .unwrap();
+        let record = &site.records[DealIdx::new(0)];
+        assert_eq!(
+            record.current.reporting_value,
+            Some(Decimal::from(2_000_000_000u64))
+        );
+        assert!(record.earlier.is_empty() && site.warnings.is_empty());
+        let declared = site
+            .listed()
+            .find(|&i| site.articles[i].article.slug.as_str() == "z-declared")
+            .unwrap();
+        assert!(record.revised_since(declared, &site.articles).is_some());
+    }
+
     impl Total {
         /// The test's sums are in billions.
         fn scaled(mut self) -> Total {

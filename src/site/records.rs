@@ -12,8 +12,9 @@
 //! The rules, in one place:
 //! - **Revisions.** Each field's current value is the one set by the latest
 //!   article by date, then path, the declaring article counted at its own
-//!   date. A `ref:` that comes before its declaration is earlier coverage: it
-//!   sets nothing, stays in the history, and is warned about.
+//!   date, before the refs of its own day (they refer to it). A `ref:` dated
+//!   before its declaration is earlier coverage: it sets nothing, stays in
+//!   the history, and is warned about.
 //! - **Translations** word the original's deals in their language (`term`,
 //!   `kind`); any figure they give must be the original's, and they declare
 //!   no deal of their own.
@@ -108,9 +109,14 @@ pub fn deal_id(article: &Article, n: DealNo) -> String {
 }
 
 impl DealRecord {
-    /// The deal as it stood when the article at `at` (by date, then path)
-    /// reported it.
-    fn as_of(&self, at: Key<'_>, articles: &IdxVec<ArticleIdx, Placed>) -> &Deal {
+    /// The deal as the article `o` (an original) reported it: as declared
+    /// for the declaring article, else as it stood after the revisions up
+    /// to `o` (by date, then path).
+    fn reported_by(&self, o: ArticleIdx, articles: &IdxVec<ArticleIdx, Placed>) -> &Deal {
+        if o == self.declared.article {
+            return &self.original;
+        }
+        let at = key(&articles[o]);
         self.revisions
             .iter()
             .rev()
@@ -126,9 +132,9 @@ impl DealRecord {
         i: ArticleIdx,
         articles: &IdxVec<ArticleIdx, Placed>,
     ) -> Option<RevisedSince> {
-        let at = key(&articles[original_of(i, articles)]);
+        let reported = self.reported_by(original_of(i, articles), articles);
         let last = self.revisions.last()?;
-        (self.as_of(at, articles) != &self.current).then_some(RevisedSince {
+        (reported != &self.current).then_some(RevisedSince {
             article: last.article,
         })
     }
@@ -150,8 +156,7 @@ impl DealRecord {
             if restated.kind.is_some() {
                 deal.kind = restated.kind.clone();
             }
-            let at = key(&articles[o]);
-            if restated.term.is_some() && self.as_of(at, articles).term == self.current.term {
+            if restated.term.is_some() && self.reported_by(o, articles).term == self.current.term {
                 deal.term = restated.term.clone();
             }
         }
@@ -244,7 +249,9 @@ pub fn derive(
         let rev = names.revision(rev);
         let record = &mut records[k];
         let declaring = &articles[deals[k].article];
-        if key(&articles[i]) < key(declaring) {
+        // A ref of the declaration's own day follows it (it refers to it);
+        // one dated before it is earlier coverage.
+        if articles[i].article.date < declaring.article.date {
             warnings.push(earlier_warning(&articles[i].article, &rev, declaring));
             record.earlier.push((i, rev));
             continue;
@@ -338,7 +345,7 @@ fn earlier_warning(article: &Article, rev: &Revision, declaring: &Placed) -> Dia
     Diagnostic::warning(
         &article.source_path,
         format!(
-            "this `ref:` to `{}` comes before the article that declares the deal ({}, {}): the latest article wins, so it sets nothing and stays in the deal's history as earlier coverage",
+            "this `ref:` to `{}` is dated before the article that declares the deal ({}, {}): the latest article wins, so it sets nothing and stays in the deal's history as earlier coverage",
             rev.target, declaring.article.source_path, declaring.article.date
         ),
     )
