@@ -27,44 +27,39 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     let editions = Edition::all(&site.config, &site.languages);
     // The site's home lists every article; another edition's, the articles
     // in its language.
-    let homes = if edition.is_main() {
-        vec![site.listed().collect::<Vec<_>>()]
+    let items: Vec<ArticleIdx> = if edition.is_main() {
+        site.listed().collect()
     } else {
-        vec![
-            site.articles
-                .iter_enumerated()
-                .filter(|(_, p)| p.article.lang == edition.lang)
-                .map(|(i, _)| i)
-                .collect(),
-        ]
+        site.articles
+            .iter_enumerated()
+            .filter(|(_, p)| p.article.lang == edition.lang)
+            .map(|(i, _)| i)
+            .collect()
     };
-    for items in homes {
-        let (lang, rel) = (edition.lang, edition.home());
-        // The home shows the latest; older ones go on at `page/2/`…, as
-        // titles, when the theme has `home_page.html`.
-        let older = &items[HOME_ITEMS.min(items.len())..];
-        let older_pages = if r.templates.has("home_page.html") {
-            home_pages(r, lang, &rel, older)
-        } else {
-            Vec::new()
-        };
-        let pager = Pager {
-            number: 1,
-            count: older_pages.len() + 1,
-            prev_url: None,
-            next_url: (!older_pages.is_empty())
-                .then(|| r.config().path_url(&format!("{rel}page/2/"))),
-        };
-        pages.push(home(
-            r,
-            lang,
-            rel,
-            items[..items.len() - older.len()].to_vec(),
-            &editions,
-            pager,
-        ));
-        pages.extend(older_pages);
-    }
+    let (lang, rel) = (edition.lang, edition.home());
+    // The home shows the latest; older ones go on at `page/2/`…, as
+    // titles, when the theme has `home_page.html`.
+    let older = &items[HOME_ITEMS.min(items.len())..];
+    let older_pages = if r.templates.has("home_page.html") {
+        home_pages(r, lang, &rel, older)
+    } else {
+        Vec::new()
+    };
+    let pager = Pager {
+        number: 1,
+        count: older_pages.len() + 1,
+        prev_url: None,
+        next_url: (!older_pages.is_empty()).then(|| r.config().path_url(&format!("{rel}page/2/"))),
+    };
+    pages.push(home(
+        r,
+        lang,
+        rel,
+        items[..items.len() - older.len()].to_vec(),
+        &editions,
+        pager,
+    ));
+    pages.extend(older_pages);
     let deals_wanted = r.may_want(&edition.deals());
     if deals_wanted {
         pages.extend(parties(r));

@@ -274,17 +274,13 @@ impl Site {
         if !errors.is_empty() {
             return None;
         }
-        if reindex {
-            return index(site.config, site.articles)
-                .ok()
-                .map(|site| (site, true));
-        }
-        if deals_changed {
+        if reindex || deals_changed {
             // Every record, list and total made again from the articles, as
-            // `assemble` makes them; the files are named again only when
-            // what names them changed (a new amount or term names none).
+            // `assemble` makes them; when only deals changed, the files are
+            // named again only if what names them changed (a new amount or
+            // term names none).
             let new = index(site.config, site.articles).ok()?;
-            let renamed = new.files_key() != self.files_key();
+            let renamed = reindex || new.files_key() != self.files_key();
             return Some((new, renamed));
         }
         Some((site, false))
