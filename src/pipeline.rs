@@ -137,6 +137,7 @@ pub fn build_into(
         .into_par_iter()
         .map(|f| parse_streamed(f, &config.article_settings(), spill.as_ref()))
         .collect();
+    let staging = sink.staging();
     finish(
         &source,
         config,
@@ -147,6 +148,27 @@ pub fn build_into(
         None,
     )
     .map(Built::from)
+    .map_err(|d| match staging {
+        Some(staging) => one_full_disk(d, staging),
+        None => d,
+    })
+}
+
+/// A full disk fails every write after it: one error for them all, naming the
+/// output folder and the space the build needs, instead of one per page.
+fn one_full_disk(diags: Diagnostics, staging: &crate::output::Staging) -> Diagnostics {
+    let full = |d: &Diagnostic| d.message == crate::output::DISK_FULL;
+    if staging.full().is_none() && !diags.iter().any(full) {
+        return diags;
+    }
+    staging.mark_full();
+    let report = staging.full().unwrap_or_default();
+    let mut kept: Diagnostics = diags.into_iter().filter(|d| !full(d)).collect();
+    kept.push(Diagnostic::error(
+        staging.target().display().to_string(),
+        report,
+    ));
+    kept
 }
 
 impl From<Made> for Built {

@@ -38,6 +38,11 @@ pub fn run(args: &BuildArgs) -> bool {
     let Some((staging, built)) = staged else {
         return false;
     };
+    let recovered = staging
+        .notes()
+        .iter()
+        .map(|note| Diagnostic::warning(target.display().to_string(), note.clone()));
+    crate::diag::report(&recovered.collect::<Vec<_>>());
     crate::diag::report(&built.warnings);
     if let Err(e) = staging.finish() {
         crate::diag::report([&refused(e)]);

@@ -5,14 +5,16 @@
 //! then swaps it in, so a failed build or a crash never leaves a half-written
 //! folder. It refuses a non-empty folder without our marker, or one holding the
 //! site itself, and deletes nothing it did not create; top-level entries whose
-//! names begin with a dot (`.git`, `.well-known`) survive a rebuild.
+//! names begin with a dot (`.git`, `.well-known`) survive a rebuild, and a file
+//! whose bytes did not change keeps its modification time.
 //!
 //! Every decision is made on the *resolved* target: the longest part of the path
 //! that exists, canonicalised by the file system (so symlinks and `..` mean what
 //! they mean on disk), plus the components that do not exist yet, where `..` is
 //! refused. The path that is checked is the path that is swapped. A lock file
 //! beside the target keeps two builds from staging or swapping at once, and under
-//! it the leftovers of interrupted builds (which carry our marker) are removed.
+//! it what interrupted builds left is completed or removed (`staging`: the swap,
+//! its manifest of the files dealwire wrote, and its recovery from a kill).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,6 +22,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+
+#[doc(hidden)]
+pub mod drill;
+mod staging;
+
+#[doc(hidden)]
+pub use staging::recover_killed_before;
+pub use staging::{DISK_FULL, Staging, write};
 
 /// The file dealwire writes into every output folder it makes.
 pub const MARKER: &str = ".dealwire-output";
@@ -138,6 +148,9 @@ pub enum WriteError {
     Refused(String),
     /// The file system failed.
     Io(PathBuf, io::Error),
+    /// The disk is full: the build stops writing and says so once
+    /// (`Staging::full`).
+    Full,
 }
 
 impl std::fmt::Display for WriteError {
@@ -145,6 +158,7 @@ impl std::fmt::Display for WriteError {
         match self {
             WriteError::Refused(m) => f.write_str(m),
             WriteError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            WriteError::Full => f.write_str(DISK_FULL),
         }
     }
 }
@@ -198,154 +212,6 @@ pub fn resolve_target(target: &Path) -> Result<PathBuf, WriteError> {
         }
     }
     Ok(rest.iter().fold(existing, |path, name| path.join(name)))
-}
-
-/// Checks that the resolved `target` may be replaced by a build of the site at
-/// the canonical `root`.
-fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
-    let refuse = |why: &str| {
-        Err(WriteError::Refused(format!(
-            "refusing to write to {}: {why}",
-            target.display()
-        )))
-    };
-    if target.parent().is_none() || root.starts_with(target) {
-        return refuse("it contains the site itself");
-    }
-    for folder in crate::source::SITE_FOLDERS {
-        if target.starts_with(root.join(folder)) {
-            return refuse(&format!("it is inside the site's `{folder}/` folder"));
-        }
-    }
-    if target == root.join(crate::config::CONFIG_FILE) {
-        return refuse("it is the site configuration");
-    }
-    match fs::symlink_metadata(target) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(WriteError::Io(target.to_path_buf(), e)),
-        Ok(meta) if !meta.is_dir() => refuse("it exists and is not a directory"),
-        Ok(_) => {
-            let empty = fs::read_dir(target)
-                .map_err(io_error(target))?
-                .next()
-                .is_none();
-            if empty || is_ours(target) {
-                Ok(())
-            } else {
-                refuse(&format!(
-                    "it is not empty and has no `{MARKER}` file, so it does not look like a previous dealwire build"
-                ))
-            }
-        }
-    }
-}
-
-/// Whether a folder carries our marker (as a plain file, not a link).
-fn is_ours(dir: &Path) -> bool {
-    fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
-}
-
-/// Writes `output` to `target` for the site at the canonical `root`: resolve,
-/// check, lock, stage beside the target, swap. See the module doc.
-pub fn write(output: &Output, target: &Path, root: &Path) -> Result<(), WriteError> {
-    let staging = Staging::begin(target, root)?;
-    stage(output, &staging.path)?;
-    staging.finish()
-}
-
-/// A folder being filled beside the target, under the target's lock. `finish`
-/// swaps it in; dropped unfinished (a failed build), it is removed and the
-/// target is left as it was.
-pub struct Staging {
-    target: PathBuf,
-    path: PathBuf,
-    old: PathBuf,
-    scratch: PathBuf,
-    done: bool,
-    _lock: Lock,
-}
-
-impl Staging {
-    /// Resolves and checks `target` for the site at the canonical `root`, takes
-    /// its lock, removes leftovers of interrupted builds and makes the staging
-    /// folder with our marker.
-    pub fn begin(target: &Path, root: &Path) -> Result<Staging, WriteError> {
-        let target = resolve_target(target)?;
-        check_target(&target, root)?;
-        let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
-            unreachable!("check_target refuses a path without a parent");
-        };
-        let name = name.to_string_lossy().into_owned();
-        fs::create_dir_all(parent).map_err(io_error(parent))?;
-        let lock = Lock::take(parent.join(format!(".{name}.dealwire-lock")), &target)?;
-        // Checked again under the lock: another build may have changed it meanwhile.
-        check_target(&target, root)?;
-        remove_leftovers(parent, &name)?;
-        let pid = std::process::id();
-        let path = parent.join(format!(".{name}.dealwire-staging-{pid}"));
-        fs::create_dir(&path).map_err(io_error(&path))?;
-        let staging = Staging {
-            old: parent.join(format!(".{name}.dealwire-old-{pid}")),
-            scratch: parent.join(format!(".{name}.dealwire-scratch-{pid}")),
-            target,
-            path,
-            done: false,
-            _lock: lock,
-        };
-        let marker = staging.path.join(MARKER);
-        fs::write(
-            &marker,
-            b"This folder is a dealwire build output; dealwire replaces it whole.\n",
-        )
-        .map_err(io_error(&marker))?;
-        Ok(staging)
-    }
-
-    /// The resolved target.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
-    /// A scratch file beside the target for data too large to hold in memory
-    /// between stages: already unlinked, so it vanishes with its handle, even
-    /// if the build is killed.
-    pub fn scratch(&self) -> Result<fs::File, WriteError> {
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&self.scratch)
-            .map_err(io_error(&self.scratch))?;
-        fs::remove_file(&self.scratch).map_err(io_error(&self.scratch))?;
-        Ok(file)
-    }
-
-    /// Writes one file of the site (its folders made as needed).
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        let path = self.path.join(rel);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_error(dir))?;
-        }
-        fs::write(&path, bytes).map_err(|e| WriteError::Io(path, e))
-    }
-
-    /// Swaps the staged site in place of the target.
-    pub fn finish(mut self) -> Result<(), WriteError> {
-        self.done = true;
-        let swapped = swap(&self.path, &self.target, &self.old);
-        if swapped.is_err() && self.path.exists() {
-            let _ = remove_ours(&self.path);
-        }
-        swapped
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = remove_ours(&self.path);
-        }
-    }
 }
 
 /// Where a build puts its files: kept in memory (`serve`, tests), or written
@@ -477,166 +343,6 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// The lock a build holds on its target while it stages and swaps: a file
-/// beside the target, locked, and removed when the build is done (so nothing
-/// is left in the user's folder). A build that finds it locked refuses at once.
-struct Lock {
-    path: PathBuf,
-    _file: fs::File,
-}
-
-impl Lock {
-    fn take(path: PathBuf, target: &Path) -> Result<Lock, WriteError> {
-        let busy = || {
-            WriteError::Refused(format!(
-                "refusing to write to {}: another dealwire build is writing it (lock {})",
-                target.display(),
-                path.display()
-            ))
-        };
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io_error(&path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
-            Err(fs::TryLockError::Error(e)) => return Err(WriteError::Io(path, e)),
-        }
-        // The file may have been removed by the build that held it just before
-        // we locked: then our lock guards nothing, and another build may hold a
-        // new file. Only the lock on the file still at the path counts.
-        use std::os::unix::fs::MetadataExt;
-        let ours = file.metadata().map_err(io_error(&path))?;
-        match fs::metadata(&path) {
-            Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => {
-                Ok(Lock { path, _file: file })
-            }
-            _ => Err(busy()),
-        }
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still locked; the lock goes with the file handle after.
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-/// Removes the staging and old folders that interrupted builds left beside
-/// `name`, whatever their process id, when they carry our marker, and a
-/// scratch file that a build killed between making and unlinking it left.
-fn remove_leftovers(parent: &Path, name: &str) -> Result<(), WriteError> {
-    let prefixes = [
-        format!(".{name}.dealwire-staging-"),
-        format!(".{name}.dealwire-old-"),
-        format!(".{name}.dealwire-scratch-"),
-    ];
-    for entry in fs::read_dir(parent).map_err(io_error(parent))? {
-        let entry = entry.map_err(io_error(parent))?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let ours = prefixes.iter().any(|p| {
-            file_name
-                .strip_prefix(p.as_str())
-                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        });
-        match entry.file_type() {
-            Ok(t) if ours && t.is_dir() => remove_ours(&entry.path())?,
-            Ok(t) if ours && t.is_file() && file_name.contains(".dealwire-scratch-") => {
-                fs::remove_file(entry.path()).map_err(io_error(&entry.path()))?
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Removes a folder only if it carries our marker.
-fn remove_ours(dir: &Path) -> Result<(), WriteError> {
-    if is_ours(dir) {
-        remove_parallel(dir).map_err(io_error(dir))?;
-    }
-    Ok(())
-}
-
-/// Puts `staging` in place of `target`; the previous output moves to `old`, its
-/// top-level dot entries move into the new output, then `old` is removed. If a
-/// dot entry cannot move, `old` stays (nothing of the user's is ever deleted)
-/// and the error names it.
-fn swap(staging: &Path, target: &Path, old: &Path) -> Result<(), WriteError> {
-    if fs::symlink_metadata(target).is_err() {
-        return fs::rename(staging, target).map_err(io_error(target));
-    }
-    fs::rename(target, old).map_err(io_error(target))?;
-    if let Err(e) = fs::rename(staging, target) {
-        let _ = fs::rename(old, target);
-        return Err(WriteError::Io(target.to_path_buf(), e));
-    }
-    let mut kept_all = true;
-    for entry in fs::read_dir(old).map_err(io_error(old))? {
-        let entry = entry.map_err(io_error(old))?;
-        let file_name = entry.file_name();
-        let dotted = file_name.to_string_lossy().starts_with('.') && file_name != MARKER;
-        if dotted
-            && (fs::symlink_metadata(target.join(&file_name)).is_ok()
-                || fs::rename(entry.path(), target.join(&file_name)).is_err())
-        {
-            kept_all = false;
-        }
-    }
-    if !kept_all {
-        return Err(WriteError::Refused(format!(
-            "the site was written to {}, but some of the previous output's dot entries could not be moved into it; they are kept in {}",
-            target.display(),
-            old.display()
-        )));
-    }
-    remove_parallel(old).map_err(io_error(old))
-}
-
-/// Removes a previous output (ours: it had the marker) using every core: its
-/// subfolders, and their subfolders, go in parallel.
-fn remove_parallel(dir: &Path) -> io::Result<()> {
-    use rayon::prelude::*;
-    let mut jobs = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            for inner in fs::read_dir(entry.path())? {
-                jobs.push(inner?.path());
-            }
-        }
-    }
-    jobs.par_iter().try_for_each(|p| {
-        if fs::symlink_metadata(p)?.is_dir() {
-            fs::remove_dir_all(p)
-        } else {
-            fs::remove_file(p)
-        }
-    })?;
-    fs::remove_dir_all(dir)
-}
-
-/// Writes every file under `staging` (made, with its marker, by `Staging::begin`).
-fn stage(output: &Output, staging: &Path) -> Result<(), WriteError> {
-    use rayon::prelude::*;
-    let dirs: std::collections::BTreeSet<PathBuf> = output
-        .iter()
-        .filter_map(|(p, _)| Path::new(p).parent().map(|d| staging.join(d)))
-        .collect();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(io_error(d))?;
-    }
-    let files: Vec<(&str, &[u8])> = output.iter().collect();
-    files.par_iter().try_for_each(|(p, bytes)| {
-        let path = staging.join(p);
-        fs::write(&path, bytes).map_err(|e| WriteError::Io(path, e))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,29 +370,6 @@ mod tests {
         assert_eq!(
             resolve_target(&base.join("current/../shared/uploads")).expect("ok"),
             base.join("releases/shared/uploads")
-        );
-    }
-
-    #[test]
-    fn a_dot_entry_that_cannot_move_keeps_the_old_output() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let base = tmp.path();
-        let (target, staging, old) = (base.join("public"), base.join("stage"), base.join("old"));
-        fs::create_dir_all(target.join(".git")).expect("mkdir");
-        fs::write(target.join(".git/HEAD"), "ref").expect("write");
-        fs::write(target.join(MARKER), "").expect("write");
-        // The new output already has an entry of that name: `.git` cannot move.
-        fs::create_dir_all(staging.join(".git")).expect("mkdir");
-        fs::write(staging.join("index.html"), "new").expect("write");
-        let e = swap(&staging, &target, &old).expect_err("reported");
-        assert!(e.to_string().contains("kept in"), "{e}");
-        assert_eq!(
-            fs::read_to_string(old.join(".git/HEAD")).expect("kept"),
-            "ref"
-        );
-        assert_eq!(
-            fs::read_to_string(target.join("index.html")).expect("new"),
-            "new"
         );
     }
 }
