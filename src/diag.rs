@@ -3,8 +3,11 @@
 //!
 //! Every stage reports into `Diagnostic` values instead of stopping at the first
 //! problem; only the commands decide what to print and which exit status to use.
-//! The one printed shape is `error: PATH:LINE:COL: FIELD: message` (SPEC.md), with
-//! the parts that are unknown left out. Lines and columns are 1-based.
+//! The one printed shape is `error: PATH:LINE:COL: FIELD: message`, with the
+//! parts that are unknown left out. Lines and columns are 1-based. The shape
+//! and every error class are documented in `docs/reference.md`
+//! ([Diagnostics](../docs/reference.md#diagnostics),
+//! [Error classes](../docs/reference.md#error-classes)).
 
 use std::fmt;
 

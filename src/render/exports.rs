@@ -1,6 +1,9 @@
 //! Machine-readable outputs: `deals.json`, `deals.csv`, `sitemap.xml`, `robots.txt`.
 //!
-//! Input: the `Site`. Output: bytes, exactly as SPEC.md describes them: plain
+//! Input: the `Site`. Output: bytes, exactly as `docs/reference.md` describes
+//! them ([deals.json](../../docs/reference.md#dealsjson),
+//! [deals.csv](../../docs/reference.md#dealscsv),
+//! [sitemap and robots](../../docs/reference.md#sitemap-and-robots)): plain
 //! decimal digits, reporting values rounded half-even to 2 decimals, nulls (empty
 //! CSV cells) for what is unknown, the same order in both exports.
 
