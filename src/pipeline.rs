@@ -507,25 +507,39 @@ fn redirects(source: &SiteSource, site: &Site, sink: &Sink, diags: &mut Diagnost
             )
         })
         .collect();
-    let mut claimed: HashMap<&str, &str> = HashMap::new();
+    let mut claimed: HashMap<String, (&str, &str)> = HashMap::new();
+    // Who publishes an output file: an article's page, another alias, a
+    // file of `content/` or `static/`, or dealwire itself (feeds, exports,
+    // the search bundle, the theme's assets).
+    let publisher = |file: &str, claimed: &HashMap<String, (&str, &str)>| {
+        if let Some((other, written)) = claimed.get(file) {
+            return format!("{other} has the alias `{written}`, published as `{file}`");
+        }
+        match page_sources
+            .get(file)
+            .copied()
+            .map(str::to_string)
+            .or_else(|| origin_of(source, file))
+        {
+            Some(origin) => format!("{origin} publishes `{file}`"),
+            None => format!("dealwire publishes `{file}`"),
+        }
+    };
     for p in site.articles.iter() {
         let a = &p.article;
         for (i, alias) in a.aliases.iter().enumerate() {
             let file = &alias.file;
             let clash = match claimed.get(file.as_str()) {
-                Some(first) => Some(format!("{first} has the same alias")),
-                None if sink.contains(file) => Some(
-                    match page_sources
-                        .get(file)
-                        .copied()
-                        .map(str::to_string)
-                        .or_else(|| origin_of(source, file))
-                    {
-                        Some(origin) => format!("{origin} is published there"),
-                        None => "dealwire publishes a page there".to_string(),
-                    },
-                ),
-                None => None,
+                Some((first, _)) => Some(format!("{first} has the same alias")),
+                None if sink.contains(file) => Some(publisher(file, &claimed)),
+                // A file where the alias needs a folder, or the reverse
+                // (`/atom.xml` as a folder; `/x.html` and `/x.html/`).
+                None => sink.clash_with(file).map(|other| {
+                    format!(
+                        "it needs `{file}`, which cannot sit beside `{other}`: {}",
+                        publisher(&other, &claimed)
+                    )
+                }),
             };
             match clash {
                 Some(why) => diags.push(
@@ -537,7 +551,7 @@ fn redirects(source: &SiteSource, site: &Site, sink: &Sink, diags: &mut Diagnost
                     .field(format!("aliases[{i}]")),
                 ),
                 None => {
-                    claimed.insert(file, &a.source_path);
+                    claimed.insert(file.clone(), (&a.source_path, &alias.written));
                     let target = site.config.absolute_url(&p.rel_url);
                     let page = render::exports::redirect(&target, a.lang);
                     if let Err(e) = sink.put(file.clone(), page) {

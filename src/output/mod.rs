@@ -105,14 +105,25 @@ impl Output {
     /// Whether `rel` is the folder of a file of the output, or has a file of
     /// the output among its folders: the clash `conflicts` reports, for one path.
     pub fn clashes(&self, rel: &str) -> bool {
+        self.clash_with(rel).is_some()
+    }
+
+    /// The file of the output that `rel` clashes with (see `clashes`): a file
+    /// under the folder `rel`, or a file that is one of `rel`'s folders.
+    pub fn clash_with(&self, rel: &str) -> Option<&str> {
         let folder = format!("{rel}/");
-        self.files
+        let inner = self
+            .files
             .range(folder.clone()..)
             .next()
-            .is_some_and(|(p, _)| p.starts_with(&folder))
-            || rel
-                .match_indices('/')
-                .any(|(at, _)| self.files.contains_key(&rel[..at]))
+            .filter(|(p, _)| p.starts_with(&folder))
+            .map(|(p, _)| p.as_str());
+        inner.or_else(|| {
+            rel.match_indices('/')
+                .map(|(at, _)| &rel[..at])
+                .find(|outer| self.files.contains_key(*outer))
+                .and_then(|outer| self.files.get_key_value(outer).map(|(k, _)| k.as_str()))
+        })
     }
 
     /// Every file, in path order.
@@ -311,6 +322,11 @@ impl<'a> Sink<'a> {
     /// Whether a path is taken.
     pub fn contains(&self, rel: &str) -> bool {
         self.lock().contains(rel)
+    }
+
+    /// The file taken that `rel` cannot sit beside (`Output::clash_with`).
+    pub fn clash_with(&self, rel: &str) -> Option<String> {
+        self.lock().clash_with(rel).map(str::to_string)
     }
 
     /// Paths that are a file and also a folder (see `Output::conflicts`).
