@@ -62,6 +62,9 @@ pub struct BuildArgs {
     /// Builds drafts too.
     #[arg(long)]
     pub drafts: bool,
+    /// Publishes articles dated after today too (held back by default).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Options of `dealwire check`.
@@ -73,6 +76,9 @@ pub struct CheckArgs {
     /// Checks drafts too.
     #[arg(long)]
     pub drafts: bool,
+    /// Checks the site as `build --future` makes it (scheduled articles published).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// Options of `dealwire new`.

@@ -37,6 +37,8 @@ pub struct Made {
     pub output: Output,
     /// The files put as pages (made by the renderer).
     pub on_request: HashSet<String>,
+    /// Articles held back until their date (see `site::hold_back`).
+    pub scheduled: Vec<(String, jiff::civil::Date)>,
     /// Warnings met on the way, sorted.
     pub warnings: Diagnostics,
     /// Articles built.

@@ -38,6 +38,11 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Builds drafts too.
     pub drafts: bool,
+    /// Publishes articles dated after today too (`serve` always does).
+    pub future: bool,
+    /// A preview (`serve`): pages of articles dated after today say they
+    /// are scheduled.
+    pub preview: bool,
 }
 
 /// A successful build.
@@ -58,6 +63,9 @@ pub struct Built {
     pub links: Vec<crate::links::PageLinks>,
     /// The configuration the site was built with.
     pub config: config::Config,
+    /// Articles dated after today that the build held back (`--future`
+    /// publishes them): source path and date, soonest first.
+    pub scheduled: Vec<(String, jiff::civil::Date)>,
     /// Deals that look like one deal reported twice (`check` reports them).
     pub duplicates: Vec<Diagnostic>,
 }
@@ -181,6 +189,7 @@ impl From<Made> for Built {
             pages: made.pages,
             links: made.links,
             duplicates: made.site.likely_duplicates(),
+            scheduled: made.scheduled,
             config: made.site.config,
         }
     }
@@ -236,7 +245,14 @@ pub fn rebuild(
 fn frame(source: &SiteSource, options: &BuildOptions) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
-    (&source.config, &options.base_url, options.drafts).hash(&mut h);
+    (
+        &source.config,
+        &options.base_url,
+        options.drafts,
+        options.future,
+        options.preview,
+    )
+        .hash(&mut h);
     format!("{:?}", source.diagnostics).hash(&mut h);
     for f in &source.files {
         f.path.hash(&mut h);
@@ -309,13 +325,18 @@ fn finish(
     let Some((theme_assets, templates)) = templates.filter(|_| !diags.has_errors()) else {
         return Err(diags);
     };
+    // Every bundle folder: those of drafts and scheduled articles are not copied.
     let bundles = bundle_dirs(&articles);
+    let (articles, scheduled) = site::hold_back(articles, options.future, site::today());
     let assembled = match model {
         Some(site) => Ok(site),
         None => site::assemble(config, articles, options.drafts),
     };
     let site = match assembled {
-        Ok(site) => site,
+        Ok(site) => Site {
+            preview: options.preview,
+            ..site
+        },
         Err(errors) => {
             diags.extend(errors);
             return Err(diags);
@@ -375,6 +396,7 @@ fn finish(
     Ok(Made {
         output,
         on_request,
+        scheduled,
         warnings: diags.sorted(),
         articles: articles_built,
         pages: rendered.pages,

@@ -630,6 +630,8 @@ fuzz_target!(|spec: SiteSpec| {
     let options = BuildOptions {
         base_url: None,
         drafts: spec.drafts,
+        future: true,
+        preview: false,
     };
     let result = pipeline::build(source(&spec), &options);
     if std::env::var_os("FUZZ_VERBOSE").is_some() {

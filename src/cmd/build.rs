@@ -13,6 +13,8 @@ pub fn run(args: &BuildArgs) -> bool {
     let options = BuildOptions {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        future: args.future,
+        preview: false,
     };
     let failed = |n| {
         format!(
@@ -47,6 +49,12 @@ pub fn run(args: &BuildArgs) -> bool {
     if let Err(e) = staging.finish() {
         crate::diag::report([&refused(e)]);
         return false;
+    }
+    if let Some((_, first)) = built.scheduled.first() {
+        println!(
+            "held back {} dated after today (the first on {first}; `check` lists them, `--future` publishes them)",
+            crate::diag::count(built.scheduled.len(), "scheduled article"),
+        );
     }
     println!(
         "built {}, {}, {} into {} in {} ms",

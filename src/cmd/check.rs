@@ -9,6 +9,8 @@ pub fn run(args: &CheckArgs) -> bool {
     let options = BuildOptions {
         base_url: None,
         drafts: args.drafts,
+        future: args.future,
+        preview: false,
     };
     let failed = |n| format!("check failed: {}", crate::diag::count(n, "error"));
     let paths_only = |_: &std::path::Path| Ok(());
@@ -25,6 +27,11 @@ pub fn run(args: &CheckArgs) -> bool {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     let link_count: usize = built.links.iter().map(|p| p.links.len()).sum();
+    for (path, date) in &built.scheduled {
+        println!(
+            "scheduled: {path}: dated {date}, held back by `build` until that day (`build --future` publishes it now)"
+        );
+    }
     if errors > 0 {
         eprintln!("{}", failed(errors));
         return false;

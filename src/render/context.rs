@@ -357,6 +357,9 @@ pub struct Translation {
 pub struct ArticleView<'a> {
     /// Title.
     pub title: &'a str,
+    /// In a preview (`serve`), an article dated after today: `build` holds
+    /// it back until its date.
+    pub scheduled: bool,
     /// Date in the article's language.
     pub date: String,
     /// ISO date.

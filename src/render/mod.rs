@@ -473,6 +473,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             page: r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article"),
             article: ArticleView {
                 title: &a.title,
+                scheduled: site.preview && a.date > crate::site::today(),
                 date: format_date(a.date, a.lang),
                 date_iso: a.date.to_string(),
                 lang: a.lang.code(),

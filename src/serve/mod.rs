@@ -138,6 +138,9 @@ impl Session {
         let options = BuildOptions {
             base_url: Some(format!("{}{}", self.origin, base_path)),
             drafts: self.drafts,
+            // serve shows scheduled articles, marked as such.
+            future: true,
+            preview: true,
         };
         let result = pipeline::rebuild(&source, &options, &mut self.cache);
         self.source = Some(source);

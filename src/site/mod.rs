@@ -148,6 +148,9 @@ pub struct Site {
     pub months: BTreeMap<(i16, i8), Vec<ArticleIdx>>,
     /// The languages articles are written in, in `Lang::ALL` order.
     pub languages: Vec<Lang>,
+    /// A preview (`serve`): articles dated after today are shown, marked
+    /// as scheduled.
+    pub preview: bool,
 }
 
 impl Site {
@@ -347,6 +350,32 @@ impl Site {
             .filter(|(_, p)| !p.is_translation)
             .map(|(i, _)| i)
     }
+}
+
+/// Today's date where dealwire runs: an article dated later is scheduled.
+pub fn today() -> jiff::civil::Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+/// Holds back the articles dated after `today` (by their own calendar date),
+/// unless `future`: they are published by the first build on or after their
+/// date. Gives the articles to publish, and the source path and date of each
+/// held back, soonest first.
+pub fn hold_back(
+    articles: Vec<Arc<Article>>,
+    future: bool,
+    today: jiff::civil::Date,
+) -> (Vec<Arc<Article>>, Vec<(String, jiff::civil::Date)>) {
+    if future {
+        return (articles, Vec::new());
+    }
+    let (published, later): (Vec<_>, Vec<_>) = articles.into_iter().partition(|a| a.date <= today);
+    let mut scheduled: Vec<(String, jiff::civil::Date)> = later
+        .into_iter()
+        .map(|a| (a.source_path.clone(), a.date))
+        .collect();
+    scheduled.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    (published, scheduled)
 }
 
 /// Places articles, orders them and computes the deals index.
@@ -549,6 +578,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
         tags,
         authors,
         months,
+        preview: false,
     };
     site.sum_totals();
     Ok(site)

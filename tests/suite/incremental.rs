@@ -19,6 +19,8 @@ fn cached_rebuilds_equal_fresh_builds_after_every_kind_of_change() {
     let options = BuildOptions {
         base_url: Some("http://127.0.0.1:9/briefing/".into()),
         drafts: false,
+        future: false,
+        preview: false,
     };
     let mut cache = Cache::default();
     let current = source::load(&root).expect("load");
@@ -116,6 +118,8 @@ fn cached_rebuilds_follow_deal_records() {
     let options = BuildOptions {
         base_url: Some("http://127.0.0.1:9/briefing/".into()),
         drafts: false,
+        future: false,
+        preview: false,
     };
     let mut cache = Cache::default();
     let current = source::load(&root).expect("load");

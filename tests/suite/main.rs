@@ -24,6 +24,7 @@ mod records;
 mod safety;
 mod scaffold;
 mod scale;
+mod scheduled;
 mod serve;
 mod serve_safety;
 
