@@ -413,7 +413,8 @@ fn templates_for(
     config: &config::Config,
     diags: &mut Diagnostics,
 ) -> Option<(theme::Assets, Templates)> {
-    let t = diags.ok(theme::resolve(source, &config.theme))?;
+    let mut t = diags.ok(theme::resolve(source, &config.theme))?;
+    diags.extend(std::mem::take(&mut t.warnings));
     let assets = theme::Assets::new(
         &t.statics,
         highlight::stylesheet(

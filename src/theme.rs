@@ -24,6 +24,8 @@ pub struct Theme {
     /// Interface words: language code → key → text (or a flag), from the theme's
     /// `strings/LANG.yaml`, overridden key by key by the site's `strings/LANG.yaml`.
     pub strings: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Site templates that replace nothing and that no template uses.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Resolves the theme `name` for a site, then applies the site's `templates/`.
@@ -52,6 +54,10 @@ pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
             .collect();
     }
     let mut theme = Theme::default();
+    let theme_names: Vec<String> = files
+        .iter()
+        .filter_map(|(rel, _, _)| rel.strip_prefix("templates/").map(str::to_string))
+        .collect();
     let site_templates = source.under("templates").map(|f| {
         (
             f.path["templates/".len()..].to_string(),
@@ -94,7 +100,73 @@ pub fn resolve(source: &SiteSource, name: &str) -> Result<Theme, Diagnostic> {
             theme.statics.insert(out.to_string(), bytes.to_vec());
         }
     }
+    theme.warnings = unused_overrides(&theme.templates, &theme_names, name);
     Ok(theme)
+}
+
+/// A warning for each site template (under `templates/`) that replaces no
+/// template of the theme and that no template includes, imports or extends:
+/// dealwire would never read it (Zola's `index.html` is `home.html` here).
+fn unused_overrides(
+    templates: &BTreeMap<String, TemplateSource>,
+    theme_names: &[String],
+    theme: &str,
+) -> Vec<Diagnostic> {
+    let used: std::collections::HashSet<String> = templates
+        .values()
+        .flat_map(|t| referenced_templates(&t.text))
+        .collect();
+    templates
+        .iter()
+        .filter(|(name, t)| {
+            t.path.starts_with("templates/")
+                && !theme_names.contains(name)
+                && !used.contains(name.as_str())
+        })
+        .map(|(name, t)| {
+            let hint = match name.as_str() {
+                "index.html" => " (the home page is `home.html`)",
+                "page.html" | "single.html" | "post.html" => " (an article's page is `article.html`)",
+                "taxonomy_single.html" | "term.html" | "taxonomy.html" => " (a tag's page is `tag.html`)",
+                "section.html" | "list.html" => " (the deals index is `deals.html`)",
+                _ => "",
+            };
+            Diagnostic::warning(
+                &t.path,
+                format!(
+                    "this template replaces none of theme `{theme}`'s and no template includes, imports or extends it, so it is never used{hint}; the theme's templates: {}",
+                    theme_names.join(", ")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The templates a template names in `{% include %}`, `{% import %}` and
+/// `{% extends %}` tags.
+fn referenced_templates(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        let tag = &rest[start + 2..];
+        let end = tag.find("%}").unwrap_or(tag.len());
+        let inner = tag[..end].trim_start_matches(['-', '+']).trim_start();
+        let keyword = inner.split_whitespace().next().unwrap_or("");
+        if matches!(keyword, "include" | "import" | "extends") {
+            let after = inner[keyword.len()..].trim_start();
+            let quote = after
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'));
+            if let Some(quote) = quote
+                && let Some(close) = after[1..].find(quote)
+            {
+                names.push(after[1..1 + close].to_string());
+            }
+        }
+        rest = &tag[end.min(tag.len())..];
+    }
+    names
 }
 
 /// The theme's static files as they are published: stylesheets and scripts get

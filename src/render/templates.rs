@@ -124,7 +124,36 @@ impl Templates {
                 templates.tera = tera;
                 Ok(templates)
             }
-            Err(e) => Err(templates.diagnostic(&e, None).into()),
+            Err(e) => Err(templates.reports(&e)),
+        }
+    }
+
+    /// The diagnostics of a failure to put the templates together: Tera
+    /// reports each unknown template, component or macro of every template
+    /// in one message, each report pointing ` --> NAME:LINE:COL`; each
+    /// becomes an error at its template's file, line and column.
+    fn reports(&self, e: &tera::Error) -> Diagnostics {
+        if !matches!(e.kind(), ErrorKind::Msg(_)) {
+            return self.diagnostic(e, None).into();
+        }
+        let text = e.to_string();
+        let placed: Diagnostics = text
+            .split("\n\n")
+            .filter_map(|report| {
+                let message = report.lines().next()?.trim_start_matches("error: ").trim();
+                let at = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+                let mut parts = at.rsplitn(3, ':');
+                let col: usize = parts.next()?.parse().ok()?;
+                let line: usize = parts.next()?.parse().ok()?;
+                let name = parts.next()?;
+                let source = self.sources.get(name)?;
+                Some(Diagnostic::error(&source.path, message).at(line, col))
+            })
+            .collect();
+        if placed.is_empty() {
+            self.diagnostic(e, None).into()
+        } else {
+            placed
         }
     }
 
@@ -182,7 +211,10 @@ impl Templates {
                 Diagnostic::error(path_of(r.filename()), r.message().to_string())
                     .at(span.start_line, span.start_col + 1)
             }
-            _ => Diagnostic::error(path_of(name.unwrap_or("templates")), e.to_string()),
+            _ => Diagnostic::error(
+                name.map_or_else(|| "templates".to_string(), path_of),
+                e.to_string(),
+            ),
         }
     }
 }

@@ -47,6 +47,7 @@ error_fixtures! {
     alias_bomb => "err-alias-bomb",
     every_broken_file_reported => "err-many",
     template_syntax => "err-template-syntax",
+    template_include_out_of_the_theme => "err-template-include",
     unknown_language => "err-unknown-lang",
     mapping_with_bad_currency => "err-mapping-currency",
     aliases_that_are_no_paths => "err-alias-bad",
