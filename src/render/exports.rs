@@ -5,7 +5,10 @@
 //! [deals.csv](../../docs/reference.md#dealscsv),
 //! [sitemap and robots](../../docs/reference.md#sitemap-and-robots)): plain
 //! decimal digits, reporting values rounded half-even to 2 decimals, nulls (empty
-//! CSV cells) for what is unknown, the same order in both exports.
+//! CSV cells) for what is unknown, the same order in both exports. In
+//! `deals.csv`, the cells that hold lists (parties, revisions) escape their
+//! separators with a backslash, so every value reads back whole; a value
+//! without separators or backslashes is written as it is.
 
 use serde::Serialize;
 
@@ -155,8 +158,43 @@ fn records(site: &Site) -> Vec<JsonDeal<'_>> {
         .collect()
 }
 
-/// A revision in one CSV cell: `DATE URL field=value, …`.
+/// What a value escapes in the parties cells: the `;` of the `; ` join.
+const PARTY_SPECIALS: &[char] = &[';'];
+/// What a value escapes in the revisions cell: the `|` between revisions,
+/// the `,` between fields and the `&` between a revision's parties.
+const REVISION_SPECIALS: &[char] = &['|', ',', '&'];
+
+/// A value in a list cell, with a backslash before each of `specials` and
+/// before each backslash, so a reader can split on the unescaped separators;
+/// a value holding none of them is written as it is.
+fn escape<'a>(value: &'a str, specials: &[char]) -> std::borrow::Cow<'a, str> {
+    let special = |c: char| c == '\\' || specials.contains(&c);
+    if !value.contains(special) {
+        return value.into();
+    }
+    let mut out = String::with_capacity(value.len() + 4);
+    for c in value.chars() {
+        if special(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.into()
+}
+
+/// The parties cell: the names joined with `; `, each `;` and `\` in a name escaped.
+fn parties_cell(parties: &[String]) -> String {
+    parties
+        .iter()
+        .map(|p| escape(p, PARTY_SPECIALS))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A revision in one CSV cell: `DATE URL field=value, …`, each `|`, `,`,
+/// `&` and `\` of the URL and of a value escaped.
 fn revision_cell(rev: &JsonRevision) -> String {
+    let esc = |v: &str| escape(v, REVISION_SPECIALS).into_owned();
     let mut set = Vec::new();
     if let Some(a) = &rev.amount {
         let value = a.value.clone().unwrap_or_else(|| "undisclosed".to_string());
@@ -167,12 +205,13 @@ fn revision_cell(rev: &JsonRevision) -> String {
         set.push(format!("status={s}"));
     }
     if let Some(t) = rev.term {
-        set.push(format!("term={t}"));
+        set.push(format!("term={}", esc(t)));
     }
     if let Some(p) = rev.parties {
-        set.push(format!("parties={}", p.join(" & ")));
+        let names: Vec<String> = p.iter().map(|n| esc(n)).collect();
+        set.push(format!("parties={}", names.join(" & ")));
     }
-    format!("{} {} {}", rev.date, rev.article.url, set.join(", "))
+    format!("{} {} {}", rev.date, esc(&rev.article.url), set.join(", "))
 }
 
 /// `deals.json`: `{ "reporting_currency": "USD", "deals": [...] }`, newest first.
@@ -186,7 +225,8 @@ pub fn deals_json(site: &Site) -> String {
     text
 }
 
-/// `deals.csv`: one deal a row, in the JSON order, cells guarded against formulas.
+/// `deals.csv`: one deal a row, in the JSON order, list cells escaped
+/// (`parties_cell`, `revision_cell`), cells guarded against formulas.
 pub fn deals_csv(site: &Site) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -216,7 +256,7 @@ pub fn deals_csv(site: &Site) -> String {
         let o = d.original;
         rows.push([
             d.date,
-            d.parties.join("; "),
+            parties_cell(d.parties),
             d.kind.unwrap_or("").to_string(),
             d.amount.value.unwrap_or_default(),
             d.amount.currency.unwrap_or_default(),
@@ -227,7 +267,7 @@ pub fn deals_csv(site: &Site) -> String {
             d.id.to_string(),
             d.status.to_string(),
             d.term.unwrap_or("").to_string(),
-            o.parties.join("; "),
+            parties_cell(o.parties),
             o.amount.value.unwrap_or_default(),
             o.amount.currency.unwrap_or_default(),
             o.amount.precision.to_string(),
@@ -250,9 +290,16 @@ pub fn deals_csv(site: &Site) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// Spreadsheets run cells starting with `= + - @` (or a tab or CR) as formulas.
+/// Spreadsheets run cells starting with `= + - @` (or a tab or CR) as formulas:
+/// such a cell gets a `'` before it. So that a reader can take the `'` off
+/// again, a cell whose text starts with `'`s and then one of those gets one
+/// more `'` too: a reader drops one `'` from a cell that starts with one or
+/// more `'` and then one of `= + - @`, tab or CR, and leaves every other cell.
 fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell
+        .trim_start_matches('\'')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+    {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -383,9 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn list_cells_escape_their_separators_and_backslashes() {
+        let names = ["Foo; Bar".to_string(), "A\\B".into(), "Plain & Co".into()];
+        assert_eq!(parties_cell(&names), "Foo\\; Bar; A\\\\B; Plain & Co");
+        assert_eq!(
+            escape("5 years | then, 2 & 3", REVISION_SPECIALS),
+            "5 years \\| then\\, 2 \\& 3"
+        );
+        assert!(matches!(
+            escape("OpenAI; Amazon", REVISION_SPECIALS),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
     fn formula_cells_are_guarded() {
         assert_eq!(guard_formula("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(guard_formula("@x"), "'@x");
         assert_eq!(guard_formula("OpenAI"), "OpenAI");
+        assert_eq!(guard_formula("'=x"), "''=x", "a reader takes one `'` off");
+        assert_eq!(guard_formula("'Tis"), "'Tis");
+        assert_eq!(guard_formula("'"), "'");
     }
 }

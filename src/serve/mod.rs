@@ -14,6 +14,7 @@
 //! error, the caches are dropped (the next change loads and builds everything
 //! again), and watching goes on.
 
+mod connections;
 mod http;
 mod watch;
 

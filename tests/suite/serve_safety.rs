@@ -160,8 +160,9 @@ fn a_first_build_that_fails_shows_escaped_errors_not_a_redirect_loop() {
 
 #[test]
 fn half_open_connections_time_out_and_do_not_lock_others_out() {
-    // Over the cap, connections are closed at once; under it, the head timeout
-    // closes them; the event stream, past its head, is never timed out.
+    // Over the cap, the oldest half-open ones are closed at once to make room;
+    // under it, the head timeout closes them; the event stream, past its head,
+    // is never timed out nor closed to make room.
     let site = site("ok-subpath");
     let server = start(&site);
     let mut events = Events::open(&server);
@@ -177,7 +178,7 @@ fn half_open_connections_time_out_and_do_not_lock_others_out() {
         idle.push(stream);
     }
     assert!(idle.len() > 1000, "only {} connections opened", idle.len());
-    // Those over the cap (a few hundred) are closed at once, not after a timeout.
+    // As many as are over the cap (the oldest) are closed at once, not after a timeout.
     let early = closed_by(&mut idle, Instant::now() + Duration::from_millis(500));
     assert!(
         early + 300 >= idle.len(),
@@ -217,6 +218,60 @@ fn half_open_connections_time_out_and_do_not_lock_others_out() {
     let text = std::fs::read_to_string(&file).expect("read");
     std::fs::write(&file, retitle(&text, "Still listening")).expect("edit");
     events.wait_for("event: reload");
+}
+
+/// While slow connections hold every slot and more (a partial request line
+/// each, sent a few bytes at a time, or nothing at all), a reader's request is
+/// answered at once, not reset until the header timeout frees a slot: the
+/// oldest slow connection makes room. Answered while the newest slow ones are
+/// still open proves it was not the timeout, which would have closed them all;
+/// and the server holds no more sockets than its limit.
+#[test]
+fn a_page_is_answered_while_slow_connections_hold_every_slot() {
+    const SLOTS: usize = 256;
+    let site = site("ok-subpath");
+    let server = start(&site);
+    let mut slow = Vec::new();
+    for i in 0..SLOTS + 100 {
+        let mut stream = TcpStream::connect(&server.address).expect("connect");
+        if i % 2 == 0 {
+            stream.write_all(b"G").expect("the first byte");
+        }
+        slow.push(stream);
+    }
+    // Each sends a little more of its request line, never the whole of it.
+    for stream in slow.iter_mut().step_by(2) {
+        let _ = stream.write_all(b"ET /bri");
+    }
+    let raw = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.base, server.address
+    );
+    let answered = exchange(&server.address, &raw);
+    let still_open = slow.len() - closed_by(&mut slow, Instant::now());
+    let fds_held = open_files(&server);
+
+    let (status, head, body) = answered.expect("the request was reset, not answered");
+    assert_eq!(status, 200, "{head}");
+    assert!(body.contains("Fixture Briefing"), "{body}");
+    assert!(
+        still_open >= SLOTS - 50,
+        "only {still_open} slow connections were still open when the page was answered: \
+         it was answered after the header timeout"
+    );
+    if let Some(fds) = fds_held {
+        assert!(
+            fds < SLOTS + 64,
+            "the server held {fds} files with {} connections open",
+            slow.len()
+        );
+    }
+}
+
+/// How many files the server process has open (Linux only).
+fn open_files(server: &crate::serve::Server) -> Option<usize> {
+    let dir = format!("/proc/{}/fd", server.child.id());
+    std::fs::read_dir(dir).ok().map(Iterator::count)
 }
 
 #[test]
