@@ -29,9 +29,6 @@ use tokio::time::Sleep;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections open at once; each open page holds one for its event stream.
 const MAX_CONNECTIONS: usize = 256;
-/// How long a new connection waits for the slot of the connection closed to
-/// make room for it (that one's task only has to run once to let it go).
-const ROOM_WAIT: Duration = Duration::from_secs(1);
 
 /// The listener `axum::serve` accepts from: at most `MAX_CONNECTIONS` open at
 /// once, each with its request head timed; when all are open, the oldest one
@@ -53,14 +50,11 @@ impl Capped {
     }
 
     /// A slot for a connection accepted while every slot is taken: the oldest
-    /// connection still sending its head is closed and its slot is taken over.
+    /// connection still sending its head is closed and its permit handed over
+    /// at once (however busy the machine, no wait for its task to run).
     /// `None` when every open connection has sent its head.
-    async fn make_room(&self) -> Option<OwnedSemaphorePermit> {
-        if !self.heads.close_oldest() {
-            return None;
-        }
-        let freed = Arc::clone(&self.permits).acquire_owned();
-        tokio::time::timeout(ROOM_WAIT, freed).await.ok()?.ok()
+    fn make_room(&self) -> Option<OwnedSemaphorePermit> {
+        self.heads.close_oldest()
     }
 }
 
@@ -79,7 +73,7 @@ impl axum::serve::Listener for Capped {
             };
             let permit = match Arc::clone(&self.permits).try_acquire_owned() {
                 Ok(permit) => Some(permit),
-                Err(_) => self.make_room().await,
+                Err(_) => self.make_room(),
             };
             match permit {
                 Some(permit) => {
@@ -125,11 +119,20 @@ struct Waiting {
     by_number: BTreeMap<u64, Arc<Closing>>,
 }
 
-/// Tells one connection still sending its head that it is closed to make room.
+/// One connection's slot: its permit, and the flag that tells it, while it is
+/// still sending its head, that it is closed to make room (its permit then
+/// goes to the newer connection).
 #[derive(Default)]
 struct Closing {
     closed: AtomicBool,
     waker: AtomicWaker,
+    permit: Mutex<Option<OwnedSemaphorePermit>>,
+}
+
+impl Closing {
+    fn permit(&self) -> std::sync::MutexGuard<'_, Option<OwnedSemaphorePermit>> {
+        self.permit.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl Heads {
@@ -152,15 +155,17 @@ impl Heads {
         }
     }
 
-    /// Closes the oldest connection waiting (it fails its next read, now);
-    /// false when none is waiting.
-    fn close_oldest(&self) -> bool {
-        let Some((_, oldest)) = self.lock().by_number.pop_first() else {
-            return false;
-        };
-        oldest.closed.store(true, Ordering::Release);
-        oldest.waker.wake();
-        true
+    /// Closes the oldest connection waiting (it fails its next read, now)
+    /// and takes its permit; `None` when none is waiting.
+    fn close_oldest(&self) -> Option<OwnedSemaphorePermit> {
+        loop {
+            let (_, oldest) = self.lock().by_number.pop_first()?;
+            oldest.closed.store(true, Ordering::Release);
+            oldest.waker.wake();
+            if let Some(permit) = oldest.permit().take() {
+                return Some(permit);
+            }
+        }
     }
 
     /// Takes a connection out of the waiting ones; false when it was closed
@@ -204,7 +209,8 @@ pub(super) struct Guarded {
     stream: TcpStream,
     /// Running until the first request head is complete.
     head: Option<Head>,
-    _permit: OwnedSemaphorePermit,
+    /// Its permit, held until it closes (unless handed to a newer connection).
+    _slot: Arc<Closing>,
 }
 
 /// What a connection holds until its first request head is complete.
@@ -216,14 +222,15 @@ struct Head {
 
 impl Guarded {
     fn new(stream: TcpStream, permit: OwnedSemaphorePermit, ticket: HeadTicket) -> Guarded {
+        *ticket.closing.permit() = Some(permit);
         Guarded {
+            _slot: Arc::clone(&ticket.closing),
             stream,
             head: Some(Head {
                 deadline: Box::pin(tokio::time::sleep(HEADER_TIMEOUT)),
                 end: HeadEnd::default(),
                 ticket,
             }),
-            _permit: permit,
         }
     }
 }
@@ -336,22 +343,32 @@ mod tests {
     #[test]
     fn the_oldest_connection_still_sending_its_head_makes_room() {
         let heads = Arc::new(Heads::default());
+        let permits = Arc::new(Semaphore::new(4));
+        let enter = || {
+            let ticket = Heads::enter(&heads);
+            *ticket.closing.permit() = Some(Arc::clone(&permits).try_acquire_owned().expect("one"));
+            ticket
+        };
         let closed = |t: &HeadTicket| t.closing.closed.load(Ordering::Acquire);
-        let first = Heads::enter(&heads);
-        let second = Heads::enter(&heads);
-        let third = Heads::enter(&heads);
-        let fourth = Heads::enter(&heads);
+        let first = enter();
+        let second = enter();
+        let third = enter();
+        let fourth = enter();
         assert!(second.leave(), "its head came whole: it no longer waits");
         drop(third);
-        assert!(heads.close_oldest());
+        let handed = heads.close_oldest();
+        assert!(handed.is_some(), "the first's permit is handed over");
+        // The second and third gave theirs back; the first's is handed over.
+        assert_eq!(permits.available_permits(), 2, "handed over, not released");
         assert!(closed(&first) && !closed(&fourth));
+        assert!(first.closing.permit().is_none());
         assert!(!first.leave(), "its head came too late: it was closed");
         assert!(
-            heads.close_oldest(),
+            heads.close_oldest().is_some(),
             "the fourth, as the second and third left"
         );
         assert!(closed(&fourth));
-        assert!(!heads.close_oldest(), "none waits any more");
+        assert!(heads.close_oldest().is_none(), "none waits any more");
     }
 
     #[test]
