@@ -706,6 +706,10 @@ fn leftovers(target: &Path) -> Result<Leftovers, WriteError> {
     for entry in fs::read_dir(parent).map_err(io_error(parent))? {
         let entry = entry.map_err(io_error(parent))?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
+        // A link by one of these names is not ours, whatever it points at.
+        if entry.file_type().map_err(io_error(parent))?.is_symlink() {
+            continue;
+        }
         for (kind, list) in kinds.iter().zip(found.iter_mut()) {
             let pid = file_name.strip_prefix(kind.as_str());
             if pid.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
@@ -997,5 +1001,52 @@ impl Drop for Lock {
         if !self.stays {
             let _ = fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lines_read_back_whatever_a_file_name_holds() {
+        for name in [
+            "a.html",
+            "dir/été.txt",
+            "back\\slash",
+            "line\nfeed",
+            "cr\r.txt",
+            "\\n",
+        ] {
+            let mut line = String::new();
+            push_manifest_line(&mut line, name);
+            assert_eq!(line.matches('\n').count(), 1, "{line:?}");
+            assert_eq!(unescape_manifest_line(line.trim_end_matches('\n')), name);
+        }
+    }
+
+    #[test]
+    fn a_link_named_like_a_leftover_is_never_followed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = tmp.path();
+        let elsewhere = base.join("elsewhere");
+        fs::create_dir_all(&elsewhere).expect("mkdir");
+        fs::write(
+            elsewhere.join(MARKER),
+            format!("{MARKER_HEAD}{FILES_LINE}\nkeep.txt\n"),
+        )
+        .expect("marker");
+        fs::write(elsewhere.join("keep.txt"), "precious").expect("write");
+        std::os::unix::fs::symlink(&elsewhere, base.join(".out.dealwire-old-7")).expect("link");
+        let notes = recover(&base.join("out"), &mut Kill::never()).expect("recover");
+        assert!(notes.is_empty());
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("keep.txt")).expect("kept"),
+            "precious"
+        );
+        assert!(
+            !base.join("out").exists(),
+            "a link is not put back as the output"
+        );
     }
 }
