@@ -13,6 +13,7 @@
 //!  article::parse    SourceFile  → Article      (parallel: frontmatter, money, party, markdown → code, highlight, typography)
 //!  site::assemble    Articles    → Site         (URLs, order, deals index, totals, tags, parties, `@/` links)
 //!  render::render_site Site      → Sink         (parallel pages, lists, feeds, exports, chart, each put as it is made)
+//!  strip::publishable  SourceFile → Sink       (every copied file: static/, the theme's, articles' folders; images lose their metadata)
 //!  output::Staging   Sink        → public/      (I/O: lock, stage, marker, swap; `output::write` for a whole `Output`)
 //!  links::check      Output      → Diagnostics  (`dealwire check`: every internal link resolves)
 //! ```
@@ -55,6 +56,7 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod spill;
+pub mod strip;
 pub mod text;
 pub mod theme;
 pub mod typography;

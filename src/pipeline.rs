@@ -6,7 +6,7 @@
 //! parse      content/**/*.md    → Article   (parallel)
 //! model      Articles           → Site      (URLs, order, deals index, totals)
 //! render     Site               → Sink      (pages, exports, chart)
-//! assets     static/, theme, content files → Sink
+//! assets     static/, theme, content files → Sink (images without metadata: `strip`)
 //! ```
 //!
 //! No clock: the same source and options give the same files. The only disk
@@ -343,7 +343,14 @@ fn finish(
         }
     };
     diags.extend(site.warnings.iter().cloned());
-    let written = assets(source, theme_assets.files, &site, &bundles, &sink);
+    let written = assets(
+        source,
+        theme_assets.files,
+        &site,
+        &bundles,
+        &sink,
+        &mut diags,
+    );
     diags.extend(written.err().map(|e| Diagnostic::error(".", e.to_string())));
     if diags.has_errors() {
         return Err(diags);
@@ -640,19 +647,27 @@ fn bundle_dirs(articles: &[Arc<Article>]) -> BTreeSet<String> {
 
 /// Static files into `sink`: the theme's (with the code stylesheet,
 /// fingerprinted), then the site's `static/`, then content files. Pages
-/// rendered later replace any clash.
+/// rendered later replace any clash. Every file goes through
+/// `strip::publishable` on the way (images lose their metadata; one that
+/// cannot be read is left out), in parallel, a batch at a time so that few
+/// stripped copies wait at once; its warnings go into `diags`.
 fn assets(
     source: &SiteSource,
     theme_statics: BTreeMap<String, Vec<u8>>,
     site: &Site,
     bundles: &BTreeSet<String>,
     sink: &Sink,
+    diags: &mut Diagnostics,
 ) -> Result<(), crate::output::WriteError> {
+    // (source path, bytes, output paths), in the order they are put.
+    let mut copies: Vec<(String, bytes::Bytes, Vec<String>)> = Vec::new();
     for (path, bytes) in theme_statics {
-        sink.put(path, bytes)?;
+        let origin = format!("themes/{}/static/{path}", site.config.theme);
+        copies.push((origin, bytes.into(), vec![path]));
     }
     for f in source.under("static") {
-        sink.put(&f.path["static/".len()..], f.bytes.clone())?;
+        let target = f.path["static/".len()..].to_string();
+        copies.push((f.path.clone(), f.bytes.clone(), vec![target]));
     }
     // Bundle folder → the URL folders of the pages built from it.
     let mut bundle_targets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -667,14 +682,25 @@ fn assets(
     for f in source.under("content").filter(|f| !f.path.ends_with(".md")) {
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         let name = f.path.rsplit_once('/').map_or(f.path.as_str(), |(_, n)| n);
-        match bundle_targets.get(dir) {
-            Some(targets) => {
-                for t in targets {
-                    sink.put(format!("{t}{name}"), f.bytes.clone())?;
+        let targets = match bundle_targets.get(dir) {
+            Some(targets) => targets.iter().map(|t| format!("{t}{name}")).collect(),
+            None if bundles.contains(dir) => continue, // a draft's bundle, not built
+            None => vec![f.path["content/".len()..].to_string()],
+        };
+        copies.push((f.path.clone(), f.bytes.clone(), targets));
+    }
+    for batch in copies.chunks(64) {
+        let published: Vec<_> = batch
+            .par_iter()
+            .map(|(origin, bytes, _)| crate::strip::publishable(origin, bytes))
+            .collect();
+        for ((_, _, targets), (bytes, warning)) in batch.iter().zip(published) {
+            diags.extend(warning);
+            if let Some(bytes) = bytes {
+                for target in targets {
+                    sink.put(target.as_str(), bytes.clone())?;
                 }
             }
-            None if bundles.contains(dir) => {} // a draft's bundle, not built
-            None => sink.put(&f.path["content/".len()..], f.bytes.clone())?,
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ mod editions;
 mod errors;
 mod exports;
 mod golden;
+mod images;
 mod import;
 mod incremental;
 mod layout;
