@@ -261,12 +261,17 @@ mod tests {
 
     #[test]
     fn scan_data_is_walked_as_a_decoder_walks_it() {
+        // The one range kept (up to `end`), and whether anything went.
+        let kept = |data: &[u8]| scans(data).map(|(r, cut)| (r.len(), r[0].end, cut));
         // Stuffed FF 00 and a restart marker are data; the end marker ends.
         let data = b"\x12\xFF\x00\x34\xFF\xD3\x56\xFF\xD9trailer";
-        assert_eq!(scans(data), Ok((vec![0..data.len() - 7], true)));
+        assert_eq!(kept(data), Ok((1, data.len() - 7, true)));
         // Cut short inside the data: kept as a browser shows it.
-        assert_eq!(scans(b"\x12\xFF\x00\x34"), Ok((vec![0..4], false)));
-        assert_eq!(scans(b"\x12\xFF\xFF"), Ok((vec![0..3], false)));
+        assert_eq!(kept(b"\x12\xFF\x00\x34"), Ok((1, 4, false)));
+        assert_eq!(kept(b"\x12\xFF\xFF"), Ok((1, 3, false)));
+        // Segments between scans: a table stays, a comment goes with its fill.
+        let data = b"\x12\xFF\xC4\x00\x03\x00\xFF\xFF\xFE\x00\x03x\x34\xFF\xD9";
+        assert_eq!(scans(data), Ok((vec![0..6, 12..data.len()], true)));
         // A segment that runs past the end cannot be checked.
         assert!(scans(b"\x12\xFF\xE1\x00\x40Exif").is_err());
         assert!(scans(b"\x12\xFF\xC4\x00").is_err());
