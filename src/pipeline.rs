@@ -689,7 +689,7 @@ fn assets(
         };
         copies.push((f.path.clone(), f.bytes.clone(), targets));
     }
-    for batch in copies.chunks(64) {
+    for batch in copies.chunks(16) {
         let published: Vec<_> = batch
             .par_iter()
             .map(|(origin, bytes, _)| crate::strip::publishable(origin, bytes))
