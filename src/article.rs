@@ -692,9 +692,9 @@ impl Checker<'_> {
             );
             self.push(d.at(line + first, *col));
         }
-        for (line, note) in &body.html_notes {
-            let d = Diagnostic::warning(self.path, note.as_str());
-            self.push(d.at(line + first, 1));
+        for note in &body.html_notes {
+            let d = Diagnostic::warning(self.path, note.text(first));
+            self.push(d.at(note.line + first, 1));
         }
         body
     }

@@ -76,7 +76,9 @@ pub struct Rendered {
     /// The summary as HTML, with link slots: the part before `<!-- more -->`,
     /// else the first paragraph.
     pub summary_html: String,
-    /// The summary as plain text, for descriptions.
+    /// The summary as plain text, for descriptions: `html::text` of the
+    /// published (cleaned) `summary_html`, so nothing the page does not show
+    /// can reach a description.
     pub summary_text: String,
     /// Every heading, in order.
     pub headings: Vec<Heading>,
@@ -88,8 +90,8 @@ pub struct Rendered {
     pub unknown_languages: Vec<(String, usize)>,
     /// Destinations replaced because their scheme can run code: (destination, line, column).
     pub unsafe_links: Vec<(String, usize, usize)>,
-    /// What the raw HTML policy removed or found unbalanced: (1-based body line, note).
-    pub html_notes: Vec<(usize, String)>,
+    /// What the raw HTML policy removed or found unbalanced.
+    pub html_notes: Vec<crate::html::Note>,
 }
 
 /// How to render.
@@ -382,13 +384,6 @@ impl<'a> Walk<'a> {
         if policy == HtmlPolicy::Sanitize && crate::html::strip_comments(&html).trim().is_empty() {
             return;
         }
-        let html = match policy {
-            HtmlPolicy::Sanitize => match crate::html::unwrap_noscript(&html) {
-                Cow::Owned(unwrapped) => unwrapped.into(),
-                Cow::Borrowed(_) => html,
-            },
-            _ => html,
-        };
         self.scan.read(&html, line, policy);
         self.raw_html = true;
         self.events.push_back(if block {
@@ -472,8 +467,9 @@ impl<'a> Walk<'a> {
 
     /// Keeps what the summary needs of an event handed on.
     fn keep_for_summary(&mut self, event: &Event<'a>) {
-        // Heading anchors point into the article; a summary shown elsewhere drops them.
-        if matches!(event, Event::Html(h) if h.starts_with("<a class=\"anchor\"")) {
+        // Heading anchors and footnote references point into the article; a
+        // summary shown elsewhere drops them.
+        if is_anchor_or_note(event) {
             return;
         }
         match &mut self.summary {
@@ -499,7 +495,7 @@ impl<'a> Walk<'a> {
 
     fn end_heading(&mut self, level: HeadingLevel) {
         if let Some((at, _, written_id)) = self.heading.take() {
-            let title = plain_text(self.events.range(at + 1..));
+            let title = heading_text(self.events.range(at + 1..));
             let id = self.ids.unique(written_id.as_deref(), &title);
             self.events[at] = Event::Start(Tag::Heading {
                 level,
@@ -528,7 +524,6 @@ impl<'a> Walk<'a> {
         };
         let mut out = self.out;
         html::push_html(&mut out.summary_html, summary.iter().cloned());
-        out.summary_text = plain_text(summary.iter());
         out.html = html;
         self.scan.finish(self.opts.html);
         out.words += self.scan.words;
@@ -554,6 +549,9 @@ impl<'a> Walk<'a> {
             out.html = cleaner.clean(&out.html, SLOT, &mut raw_slot);
             out.summary_html = cleaner.clean(&out.summary_html, SLOT, &mut raw_slot);
         }
+        // The text of what is published, never of the events: a script's or
+        // a fallback's text is in the events, between their raw tags.
+        out.summary_text = crate::html::text(&out.summary_html);
         out
     }
 }
@@ -708,6 +706,24 @@ pub fn rebase<'d>(dest: &'d str, page_url: &str) -> Cow<'d, str> {
     }
 }
 
+/// A heading anchor or a footnote reference: links into the article page.
+fn is_anchor_or_note(event: &Event) -> bool {
+    matches!(event, Event::Html(h)
+        if h.starts_with("<a class=\"anchor\"") || h.starts_with("<sup class=\"footnote-reference\""))
+}
+
+/// A heading's text for the table of contents and its id. Raw HTML in it
+/// is read as the page shows it (`html::text`): a `<script>` in a heading
+/// lends it no words.
+fn heading_text<'e>(events: impl Iterator<Item = &'e Event<'e>> + Clone) -> String {
+    if !events.clone().any(|e| matches!(e, Event::InlineHtml(_))) {
+        return plain_text(events);
+    }
+    let mut html = String::new();
+    html::push_html(&mut html, events.filter(|e| !is_anchor_or_note(e)).cloned());
+    crate::html::text(&html)
+}
+
 fn plain_text<'e>(events: impl IntoIterator<Item = &'e Event<'e>>) -> String {
     let mut text = String::new();
     for e in events {
@@ -777,11 +793,7 @@ mod tests {
         );
         let sanitized = with(md, HtmlPolicy::Sanitize);
         assert_eq!(sanitized.html, "<p>Hi  </p>\n<div>b</div>\n");
-        let notes: Vec<&str> = sanitized
-            .html_notes
-            .iter()
-            .map(|(_, n)| n.as_str())
-            .collect();
+        let notes: Vec<String> = sanitized.html_notes.iter().map(|n| n.text(0)).collect();
         assert_eq!(
             notes,
             [

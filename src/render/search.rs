@@ -309,9 +309,14 @@ mod tests {
     use crate::source::SourceFile;
 
     fn site(files: &[(&str, &str)], drafts: bool) -> Site {
-        let config = crate::config::parse(
-            "title: T\nbase_url: https://e.org/b/\nrates: { EUR: 1.5 }\nparties:\n  Amazon: { aliases: [AWS] }\n",
-        )
+        site_with("", files, drafts)
+    }
+
+    /// A site whose site.yaml ends with `more`.
+    fn site_with(more: &str, files: &[(&str, &str)], drafts: bool) -> Site {
+        let config = crate::config::parse(&format!(
+            "title: T\nbase_url: https://e.org/b/\nrates: {{ EUR: 1.5 }}\nparties:\n  Amazon: {{ aliases: [AWS] }}\n{more}"
+        ))
         .expect("config");
         let articles = files
             .iter()
@@ -497,6 +502,23 @@ mod tests {
         assert_eq!(undisclosed.filters["precision"], ["undisclosed"]);
         assert_eq!(undisclosed.sort["amount"], "0", "sorted last, not left out");
         assert!(!undisclosed.filters.contains_key("kind"));
+    }
+
+    #[test]
+    fn a_record_holds_no_text_of_code_or_fallbacks_even_trusted() {
+        let body = "Lead <script>x(\"SECRET\")</script>words.\n\n<noscript>\n<p>SECRET fallback</p>\n</noscript>\n\n<style>p { content: \"SECRET\" }</style>\n\nH<sub>2</sub>O <template>SECRET</template>end.\n";
+        for policy in ["sanitize", "trust"] {
+            let site = site_with(
+                &format!("markdown: {{ html: {policy} }}\n"),
+                &[(
+                    "content/a.md",
+                    &format!("---\ntitle: A\ndate: 2025-11-03\n---\n{body}"),
+                )],
+                false,
+            );
+            let records = records(&site).expect("records");
+            assert_eq!(records[0].content, "Lead words. H2O end.", "{policy}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod pages;
 mod properties;
 mod records;
 mod safety;
+mod sanitize;
 mod scaffold;
 mod scale;
 mod scheduled;

@@ -2,8 +2,10 @@
 //! applies it, and the notes an editor gets about what it changed.
 //!
 //! - `sanitize` (the default): ammonia keeps the formatting and structure tags
-//!   articles use and removes scripts, event handlers, `style`, iframes and
-//!   dangerous URL schemes.
+//!   articles use and removes scripts, event handlers, `style` (but one
+//!   `text-align` on a table cell), iframes and dangerous URL schemes; what
+//!   holds code or a fallback (`script`, `style`, `noscript`, `iframe`…) goes
+//!   with its content. The scan notes each kind of removal once per article.
 //! - `escape`: raw HTML is shown as text.
 //! - `trust`: raw HTML passes as written.
 //!
@@ -16,7 +18,12 @@
 //! replaces U+0000: they are written as markers made from a hash of the body,
 //! which no text of that body can contain, and turned back after. `href` and
 //! `src` values of raw HTML become slots too, so that they are rebased on
-//! list pages, made absolute in feeds and checked like Markdown links.
+//! list pages and checked like Markdown links.
+//!
+//! Beside the sanitizer and sharing its lists: `scan` (the notes for the
+//! editor, read from the raw HTML as Markdown hands it over) and `read`, the
+//! reader of published HTML: `text` (what a reader sees: descriptions,
+//! search records).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -28,6 +35,12 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use serde::Deserialize;
+
+mod read;
+mod scan;
+
+pub use read::text;
+pub use scan::{Note, Scan};
 
 /// What becomes of raw HTML in Markdown (`markdown: { html: … }`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
@@ -93,7 +106,6 @@ fn builder() -> ammonia::Builder<'static> {
         .add_clean_content_tags(CONTENT_REMOVED)
         .add_generic_attributes(GENERIC_ATTRIBUTES)
         .link_rel(None)
-        .filter_style_properties(["text-align"].into())
         .strip_comments(true);
     for (tag, attributes) in EXTRA_TAG_ATTRIBUTES {
         b.add_tag_attributes(tag, attributes);
@@ -102,6 +114,41 @@ fn builder() -> ammonia::Builder<'static> {
     b.add_tag_attribute_values("input", "type", ["checkbox"])
         .set_tag_attribute_value("input", "disabled", "");
     b
+}
+
+/// What a `style` attribute may keep: one `text-align` on a table cell
+/// (what Markdown writes for an aligned column), in the form Markdown writes
+/// it. Anything else and the whole attribute goes: never an emptied
+/// `style=""`, never half of what the editor wrote.
+fn cell_alignment(tag: &str, style: &str) -> Option<&'static str> {
+    if !matches!(tag, "td" | "th") {
+        return None;
+    }
+    let declaration = style.trim().trim_end_matches(';');
+    let (property, value) = declaration.split_once(':')?;
+    if !property.trim().eq_ignore_ascii_case("text-align") {
+        return None;
+    }
+    let value = value.trim();
+    [
+        "text-align: left",
+        "text-align: center",
+        "text-align: right",
+        "text-align: justify",
+        "text-align: start",
+        "text-align: end",
+    ]
+    .into_iter()
+    .find(|a| a["text-align: ".len()..].eq_ignore_ascii_case(value))
+}
+
+/// Whether ammonia keeps a URL attribute: relative, or absolute with a scheme
+/// of its list (its own test, so that the notes say what it does).
+fn url_kept(value: &str) -> bool {
+    match url::Url::parse(value) {
+        Ok(url) => lists().schemes.contains(url.scheme()),
+        Err(e) => e == url::ParseError::RelativeUrlWithoutBase,
+    }
 }
 
 /// The allowlists, read once from the builder.
@@ -140,169 +187,6 @@ const VOID: [&str; 14] = [
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
 ];
-
-/// What the scan of a body's raw HTML found.
-#[derive(Debug, Default)]
-pub struct Scan {
-    /// Notes for the editor: (1-based body line, message).
-    pub notes: Vec<(usize, String)>,
-    /// Words of text inside the raw HTML (scripts and styles excluded).
-    pub words: usize,
-    /// Line and column of each `href`/`src` value, by value (first seen).
-    pub urls: HashMap<String, (usize, usize)>,
-    /// Elements opened and not closed yet: (name, line).
-    open: Vec<(String, usize)>,
-    /// For each kind of removal noted, its note and how many more like it.
-    repeats: HashMap<String, (usize, usize)>,
-}
-
-impl Scan {
-    /// Reads one piece of raw HTML (an HTML block, or one inline tag) that
-    /// starts on body line `line`.
-    pub fn read(&mut self, html: &str, line: usize, policy: HtmlPolicy) {
-        for (token, token_line) in tokens(html) {
-            self.token(token, line + token_line.saturating_sub(1), policy);
-        }
-    }
-
-    fn token(&mut self, token: Token, line: usize, policy: HtmlPolicy) {
-        let lists = lists();
-        match token {
-            Token::CharacterTokens(text) => {
-                let hidden = self
-                    .open
-                    .last()
-                    .is_some_and(|(name, _)| lists.content_removed.contains(name.as_str()));
-                if !hidden {
-                    self.words += text.split_whitespace().count();
-                }
-            }
-            Token::TagToken(tag) => {
-                let name = tag.name.to_string();
-                if tag.kind == TagKind::EndTag {
-                    return self.close(&name, line, policy);
-                }
-                if policy == HtmlPolicy::Sanitize {
-                    self.check_tag(&name, &tag.attrs, line);
-                }
-                for attr in &tag.attrs {
-                    if matches!(&*attr.name.local, "href" | "src") {
-                        self.urls.entry(attr.value.to_string()).or_insert((line, 1));
-                    }
-                }
-                if !tag.self_closing && !VOID.contains(&name.as_str()) {
-                    self.open.push((name, line));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Notes what the sanitizer removes from one start tag.
-    fn check_tag(&mut self, name: &str, attrs: &[html5ever::Attribute], line: usize) {
-        let lists = lists();
-        if lists.content_removed.contains(name) {
-            let note = format!("`<{name}>` is removed with its content");
-            return self.note_once(name.to_string(), line, note);
-        }
-        if !lists.tags.contains(name) {
-            let note = format!("`<{name}>` is removed, its text kept");
-            return self.note_once(name.to_string(), line, note);
-        }
-        for attr in attrs {
-            let attribute = &*attr.name.local;
-            let value = attr.value.trim();
-            let allowed = lists.generic.contains(attribute)
-                || lists
-                    .per_tag
-                    .get(name)
-                    .is_some_and(|a| a.contains(attribute))
-                || lists
-                    .values
-                    .get(name)
-                    .and_then(|a| a.get(attribute))
-                    .is_some_and(|v| v.iter().any(|v| v.eq_ignore_ascii_case(value)));
-            let bad_url = matches!(attribute, "href" | "src")
-                && crate::urls::scheme(value)
-                    .is_some_and(|s| !lists.schemes.contains(s.to_ascii_lowercase().as_str()));
-            if !allowed || bad_url {
-                let shown: String = value.chars().take(40).collect();
-                let note = format!("`{attribute}=\"{shown}\"` is removed from `<{name}>`");
-                self.note_once(format!("{name} {attribute}"), line, note);
-            }
-        }
-    }
-
-    /// Notes a removal the first time its kind is met; later ones are counted
-    /// on that note, so an article with a hundred styled cells gets one line.
-    fn note_once(&mut self, kind: String, line: usize, note: String) {
-        match self.repeats.get_mut(&kind) {
-            Some((_, more)) => *more += 1,
-            None => {
-                self.repeats.insert(kind, (self.notes.len(), 0));
-                self.notes.push((line, note));
-            }
-        }
-    }
-
-    fn close(&mut self, name: &str, line: usize, policy: HtmlPolicy) {
-        match self.open.iter().rposition(|(open, _)| open == name) {
-            Some(at) => {
-                for (inner, opened) in self.open.drain(at + 1..).collect::<Vec<_>>() {
-                    if !OPTIONAL_END.contains(&inner.as_str()) {
-                        self.notes.push((
-                            opened,
-                            format!("`<{inner}>` is not closed before `</{name}>` (line {line})"),
-                        ));
-                    }
-                }
-                self.open.truncate(at);
-            }
-            None if policy != HtmlPolicy::Escape && !VOID.contains(&name) => {
-                self.notes.push((
-                    line,
-                    format!("a stray `</{name}>` closes nothing the article opened: it is dropped"),
-                ));
-            }
-            None => {}
-        }
-    }
-
-    /// Whether the innermost element the raw HTML left open takes phrasing
-    /// content only (`span`, `a`, `summary`…), where a `<p>` may not go.
-    pub fn in_phrasing(&self) -> bool {
-        const PHRASING: [&str; 24] = [
-            "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd",
-            "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup",
-            "u",
-        ];
-        self.open
-            .last()
-            .is_some_and(|(name, _)| PHRASING.contains(&name.as_str()))
-    }
-
-    /// Ends the body: elements still open are noted.
-    pub fn finish(&mut self, policy: HtmlPolicy) {
-        for (at, more) in std::mem::take(&mut self.repeats).into_values() {
-            let (_, note) = &mut self.notes[at];
-            if more > 0 {
-                note.push_str(&format!(", and {more} more like it in this article"));
-            }
-            note.push_str(" (raw HTML is sanitized)");
-        }
-        if policy == HtmlPolicy::Escape {
-            return;
-        }
-        for (name, line) in std::mem::take(&mut self.open) {
-            if !OPTIONAL_END.contains(&name.as_str()) {
-                self.notes.push((
-                    line,
-                    format!("`<{name}>` is not closed: it ends with the article"),
-                ));
-            }
-        }
-    }
-}
 
 /// Collects tokens; `Tokenizer` hands them over through `&self`.
 struct Sink {
@@ -343,43 +227,6 @@ impl TokenSink for Sink {
             None => TokenSinkResult::Continue,
         }
     }
-}
-
-/// For `sanitize`: `<noscript>` and `</noscript>` tags removed, their content
-/// kept. Scripts never run on a sanitized page, so what a page shows without
-/// them (a chart's fallback image) is what readers get; the content is then
-/// sanitized like the rest. A spelling this misses leaves a `noscript` that the
-/// sanitizer removes with its content: never unsafe, only less complete.
-pub fn unwrap_noscript(html: &str) -> Cow<'_, str> {
-    let lower = html.to_ascii_lowercase();
-    if !lower.contains("noscript") {
-        return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut at = 0;
-    while let Some(found) = lower[at..].find("noscript") {
-        let name = at + found;
-        // Bytes, not `str` slices: the byte before may be inside a character.
-        let bytes = lower.as_bytes();
-        let open = name.checked_sub(1).filter(|&i| &bytes[i..name] == b"<");
-        let close = name.checked_sub(2).filter(|&i| &bytes[i..name] == b"</");
-        let end = lower[name + 8..]
-            .find('>')
-            .map(|e| name + 8 + e + 1)
-            .filter(|&e| lower[name + 8..e - 1].trim().is_empty());
-        match (open.or(close), end) {
-            (Some(start), Some(end)) => {
-                out.push_str(&html[at..start]);
-                at = end;
-            }
-            _ => {
-                out.push_str(&html[at..name + 8]);
-                at = name + 8;
-            }
-        }
-    }
-    out.push_str(&html[at..]);
-    Cow::Owned(out)
 }
 
 /// HTML text with its comments removed (for `escape`, where the parser does
@@ -438,7 +285,11 @@ impl Cleaner {
             let mut b = builder();
             let prefix = marker.clone();
             let urls = Arc::clone(&raw_urls);
-            b.attribute_filter(move |_, attribute, value| {
+            b.attribute_filter(move |element, attribute, value| {
+                // `style` is allowed on table cells only, and then only this.
+                if attribute == "style" {
+                    return cell_alignment(element, value).map(Cow::Borrowed);
+                }
                 if !matches!(attribute, "href" | "src") || value.starts_with(&prefix) {
                     return Some(Cow::Borrowed(value));
                 }
@@ -520,30 +371,6 @@ pub fn balanced(html: &str) -> String {
     fragment.root_element().inner_html()
 }
 
-/// The text of a piece of HTML, as a reader sees it: character references
-/// decoded, tags dropped (a tag separates words), the content of scripts,
-/// styles and templates left out, runs of white space made one space. What
-/// the search index reads of an article's body.
-pub fn text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut hidden: usize = 0;
-    for (token, _) in tokens(html) {
-        match token {
-            Token::CharacterTokens(t) if hidden == 0 => text.push_str(&t),
-            Token::TagToken(tag) if matches!(&*tag.name, "script" | "style" | "template") => {
-                if tag.kind == TagKind::StartTag {
-                    hidden += 1;
-                } else {
-                    hidden = hidden.saturating_sub(1);
-                }
-            }
-            Token::TagToken(_) => text.push(' '),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,18 +381,6 @@ mod tests {
             raw.push(u.to_string());
             100 + raw.len() - 1
         })
-    }
-
-    #[test]
-    fn text_is_what_a_reader_sees() {
-        assert_eq!(
-            text(
-                "<p>L\u{2019}accord <em>d\u{e9}finitif</em> &amp; <a href=\"x\">AT&amp;T</a></p>\n<ul><li>un</li><li>deux</li></ul><script>var x = 1;</script><style>p{}</style>"
-            ),
-            "L\u{2019}accord d\u{e9}finitif & AT&T un deux"
-        );
-        assert_eq!(text("a&lt;b"), "a<b");
-        assert_eq!(text(""), "");
     }
 
     #[test]
@@ -605,19 +420,32 @@ mod tests {
     }
 
     #[test]
-    fn noscript_fallbacks_are_kept() {
-        assert_eq!(
-            unwrap_noscript("<div><noscript>\n<img src=\"a.png\"/>\n</NoScript ></div> noscript"),
-            "<div>\n<img src=\"a.png\"/>\n</div> noscript"
+    fn style_goes_whole_but_one_alignment_on_a_cell() {
+        let out = clean(
+            HtmlPolicy::Sanitize,
+            "<table><tr><td style=\"color: red\">a</td><td style=\" TEXT-ALIGN : Right; \">b</td><th style=\"text-align: right; color: red\">c</th><td style=\"\">d</td></tr></table><p style=\"text-align: left\">e</p>",
         );
         assert_eq!(
-            unwrap_noscript("<noscript class=x>y</noscript>"),
-            "<noscript class=x>y"
+            out,
+            "<table><tbody><tr><td>a</td><td style=\"text-align: right\">b</td><th>c</th><td>d</td></tr></tbody></table><p>e</p>"
         );
-        // A character of several bytes right before the name.
-        assert_eq!(unwrap_noscript("énoscript"), "énoscript");
-        assert_eq!(unwrap_noscript("x€noscript>y"), "x€noscript>y");
-        assert_eq!(unwrap_noscript("é<noscript>y"), "éy");
+    }
+
+    #[test]
+    fn noscript_goes_with_its_content() {
+        let html = "<p>a</p><noscript><p>fallback</p><img src=\"x.png\" onerror=\"y()\"></noscript><p>b</p>";
+        assert_eq!(clean(HtmlPolicy::Sanitize, html), "<p>a</p><p>b</p>");
+        let mut scan = Scan::default();
+        scan.read(html, 1, HtmlPolicy::Sanitize);
+        scan.finish(HtmlPolicy::Sanitize);
+        let notes: Vec<String> = scan.notes.iter().map(|n| n.text(0)).collect();
+        // One note: what sat inside goes with it, unnamed.
+        assert_eq!(
+            notes,
+            ["`<noscript>` is removed with its content (raw HTML is sanitized)"]
+        );
+        assert!(scan.urls.is_empty());
+        assert_eq!(scan.words, 2);
     }
 
     #[test]
@@ -625,33 +453,5 @@ mod tests {
         assert_eq!(strip_comments("a<!-- x -->b<!---->c<!-->d"), "abcd");
         assert_eq!(strip_comments("a<!-- open"), "a");
         assert_eq!(strip_comments("a --> b"), "a --> b");
-    }
-
-    #[test]
-    fn the_scan_names_what_goes_and_what_is_unbalanced() {
-        let mut scan = Scan::default();
-        let p = HtmlPolicy::Sanitize;
-        scan.read(
-            "<div class=\"x\" onclick=\"go()\">\nsome words here\n<script>var a = 1;</script>",
-            3,
-            p,
-        );
-        scan.read("</span>", 9, p);
-        scan.finish(p);
-        let notes: Vec<String> = scan
-            .notes
-            .iter()
-            .map(|(l, m)| format!("{l}: {m}"))
-            .collect();
-        assert_eq!(
-            notes,
-            [
-                "3: `onclick=\"go()\"` is removed from `<div>` (raw HTML is sanitized)",
-                "5: `<script>` is removed with its content (raw HTML is sanitized)",
-                "9: a stray `</span>` closes nothing the article opened: it is dropped",
-                "3: `<div>` is not closed: it ends with the article",
-            ]
-        );
-        assert_eq!(scan.words, 3);
     }
 }
