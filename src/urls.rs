@@ -47,6 +47,21 @@ pub fn join(page_path: &str, link: &str) -> String {
     }
 }
 
+/// The absolute URL that `link` means on the page at `page` (an absolute
+/// URL), as a browser resolves it: a `#fragment` or `?query` stays on the
+/// page, a relative path is joined to it, a root-relative path to its
+/// origin. A link with a scheme is kept as written, and so is one that
+/// cannot be joined (`//[`).
+pub fn resolve<'l>(page: &url::Url, link: &'l str) -> Cow<'l, str> {
+    if scheme(link.trim_start()).is_some() {
+        return Cow::Borrowed(link);
+    }
+    match page.join(link) {
+        Ok(url) => Cow::Owned(url.into()),
+        Err(_) => Cow::Borrowed(link),
+    }
+}
+
 /// A percent-encoded path decoded (`a%20b` → `a b`); `None` when the bytes
 /// it encodes are not UTF-8.
 pub fn decode(path: &str) -> Option<Cow<'_, str>> {
@@ -90,6 +105,27 @@ mod tests {
             "/b/articles/x/accord%20%C3%A9t%C3%A9/"
         );
         assert_eq!(join(page, "?q=1"), "/b/articles/x/?q=1");
+    }
+
+    #[test]
+    fn resolves_against_a_page_under_a_sub_path() {
+        let page = url::Url::parse("https://e.org/briefing/articles/x/").expect("url");
+        for (link, absolute) in [
+            ("#fn-1", "https://e.org/briefing/articles/x/#fn-1"),
+            ("", "https://e.org/briefing/articles/x/"),
+            ("?q=1", "https://e.org/briefing/articles/x/?q=1"),
+            ("i.png", "https://e.org/briefing/articles/x/i.png"),
+            ("../y/#top", "https://e.org/briefing/articles/y/#top"),
+            ("/briefing/deals/", "https://e.org/briefing/deals/"),
+            ("/elsewhere/", "https://e.org/elsewhere/"),
+            ("//cdn.e.org/a.png", "https://cdn.e.org/a.png"),
+            (" b c/ ", "https://e.org/briefing/articles/x/b%20c/"),
+            ("https://O.org", "https://O.org"),
+            ("mailto:a@b.c", "mailto:a@b.c"),
+            ("//[", "//["),
+        ] {
+            assert_eq!(resolve(&page, link), absolute, "{link:?}");
+        }
     }
 
     #[test]

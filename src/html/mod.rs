@@ -22,8 +22,9 @@
 //!
 //! Beside the sanitizer and sharing its lists: `scan` (the notes for the
 //! editor, read from the raw HTML as Markdown hands it over) and `read`, the
-//! reader of published HTML: `text` (what a reader sees: descriptions,
-//! search records).
+//! readers of published HTML: `text` (what a reader sees: descriptions,
+//! search records) and `absolute_links` (every URL of a feed entry made
+//! absolute).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -39,7 +40,7 @@ use serde::Deserialize;
 mod read;
 mod scan;
 
-pub use read::text;
+pub use read::{absolute_links, text};
 pub use scan::{Note, Scan};
 
 /// What becomes of raw HTML in Markdown (`markdown: { html: … }`).

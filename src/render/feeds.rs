@@ -4,6 +4,8 @@
 //!
 //! Input: the site and the articles listed. Output: XML text. No
 //! clock: a feed's `updated` is its newest entry's date. Drafts never appear.
+//! Every link in an entry's content and summary is absolute: a reader
+//! resolves a relative one against the feed, not the article.
 
 use atom_syndication as atom;
 
@@ -390,34 +392,27 @@ fn atom_feed(
 /// a feed of gigabytes that no reader fetches.
 pub const MAX_CONTENT: usize = 512 * 1024;
 
-/// A link destination of an article as a feed reader needs it: absolute, since
-/// a feed has no page to be relative to.
-pub fn absolute<'l>(
-    config: &Config,
-    link: &'l crate::markdown::Link,
-    rel_url: &str,
-) -> std::borrow::Cow<'l, str> {
-    let rooted = crate::markdown::rebase(link.dest(), &config.path_url(rel_url));
-    match rooted.strip_prefix(config.base_path.as_str()) {
-        Some(rest) if rooted.starts_with('/') => config.absolute_url(rest).into(),
-        _ => rooted,
-    }
-}
-
-/// An entry's content: the whole body with absolute links, unless it is
-/// longer than `MAX_CONTENT`.
+/// An entry's content: the whole body as its page publishes it, every link
+/// absolute, unless it is longer than `MAX_CONTENT`.
 fn content_html(config: &Config, p: &Placed) -> Result<Option<String>, Diagnostic> {
-    let a = &p.article;
-    let html = a.body_html()?;
-    Ok((html.len() <= MAX_CONTENT).then(|| {
-        crate::markdown::fill_links(&html, &a.body.links, |l| absolute(config, l, &p.rel_url))
-    }))
+    let html = p.article.body_html()?;
+    Ok((html.len() <= MAX_CONTENT).then(|| absolute_html(config, p, &html)))
 }
 
-/// An entry's summary with absolute links.
+/// An entry's summary, every link absolute.
 fn summary_html(config: &Config, p: &Placed) -> String {
-    let a = &p.article;
-    crate::markdown::fill_links(&a.summary_html, &a.body.links, |l| {
-        absolute(config, l, &p.rel_url)
-    })
+    absolute_html(config, p, &p.article.summary_html)
+}
+
+/// HTML of an article (with its link slots) as a feed carries it: the slots
+/// filled as on the article's page, then every URL in it (Markdown's, the
+/// heading anchors' and footnotes', raw HTML's) made absolute against the
+/// page's address, since a feed reader would resolve it against the feed.
+fn absolute_html(config: &Config, p: &Placed, html: &str) -> String {
+    let html = crate::markdown::page_html(html, &p.article.body.links);
+    match url::Url::parse(&config.absolute_url(&p.rel_url)) {
+        Ok(page) => crate::html::absolute_links(&html, &page),
+        // A base URL is checked when the site is read: this does not happen.
+        Err(_) => html,
+    }
 }

@@ -1,6 +1,6 @@
 //! What the raw HTML policy removes leaves nothing behind: no text of it in
 //! descriptions, feeds or heading ids, no emptied attribute, a warning per
-//! kind of removal.
+//! kind of removal; and every link a feed carries is absolute.
 
 use crate::harness::{TestSite, expect, site};
 
@@ -196,4 +196,86 @@ fn style_attributes_go_whole_with_one_warning_per_kind() {
         .filter(|l| l.contains("table.md") && l.contains("`on"))
         .count();
     assert_eq!(handlers, 1, "{}", run.stderr);
+}
+
+/// The URL attributes of HTML, each value split into its URLs.
+fn urls_in(html: &str) -> Vec<String> {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut urls = Vec::new();
+    for element in fragment.root_element().descendent_elements() {
+        for (name, value) in element.value().attrs() {
+            match name {
+                "href" | "src" | "poster" | "cite" | "action" | "formaction" | "longdesc"
+                | "background" => urls.push(value.to_string()),
+                "data" if element.value().name() == "object" => urls.push(value.to_string()),
+                "ping" => urls.extend(value.split_ascii_whitespace().map(str::to_string)),
+                "srcset" | "imagesrcset" => urls.extend(
+                    value
+                        .split(", ")
+                        .filter_map(|c| c.split_ascii_whitespace().next())
+                        .map(str::to_string),
+                ),
+                _ => {}
+            }
+        }
+    }
+    urls
+}
+
+#[test]
+fn every_link_in_a_feed_is_absolute() {
+    let runs = [
+        ("ok-feed-links", "sanitize"),
+        ("ok-feed-links", "trust"),
+        ("ok-subpath", "sanitize"),
+        ("ok-html-sanitize", "sanitize"),
+        ("ok-html-trust", "sanitize"),
+    ];
+    for (fixture, policy) in runs {
+        let (site, _) = built(fixture, policy);
+        for feed in ["atom.xml", "rss.xml"] {
+            let mut urls: Vec<String> = feed_texts(&site.read(feed))
+                .iter()
+                .flat_map(|html| urls_in(html))
+                .collect();
+            assert!(!urls.is_empty(), "{fixture} {feed}: no link at all");
+            for u in &urls {
+                assert!(
+                    url::Url::parse(u).is_ok(),
+                    "{fixture} ({policy}) {feed}: `{u}` is not absolute"
+                );
+            }
+            if fixture != "ok-feed-links" {
+                continue;
+            }
+            urls.sort();
+            urls.dedup();
+            let article = "https://example.org/briefing/articles/links/";
+            let mut expected = vec![
+                "https://example.org/briefing/articles/other/".to_string(),
+                "https://example.org/briefing/articles/links/#terms".to_string(),
+                "https://example.org/briefing/articles/links/#fn-n".to_string(),
+                "https://example.org/briefing/deals/".to_string(),
+                "https://example.org/elsewhere/".to_string(),
+                "https://example.com/x".to_string(),
+                "mailto:desk@example.org".to_string(),
+                format!("{article}chart.png"),
+                "https://example.org/briefing/articles/raw/".to_string(),
+            ];
+            if policy == "trust" {
+                expected.extend([
+                    "https://example.org/briefing/big.png".to_string(),
+                    format!("{article}poster.jpg"),
+                    format!("{article}clip.mp4"),
+                    format!("{article}source/"),
+                ]);
+            }
+            for want in &expected {
+                assert!(
+                    urls.contains(want),
+                    "{policy} {feed}: {want} missing from {urls:?}"
+                );
+            }
+        }
+    }
 }
