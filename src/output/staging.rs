@@ -114,7 +114,16 @@ fn is_locked(lock: &Path) -> bool {
     let Ok(file) = fs::OpenOptions::new().write(true).open(lock) else {
         return false;
     };
-    matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+    match file.try_lock() {
+        Err(fs::TryLockError::WouldBlock) => true,
+        // Released at once, explicitly: a child process forked meanwhile
+        // shares the open file, and would otherwise keep it locked.
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(_) => false,
+    }
 }
 
 /// Writes `output` to `target` for the site at the canonical `root`: resolve,
@@ -954,7 +963,7 @@ fn remove_empty_dirs(dir: &Path) {
 /// is left in the user's folder). A build that finds it locked refuses at once.
 struct Lock {
     path: PathBuf,
-    _file: fs::File,
+    file: fs::File,
     /// Left in place when the build ends (a simulated kill).
     stays: bool,
 }
@@ -987,7 +996,7 @@ impl Lock {
         match fs::metadata(&path) {
             Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => Ok(Lock {
                 path,
-                _file: file,
+                file,
                 stays: false,
             }),
             _ => Err(busy()),
@@ -997,10 +1006,13 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        // Removed while still locked; the lock goes with the file handle after.
+        // Removed while still locked, then released explicitly: closing the
+        // handle would not release it while a child process forked by another
+        // thread (not yet at its exec) shares the open file.
         if !self.stays {
             let _ = fs::remove_file(&self.path);
         }
+        let _ = self.file.unlock();
     }
 }
 
