@@ -286,6 +286,7 @@ pub fn parse(
     let mut ctx = Checker {
         path,
         split: &split,
+        outline: std::cell::OnceCell::new(),
         config,
         diags,
         errors: 0,
@@ -336,6 +337,8 @@ fn name_parts(path: &str) -> (String, Option<&str>, String, Option<String>) {
 struct Checker<'a> {
     path: &'a str,
     split: &'a Split<'a>,
+    /// The front matter's lines, indexed when a first position is asked for.
+    outline: std::cell::OnceCell<yaml::Outline<'a>>,
     config: &'a ArticleSettings<'a>,
     diags: &'a mut Diagnostics,
     /// Errors this file added so far.
@@ -345,7 +348,14 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// The file position of a field's value, from the front-matter scanner.
     fn position(&self, field: &str) -> Option<(usize, usize)> {
-        yaml::locate(self.split.yaml, field).map(|(l, c)| (l + self.split.yaml_line - 1, c))
+        self.outline()
+            .locate(field)
+            .map(|(l, c)| (l + self.split.yaml_line - 1, c))
+    }
+
+    fn outline(&self) -> &yaml::Outline<'_> {
+        self.outline
+            .get_or_init(|| yaml::Outline::new(self.split.yaml))
     }
 
     fn error(&mut self, field: &str, message: impl Into<String>) {
@@ -871,10 +881,8 @@ impl Checker<'_> {
                 Err(e) => {
                     let position = self.position(field).map(|(line, col)| {
                         let quoted = self
-                            .split
-                            .yaml
-                            .lines()
-                            .nth(line - self.split.yaml_line)
+                            .outline()
+                            .line(line - self.split.yaml_line)
                             .and_then(|l| l.chars().nth(col - 1))
                             .is_some_and(|c| matches!(c, '"' | '\''));
                         let shift = text.get(..e.offset).map_or(0, |t| t.chars().count());

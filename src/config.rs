@@ -363,6 +363,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     })?;
     let mut r = Reader {
         text,
+        outline: std::cell::OnceCell::new(),
         diags: Diagnostics::new(),
     };
     let (base_url, base_path) = normalise_base_url(&raw.base_url).unwrap_or_else(|m| {
@@ -425,13 +426,19 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
 /// the field's line) for each bad value and standing in a default for it.
 struct Reader<'a> {
     text: &'a str,
+    /// The text's lines, indexed when a first error is placed.
+    outline: std::cell::OnceCell<yaml::Outline<'a>>,
     diags: Diagnostics,
 }
 
 impl Reader<'_> {
     fn error(&mut self, field: &str, message: String) {
+        let position = self
+            .outline
+            .get_or_init(|| yaml::Outline::new(self.text))
+            .locate(field);
         let d = Diagnostic::error(CONFIG_FILE, message)
-            .at_opt(yaml::locate(self.text, field))
+            .at_opt(position)
             .field(field);
         self.diags.push(d);
     }
@@ -650,7 +657,7 @@ pub fn base_path_of(text: &str) -> Option<String> {
     struct BaseUrl {
         base_url: String,
     }
-    let raw: BaseUrl = yaml::from_str(text).ok()?;
+    let raw: BaseUrl = yaml::from_str_partial(text).ok()?;
     normalise_base_url(&raw.base_url).ok().map(|(_, path)| path)
 }
 
