@@ -17,6 +17,7 @@ mod golden;
 mod import;
 mod incremental;
 mod layout;
+mod lists;
 mod output_dir;
 mod pages;
 mod properties;
