@@ -960,10 +960,7 @@ pub const MAX_TAGS: usize = 1_000;
 /// all its parties, so a deal's parties cost their number squared.
 pub const MAX_PARTIES: usize = 1_000;
 
-/// The years an article or a deal may be dated in: the charts and archives
-/// span them, so a slip such as `0025` or `9999` is an error, not a page of
-/// ten thousand empty years.
-pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
+pub use crate::config::YEARS;
 
 /// Reads `YYYY-MM-DD`, or an RFC 3339 date-time (`2025-11-03T09:00:00-05:00`,
 /// offset within ±23:59, or `Z`) by its own calendar date.

@@ -19,6 +19,11 @@ use crate::yaml;
 /// Where `site.yaml` lives, relative to the site root.
 pub const CONFIG_FILE: &str = "site.yaml";
 
+/// The years an article, a deal or a rate may be dated in: the charts and
+/// archives span them, so a slip such as `0025` or `9999` is an error, not a
+/// page of ten thousand empty years.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -528,6 +533,14 @@ impl Reader<'_> {
                                     "`{from}` is neither a year (`2024`) nor a date (`2025-07-01`)"
                                 ),
                             ),
+                            (Some(d), _) if !YEARS.contains(&d.year()) => self.error(
+                                &entry,
+                                format!(
+                                    "`{from}` is outside the years {} to {}",
+                                    YEARS.start(),
+                                    YEARS.end()
+                                ),
+                            ),
                             (Some(d), Some(r)) => dated.push((d, r)),
                             (Some(_), None) => {}
                         }
@@ -777,6 +790,8 @@ mod tests {
                 "two rates from 2024-01-01",
             ),
             ("{}", "give a rate"),
+            ("{ 1899: 1.1, 2024: 1.08 }", "`1899` is outside the years 1900 to 2199"),
+            ("{ 2200-01-01: 1.1 }", "`2200-01-01` is outside the years 1900 to 2199"),
         ] {
             let e = parse(&format!(
                 "title: T\nbase_url: https://e.org/\nrates:\n  EUR: {bad}\n"
