@@ -121,3 +121,18 @@ fn a_key_twice_in_front_matter_is_an_error_at_the_second() {
         run.stderr
     );
 }
+
+#[test]
+fn a_party_written_twice_is_named_as_written_first() {
+    let front = "deal:\n  amount: $1B\n  parties: [\"!!\", Acme, ACME]\n";
+    let run = one_article(SITE, front).dealwire(&["check"]);
+    assert_eq!(
+        errors(&run),
+        [
+            "error: content/a.md:6:12: deal.parties[0]: `!!` is not a party name",
+            "error: content/a.md:6:12: deal.parties: `Acme` and `ACME` are the same party (ACME): a deal needs two different parties",
+        ],
+        "{}",
+        run.stderr
+    );
+}
