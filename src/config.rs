@@ -790,8 +790,14 @@ mod tests {
                 "two rates from 2024-01-01",
             ),
             ("{}", "give a rate"),
-            ("{ 1899: 1.1, 2024: 1.08 }", "`1899` is outside the years 1900 to 2199"),
-            ("{ 2200-01-01: 1.1 }", "`2200-01-01` is outside the years 1900 to 2199"),
+            (
+                "{ 1899: 1.1, 2024: 1.08 }",
+                "`1899` is outside the years 1900 to 2199",
+            ),
+            (
+                "{ 2200-01-01: 1.1 }",
+                "`2200-01-01` is outside the years 1900 to 2199",
+            ),
         ] {
             let e = parse(&format!(
                 "title: T\nbase_url: https://e.org/\nrates:\n  EUR: {bad}\n"

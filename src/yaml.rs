@@ -2,11 +2,14 @@
 //! that finds where a field's value sits in the text.
 //!
 //! `from_str` turns YAML text into a typed serde shape, or a `YamlError` with the
-//! field path (from `serde_path_to_error`) and 1-based position. The YAML crate
-//! gives positions only for its own errors, so semantic errors found later (an
-//! amount that does not parse, one party twice) are placed by `locate`, which
-//! follows block mappings and sequences by indentation. Nothing here knows about
-//! articles or sites.
+//! field path (from `serde_path_to_error`) and 1-based position. Before the
+//! typed pass, `keys` walks the document for a key given twice in any mapping.
+//! The YAML crate gives positions only for its own errors, so semantic errors
+//! found later (an amount that does not parse, one party twice) are placed by
+//! `outline`, which follows block mappings and sequences by indentation over
+//! lines indexed once. Every step takes time linear in the text: front matter
+//! and `site.yaml` may hold lists of tens of thousands of items. Nothing here
+//! knows about articles or sites.
 
 use serde::de::DeserializeOwned;
 

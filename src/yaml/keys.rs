@@ -262,13 +262,18 @@ impl<'de> Visitor<'de> for Key<'_, '_> {
 mod tests {
     use super::*;
 
-    fn found(text: &str) -> Option<(String, String, (usize, usize), (usize, usize))> {
-        first_duplicate(text).map(|d| (d.field, d.key, d.position.unwrap(), d.first.unwrap()))
-    }
+    use first_duplicate as found;
 
     #[test]
     fn finds_a_key_twice_in_any_mapping() {
-        let at = |f: &str, k: &str, p, q| Some((f.to_string(), k.to_string(), p, q));
+        let at = |field: &str, key: &str, second, first| {
+            Some(Duplicate {
+                field: field.into(),
+                key: key.into(),
+                position: Some(second),
+                first: Some(first),
+            })
+        };
         assert_eq!(found("a: 1\nb: 2\na: 3\n"), at("a", "a", (3, 1), (1, 1)));
         assert_eq!(
             found("rates:\n  EUR: 1.1\n  GBP: 1.2\n  EUR: 1.3\n"),
@@ -289,7 +294,7 @@ mod tests {
         );
         assert_eq!(found("0x10: a\n16: b\n"), at("16", "16", (2, 1), (1, 1)));
         // Later duplicates wait for the first one to be fixed.
-        assert_eq!(found("a: 1\na: 2\nb: 1\nb: 2\n").unwrap().1, "a");
+        assert_eq!(found("a: 1\na: 2\nb: 1\nb: 2\n").unwrap().key, "a");
     }
 
     #[test]
