@@ -5,6 +5,7 @@
 //! rendered) and its warnings, or every error found in the file, each placed at
 //! the line and column of its field. Pure: no disk, no clock; runs in parallel.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use jiff::civil::Date;
@@ -289,6 +290,7 @@ pub fn parse(
     let mut ctx = Checker {
         path,
         split: &split,
+        outline: std::cell::OnceCell::new(),
         config,
         diags,
         errors: 0,
@@ -339,6 +341,8 @@ fn name_parts(path: &str) -> (String, Option<&str>, String, Option<String>) {
 struct Checker<'a> {
     path: &'a str,
     split: &'a Split<'a>,
+    /// The front matter's lines, indexed when a first position is asked for.
+    outline: std::cell::OnceCell<yaml::Outline<'a>>,
     config: &'a ArticleSettings<'a>,
     diags: &'a mut Diagnostics,
     /// Errors this file added so far.
@@ -348,7 +352,14 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// The file position of a field's value, from the front-matter scanner.
     fn position(&self, field: &str) -> Option<(usize, usize)> {
-        yaml::locate(self.split.yaml, field).map(|(l, c)| (l + self.split.yaml_line - 1, c))
+        self.outline()
+            .locate(field)
+            .map(|(l, c)| (l + self.split.yaml_line - 1, c))
+    }
+
+    fn outline(&self) -> &yaml::Outline<'_> {
+        self.outline
+            .get_or_init(|| yaml::Outline::new(self.split.yaml))
     }
 
     fn error(&mut self, field: &str, message: impl Into<String>) {
@@ -483,6 +494,9 @@ impl Checker<'_> {
 
     /// The tags with their slugs.
     fn tags(&mut self, written: &[String]) -> Vec<(String, Slug)> {
+        let written = self.at_most("tags", written, MAX_TAGS, |count| {
+            format!("an article has at most {MAX_TAGS} tags (each tag page shows the article with all its tags), and this one has {count}")
+        });
         let mut tags = Vec::new();
         for (i, tag) in written.iter().enumerate() {
             match Slug::from_text(tag) {
@@ -496,21 +510,39 @@ impl Checker<'_> {
         tags
     }
 
+    /// The first `max` items of a list, with an error at the first one past
+    /// them (`message` is given the list's length): lists whose every item
+    /// makes a page that shows the whole list cost their length squared.
+    fn at_most<'w, T>(
+        &mut self,
+        field: &str,
+        written: &'w [T],
+        max: usize,
+        message: impl FnOnce(usize) -> String,
+    ) -> &'w [T] {
+        if written.len() > max {
+            self.error(&format!("{field}[{max}]"), message(written.len()));
+        }
+        &written[..written.len().min(max)]
+    }
+
     /// The bylines by canonical name: each with a letter or digit, none twice.
     fn authors(&mut self, written: &[String]) -> Vec<String> {
         let mut authors: Vec<String> = Vec::new();
+        let mut slugs = HashSet::new();
         for (i, name) in written.iter().enumerate() {
             let canonical = self.config.authors.resolve(name);
-            let slug = Slug::from_text(&canonical);
-            if slug.is_none() {
+            let Some(slug) = Slug::from_text(&canonical) else {
                 self.error(&format!("authors[{i}]"), format!("`{name}` is not a name"));
-            } else if authors.iter().any(|a| Slug::from_text(a) == slug) {
+                continue;
+            };
+            if slugs.insert(slug) {
+                authors.push(canonical);
+            } else {
                 self.error(
                     &format!("authors[{i}]"),
                     format!("`{name}` is listed twice ({canonical})"),
                 );
-            } else {
-                authors.push(canonical);
             }
         }
         authors
@@ -520,10 +552,11 @@ impl Checker<'_> {
     /// redirects.
     fn aliases(&mut self, written: &[String]) -> Vec<Alias> {
         let mut aliases: Vec<Alias> = Vec::new();
+        let mut files = HashSet::new();
         for (i, path) in written.iter().enumerate() {
             let field = format!("aliases[{i}]");
             match alias_file(path) {
-                Ok(file) if aliases.iter().any(|a| a.file == file) => {
+                Ok(file) if !files.insert(file.clone()) => {
                     self.error(&field, format!("`{path}` is listed twice"))
                 }
                 Ok(file) => aliases.push(Alias {
@@ -774,7 +807,12 @@ impl Checker<'_> {
 
     /// A deal's parties by their canonical names: at least two, all different.
     fn parties(&mut self, field: &str, written: &[String]) -> Vec<String> {
+        let written = self.at_most(&format!("{field}.parties"), written, MAX_PARTIES, |count| {
+            format!("a deal has at most {MAX_PARTIES} parties (each party's page shows the deal with all its parties), and this one has {count}")
+        });
         let mut parties: Vec<String> = Vec::new();
+        // Each party's slug, and the index of the name it was written as.
+        let mut slugs: HashMap<Slug, usize> = HashMap::new();
         for (i, name) in written.iter().enumerate() {
             let name_field = format!("{field}.parties[{i}]");
             let canonical = self.config.parties.resolve(name);
@@ -785,12 +823,11 @@ impl Checker<'_> {
                     format!("`{name}` is not a declared party; did you mean `{known}`?"),
                 );
             }
-            if canonical.is_empty() || slug.is_none() {
+            let Some(slug) = slug.filter(|_| !canonical.is_empty()) else {
                 self.error(&name_field, format!("`{name}` is not a party name"));
-            } else if let Some(first) = parties
-                .iter()
-                .position(|p| crate::party::party_slug(p) == slug)
-            {
+                continue;
+            };
+            if let Some(&first) = slugs.get(&slug) {
                 self.error(
                     &format!("{field}.parties"),
                     format!(
@@ -799,6 +836,7 @@ impl Checker<'_> {
                     ),
                 );
             } else {
+                slugs.insert(slug, i);
                 parties.push(canonical);
             }
         }
@@ -874,10 +912,8 @@ impl Checker<'_> {
                 Err(e) => {
                     let position = self.position(field).map(|(line, col)| {
                         let quoted = self
-                            .split
-                            .yaml
-                            .lines()
-                            .nth(line - self.split.yaml_line)
+                            .outline()
+                            .line(line - self.split.yaml_line)
                             .and_then(|l| l.chars().nth(col - 1))
                             .is_some_and(|c| matches!(c, '"' | '\''));
                         let shift = text.get(..e.offset).map_or(0, |t| t.chars().count());
@@ -919,10 +955,15 @@ impl Checker<'_> {
     }
 }
 
-/// The years an article or a deal may be dated in: the charts and archives
-/// span them, so a slip such as `0025` or `9999` is an error, not a page of
-/// ten thousand empty years.
-pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
+/// The most tags an article may have: each tag's page shows the article
+/// with all its tags, so an article's tags cost their number squared.
+pub const MAX_TAGS: usize = 1_000;
+
+/// The most parties a deal may have: each party's page shows the deal with
+/// all its parties, so a deal's parties cost their number squared.
+pub const MAX_PARTIES: usize = 1_000;
+
+pub use crate::config::YEARS;
 
 /// Reads `YYYY-MM-DD`, or an RFC 3339 date-time (`2025-11-03T09:00:00-05:00`,
 /// offset within ±23:59, or `Z`) by its own calendar date.

@@ -19,6 +19,11 @@ use crate::yaml;
 /// Where `site.yaml` lives, relative to the site root.
 pub const CONFIG_FILE: &str = "site.yaml";
 
+/// The years an article, a deal or a rate may be dated in: the charts and
+/// archives span them, so a slip such as `0025` or `9999` is an error, not a
+/// page of ten thousand empty years.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2199;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -363,6 +368,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     })?;
     let mut r = Reader {
         text,
+        outline: std::cell::OnceCell::new(),
         diags: Diagnostics::new(),
     };
     let (base_url, base_path) = normalise_base_url(&raw.base_url).unwrap_or_else(|m| {
@@ -425,13 +431,19 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
 /// the field's line) for each bad value and standing in a default for it.
 struct Reader<'a> {
     text: &'a str,
+    /// The text's lines, indexed when a first error is placed.
+    outline: std::cell::OnceCell<yaml::Outline<'a>>,
     diags: Diagnostics,
 }
 
 impl Reader<'_> {
     fn error(&mut self, field: &str, message: String) {
+        let position = self
+            .outline
+            .get_or_init(|| yaml::Outline::new(self.text))
+            .locate(field);
         let d = Diagnostic::error(CONFIG_FILE, message)
-            .at_opt(yaml::locate(self.text, field))
+            .at_opt(position)
             .field(field);
         self.diags.push(d);
     }
@@ -519,6 +531,14 @@ impl Reader<'_> {
                                 &entry,
                                 format!(
                                     "`{from}` is neither a year (`2024`) nor a date (`2025-07-01`)"
+                                ),
+                            ),
+                            (Some(d), _) if !YEARS.contains(&d.year()) => self.error(
+                                &entry,
+                                format!(
+                                    "`{from}` is outside the years {} to {}",
+                                    YEARS.start(),
+                                    YEARS.end()
                                 ),
                             ),
                             (Some(d), Some(r)) => dated.push((d, r)),
@@ -650,7 +670,7 @@ pub fn base_path_of(text: &str) -> Option<String> {
     struct BaseUrl {
         base_url: String,
     }
-    let raw: BaseUrl = yaml::from_str(text).ok()?;
+    let raw: BaseUrl = yaml::from_str_partial(text).ok()?;
     normalise_base_url(&raw.base_url).ok().map(|(_, path)| path)
 }
 
@@ -770,6 +790,14 @@ mod tests {
                 "two rates from 2024-01-01",
             ),
             ("{}", "give a rate"),
+            (
+                "{ 1899: 1.1, 2024: 1.08 }",
+                "`1899` is outside the years 1900 to 2199",
+            ),
+            (
+                "{ 2200-01-01: 1.1 }",
+                "`2200-01-01` is outside the years 1900 to 2199",
+            ),
         ] {
             let e = parse(&format!(
                 "title: T\nbase_url: https://e.org/\nrates:\n  EUR: {bad}\n"

@@ -179,17 +179,19 @@ pub fn split(text: &str) -> Option<Split<'_>> {
 
 /// Reads the YAML of a split file; positions count from the start of the file.
 pub fn parse(path: &str, split: &Split<'_>) -> Result<RawFrontMatter, Diagnostic> {
-    yaml::from_str(split.yaml).map_err(|e| {
+    yaml::from_str(split.yaml).map_err(|mut e| {
+        if e.position.is_none() {
+            e.position = yaml::locate(split.yaml, &e.field);
+        }
+        let e = e.in_file(split.yaml_line);
         let message = if e.message.contains("did not match any variant") {
             "expected text such as `$38 billion`, or a mapping `{ value: 38000000000, currency: USD }`".into()
         } else {
             e.message
         };
-        let position = e
-            .position
-            .or_else(|| yaml::locate(split.yaml, &e.field))
-            .map(|(l, c)| (l + split.yaml_line - 1, c));
-        Diagnostic::error(path, message).at_opt(position).field(e.field)
+        Diagnostic::error(path, message)
+            .at_opt(e.position)
+            .field(e.field)
     })
 }
 

@@ -310,7 +310,9 @@ fn front_matter(text: &str) -> Result<(Value, &str), String> {
                             format!("the TOML front matter does not parse: {}", e.message())
                         })?
                 } else {
+                    // The YAML starts on the file's second line.
                     crate::yaml::from_str::<Value>(head).map_err(|e| {
+                        let e = e.in_file(2);
                         format!("the YAML front matter does not parse: {}", e.message)
                     })?
                 };
@@ -608,6 +610,15 @@ fn shortcodes(generator: Generator, body: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_twice_in_yaml_front_matter_names_the_file_lines() {
+        let e = front_matter("---\ntitle: A\ndate: 2024-05-01\ntitle: B\n---\nx\n").unwrap_err();
+        assert_eq!(
+            e,
+            "the YAML front matter does not parse: duplicate key `title` (first at line 2)"
+        );
+    }
 
     #[test]
     fn zola_posts_keep_their_body_and_old_url() {

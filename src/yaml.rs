@@ -2,13 +2,21 @@
 //! that finds where a field's value sits in the text.
 //!
 //! `from_str` turns YAML text into a typed serde shape, or a `YamlError` with the
-//! field path (from `serde_path_to_error`) and 1-based position. The YAML crate
-//! gives positions only for its own errors, so semantic errors found later (an
-//! amount that does not parse, one party twice) are placed by `locate`, which
-//! follows block mappings and sequences by indentation. Nothing here knows about
-//! articles or sites.
+//! field path (from `serde_path_to_error`) and 1-based position. Before the
+//! typed pass, `keys` walks the document for a key given twice in any mapping.
+//! The YAML crate gives positions only for its own errors, so semantic errors
+//! found later (an amount that does not parse, one party twice) are placed by
+//! `outline`, which follows block mappings and sequences by indentation over
+//! lines indexed once. Every step takes time linear in the text: front matter
+//! and `site.yaml` may hold lists of tens of thousands of items. Nothing here
+//! knows about articles or sites.
 
 use serde::de::DeserializeOwned;
+
+mod keys;
+mod outline;
+
+pub use outline::{Outline, Step, locate, parse_path};
 
 /// A YAML document that did not fit the expected shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,12 +27,73 @@ pub struct YamlError {
     pub position: Option<(usize, usize)>,
     /// The problem, without position or path.
     pub message: String,
+    /// For a key given twice: the key, and the line of its first occurrence
+    /// when known (the message names it).
+    duplicate: Option<(String, Option<usize>)>,
 }
 
-/// Deserializes YAML 1.2 text. `yes`/`no` stay strings, duplicate keys and alias
-/// expansion past the library's budget are errors.
+impl YamlError {
+    fn new(field: String, position: Option<(usize, usize)>, message: String) -> YamlError {
+        YamlError {
+            field,
+            position,
+            message,
+            duplicate: None,
+        }
+    }
+
+    /// The same error with its lines counted in a file whose YAML text
+    /// starts on 1-based line `first_line` (front matter, after its `---`).
+    pub fn in_file(mut self, first_line: usize) -> YamlError {
+        let shift = first_line.saturating_sub(1);
+        self.position = self.position.map(|(l, c)| (l + shift, c));
+        if let Some((key, first)) = &mut self.duplicate {
+            *first = first.map(|l| l + shift);
+            self.message = duplicate_message(key, *first);
+        }
+        self
+    }
+}
+
+impl From<keys::Duplicate> for YamlError {
+    fn from(d: keys::Duplicate) -> YamlError {
+        let first = d.first.map(|(line, _)| line);
+        YamlError {
+            message: duplicate_message(&d.key, first),
+            field: d.field,
+            position: d.position,
+            duplicate: Some((d.key, first)),
+        }
+    }
+}
+
+fn duplicate_message(key: &str, first: Option<usize>) -> String {
+    match first {
+        Some(line) => format!("duplicate key `{key}` (first at line {line})"),
+        None => format!("duplicate key `{key}`"),
+    }
+}
+
+/// Deserializes YAML 1.2 text. `yes`/`no` stay strings; a key given twice in
+/// any mapping (`keys`) and alias expansion past the library's budget are
+/// errors.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     flow_depth_within_limit(text)?;
+    if let Some(duplicate) = keys::first_duplicate(text) {
+        return Err(duplicate.into());
+    }
+    read(text)
+}
+
+/// Like `from_str`, but a key given twice is an error only where `T` reads
+/// the mapping as a struct: for reading a few fields of a file that need
+/// not validate (`site.yaml`'s `base_url` while serve shows its errors).
+pub fn from_str_partial<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    flow_depth_within_limit(text)?;
+    read(text)
+}
+
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     // Most documents are valid: read them without the cost of tracking paths,
     // and read a failing one again to learn the path of its error.
     match serde_yaml::from_str(text) {
@@ -38,13 +107,13 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             }
             Ok(value)
         }
-        Err(first) => Err(from_str_tracked::<T>(text)
-            .err()
-            .unwrap_or_else(|| YamlError {
-                field: String::new(),
-                position: first.location().map(|l| (l.line(), l.column())),
-                message: clean_message(&first.to_string()),
-            })),
+        Err(first) => Err(from_str_tracked::<T>(text).err().unwrap_or_else(|| {
+            YamlError::new(
+                String::new(),
+                first.location().map(|l| (l.line(), l.column())),
+                clean_message(&first.to_string()),
+            )
+        })),
     }
 }
 
@@ -115,14 +184,14 @@ fn forbidden_strings(text: &str) -> Result<(), YamlError> {
     };
     match walk(&value, "") {
         None => Ok(()),
-        Some((field, c)) => Err(YamlError {
-            position: locate(text, &field),
-            message: format!(
+        Some((field, c)) => Err(YamlError::new(
+            field.clone(),
+            locate(text, &field),
+            format!(
                 "the control character U+{:04X} may not appear in a page or a feed: remove it",
                 c as u32
             ),
-            field,
-        }),
+        )),
     }
 }
 
@@ -164,13 +233,11 @@ fn flow_depth_within_limit(text: &str) -> Result<(), YamlError> {
                     depth += 1;
                     if depth > MAX_FLOW_DEPTH {
                         let col = line[..at].chars().count() + 1;
-                        return Err(YamlError {
-                            field: String::new(),
-                            position: Some((line_no + 1, col)),
-                            message: format!(
-                                "lists and mappings nest deeper than {MAX_FLOW_DEPTH} levels"
-                            ),
-                        });
+                        return Err(YamlError::new(
+                            String::new(),
+                            Some((line_no + 1, col)),
+                            format!("lists and mappings nest deeper than {MAX_FLOW_DEPTH} levels"),
+                        ));
                     }
                 }
                 (None, ']' | '}') if depth > 0 => depth -= 1,
@@ -214,11 +281,7 @@ fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         let field = clean_path(&err.path().to_string());
         let inner = err.into_inner();
         let position = inner.location().map(|l| (l.line(), l.column()));
-        YamlError {
-            message: clean_message(&inner.to_string()),
-            field,
-            position,
-        }
+        YamlError::new(field, position, clean_message(&inner.to_string()))
     })
 }
 
@@ -273,163 +336,17 @@ fn strip_positions(raw: &str) -> String {
     out
 }
 
-/// One step of a field path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step<'a> {
-    /// A mapping key.
-    Key(&'a str),
-    /// A sequence index, from 0.
-    Index(usize),
-}
-
-/// Splits `deals[1].parties` into steps.
-pub fn parse_path(path: &str) -> Vec<Step<'_>> {
-    let mut steps = Vec::new();
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        // Trailing `[N]` groups are indexes; any other bracket belongs to the
-        // key (a mapping key is the editor's text: `rates.P[]]`).
-        let mut key = part;
-        let mut indexes = Vec::new();
-        while let Some(open) = key.strip_suffix(']').and_then(|k| k.rfind('[')) {
-            match key[open + 1..key.len() - 1].parse::<usize>() {
-                Ok(n) => {
-                    indexes.push(n);
-                    key = &key[..open];
-                }
-                Err(_) => break,
-            }
-        }
-        if !key.is_empty() {
-            steps.push(Step::Key(key));
-        }
-        steps.extend(indexes.into_iter().rev().map(Step::Index));
-    }
-    steps
-}
-
-/// Finds the 1-based (line, column in characters) of the value at `path` in block-style YAML,
-/// or of the deepest enclosing entry it could find (flow style, odd layouts).
-/// Returns `None` only when not even the first key is found.
-pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut found = None;
-    // The block we search in: lines [start, end) whose entries sit at `indent`.
-    let (mut start, mut end, mut indent) = (0usize, lines.len(), 0usize);
-    for step in parse_path(path) {
-        let hit = match step {
-            Step::Key(key) => find_key(&lines, start, end, indent, key),
-            Step::Index(n) => find_item(&lines, start, end, indent, n),
-        };
-        let Some((line, value_col)) = hit else { break };
-        // Columns count characters, like every position dealwire prints.
-        let col = lines[line]
-            .get(..value_col)
-            .map_or(value_col, |b| b.chars().count());
-        found = Some((line + 1, col + 1));
-        let entry_indent = lines[line].len() - lines[line].trim_start().len();
-        let block_end = (line + 1..end)
-            .find(|&i| {
-                let l = lines[i];
-                !l.trim().is_empty()
-                    && !l.trim_start().starts_with('#')
-                    && l.len() - l.trim_start().len() <= entry_indent
-            })
-            .unwrap_or(end);
-        // A value on the same line (`- amount: x` or `key: [a, b]`) continues at
-        // its own column; a nested block continues on the next lines.
-        let rest = lines[line][value_col.min(lines[line].len())..].trim();
-        if rest.is_empty() {
-            start = line + 1;
-            end = block_end;
-            indent = (start..end)
-                .map(|i| lines[i])
-                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-                .map(|l| l.len() - l.trim_start().len())
-                .unwrap_or(entry_indent + 2);
-        } else {
-            start = line;
-            end = block_end;
-            indent = value_col;
-        }
-    }
-    found
-}
-
-/// A `key:` entry at exactly `indent` (or after `- ` ending at `indent`).
-fn find_key(
-    lines: &[&str],
-    start: usize,
-    end: usize,
-    indent: usize,
-    key: &str,
-) -> Option<(usize, usize)> {
-    (start..end).find_map(|i| {
-        let line = lines[i];
-        let at = entry_start(line, indent)?;
-        let rest = &line[at..];
-        let after = rest.strip_prefix(key).or_else(|| {
-            rest.strip_prefix('"')
-                .and_then(|r| r.strip_prefix(key))
-                .and_then(|r| r.strip_prefix('"'))
-        })?;
-        let after_colon = after.strip_prefix(':')?;
-        let skip = after_colon.len() - after_colon.trim_start().len();
-        Some((i, line.len() - after_colon.len() + skip))
-    })
-}
-
-/// Where an entry of a block at `indent` starts on `line`, if it does.
-fn entry_start(line: &str, indent: usize) -> Option<usize> {
-    let lead = line.len() - line.trim_start_matches(' ').len();
-    if lead == indent {
-        return Some(indent);
-    }
-    // `- key:` where the key lands at `indent`.
-    if lead < indent && line[lead..].starts_with("- ") {
-        let after =
-            lead + 2 + (line[lead + 2..].len() - line[lead + 2..].trim_start_matches(' ').len());
-        return (after == indent).then_some(indent);
-    }
-    None
-}
-
-/// The `n`th `- ` item of a block sequence at `indent`, or the key line itself
-/// for a flow sequence.
-fn find_item(
-    lines: &[&str],
-    start: usize,
-    end: usize,
-    indent: usize,
-    n: usize,
-) -> Option<(usize, usize)> {
-    if start < lines.len() && start < end {
-        let line = lines[start];
-        if line
-            .get(indent..)
-            .is_some_and(|rest| rest.trim_start().starts_with('['))
-        {
-            return Some((start, indent));
-        }
-    }
-    (start..end)
-        .filter(|&i| {
-            let l = lines[i];
-            let lead = l.len() - l.trim_start_matches(' ').len();
-            lead == indent && (l[lead..].starts_with("- ") || l[lead..].trim_end() == "-")
-        })
-        .nth(n)
-        .map(|i| {
-            let l = lines[i];
-            let after = &l[indent + 1..];
-            (i, l.len() - after.trim_start().len())
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FM: &str = "title: T\ndate: 2025-11-03\ndeal:\n  amount: 38 zillion\n  parties: [OpenAI]\ndeals:\n  - amount: $1B\n    parties:\n      - A\n      - B\n  - amount: $2B\n    parties: [C, C]\n";
+    #[test]
+    fn positions_leave_messages() {
+        assert_eq!(
+            strip_positions("did not find x at line 1 column 3, while scanning an anchor"),
+            "did not find x, while scanning an anchor"
+        );
+    }
 
     #[test]
     fn only_flow_collections_count_toward_the_depth() {
@@ -455,42 +372,6 @@ mod tests {
     }
 
     #[test]
-    fn locates_nested_fields() {
-        assert_eq!(locate(FM, "title"), Some((1, 8)));
-        assert_eq!(locate(FM, "deal.amount"), Some((4, 11)));
-        assert_eq!(locate(FM, "deal.parties"), Some((5, 12)));
-        assert_eq!(locate(FM, "deals[0].amount"), Some((7, 13)));
-        assert_eq!(locate(FM, "deals[0].parties[1]"), Some((10, 9)));
-        assert_eq!(locate(FM, "deals[1].amount"), Some((11, 13)));
-        assert_eq!(locate(FM, "deals[1].parties"), Some((12, 14)));
-        assert_eq!(locate(FM, "deals[1].parties[1]"), Some((12, 14)));
-    }
-
-    #[test]
-    fn falls_back_to_the_enclosing_entry() {
-        let flow = "deal: { amount: x, parties: [A] }\n";
-        assert_eq!(locate(flow, "deal.amount"), Some((1, 7)));
-        assert_eq!(locate(flow, "missing"), None);
-    }
-
-    #[test]
-    fn odd_keys_are_keys_and_positions_leave_messages() {
-        assert_eq!(
-            parse_path("rates.P[]]"),
-            vec![Step::Key("rates"), Step::Key("P[]]")]
-        );
-        assert_eq!(
-            parse_path("a[x][2]"),
-            vec![Step::Key("a[x]"), Step::Index(2)]
-        );
-        assert_eq!(locate("rates:\n P[]]: s\n", "rates.P[]]"), Some((2, 8)));
-        assert_eq!(
-            strip_positions("did not find x at line 1 column 3, while scanning an anchor"),
-            "did not find x, while scanning an anchor"
-        );
-    }
-
-    #[test]
     fn escaped_control_characters_are_errors_at_their_field() {
         #[derive(serde::Deserialize, Debug)]
         #[allow(dead_code)]
@@ -504,19 +385,6 @@ mod tests {
         let e = from_str::<Doc>("title: \"\\e[31m\\N\"\ntags: []\n").unwrap_err();
         assert_eq!(e.field, "title");
         assert!(from_str::<Doc>("title: \"a\\tb \\u00e9\"\ntags: []\n").is_ok());
-    }
-
-    #[test]
-    fn parses_paths() {
-        assert_eq!(
-            parse_path("deals[1].parties[0]"),
-            vec![
-                Step::Key("deals"),
-                Step::Index(1),
-                Step::Key("parties"),
-                Step::Index(0)
-            ]
-        );
     }
 
     #[derive(serde::Deserialize, Debug)]

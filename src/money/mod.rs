@@ -155,9 +155,11 @@ impl Rates {
     pub fn on(&self, date: jiff::civil::Date) -> Result<Decimal, jiff::civil::Date> {
         match self {
             Rates::Fixed(rate) => Ok(*rate),
-            Rates::Dated(rates) => match rates.iter().rev().find(|(from, _)| *from <= date) {
-                Some((_, rate)) => Ok(*rate),
-                None => Err(rates.first().map(|(d, _)| *d).unwrap_or(date)),
+            // Sorted by date: the last one from `date` or before, found by
+            // halving (a currency may have a rate for every day of a century).
+            Rates::Dated(rates) => match rates.partition_point(|(from, _)| *from <= date) {
+                0 => Err(rates.first().map(|(d, _)| *d).unwrap_or(date)),
+                after => Ok(rates[after - 1].1),
             },
         }
     }

@@ -58,6 +58,10 @@ error_fixtures! {
     ref_entries_and_ids_and_statuses_checked => "err-ref-fields",
     a_deal_before_every_dated_rate => "err-rate-gap",
     a_translation_with_other_figures => "err-translation-figures",
+    a_rate_given_twice => "err-config-duplicate-rate",
+    a_party_declared_twice => "err-config-duplicate-party",
+    rates_dated_before_1900 => "err-rate-1899",
+    a_front_matter_key_given_twice => "err-front-matter-duplicate-key",
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod images;
 mod import;
 mod incremental;
 mod layout;
+mod lists;
 mod output_dir;
 mod pages;
 mod properties;
