@@ -585,11 +585,18 @@ impl Checker<'_> {
                 Vec::new()
             }
             (Some(d), None) => vec![("deal".to_string(), d)],
-            (None, Some(ds)) => ds
-                .into_iter()
-                .enumerate()
-                .map(|(i, d)| (format!("deals[{i}]"), d))
-                .collect(),
+            (None, Some(mut ds)) => {
+                let kept = self
+                    .at_most("deals", &ds, MAX_DEALS, |count| {
+                        format!("an article reports at most {MAX_DEALS} deals (each makes its own page and rows on the party, year and index pages), and this one has {count}")
+                    })
+                    .len();
+                ds.truncate(kept);
+                ds.into_iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("deals[{i}]"), d))
+                    .collect()
+            }
             (None, None) => Vec::new(),
         };
         let (mut deals, mut refs) = (Vec::new(), Vec::new());
@@ -958,6 +965,11 @@ impl Checker<'_> {
 /// The most tags an article may have: each tag's page shows the article
 /// with all its tags, so an article's tags cost their number squared.
 pub const MAX_TAGS: usize = 1_000;
+
+/// The most deals (and refs) one article may list under `deals:`: each
+/// makes pages of its own, so a hostile file of tens of thousands would
+/// stall `check` and `serve` for seconds.
+pub const MAX_DEALS: usize = 1_000;
 
 /// The most parties a deal may have: each party's page shows the deal with
 /// all its parties, so a deal's parties cost their number squared.
