@@ -58,6 +58,24 @@ fn a_deal_has_at_most_a_thousand_parties() {
 }
 
 #[test]
+fn an_article_lists_at_most_a_thousand_deals() {
+    let deals: String = (0..1_001)
+        .map(|i| format!("  - amount: ${}M\n    parties: [A{i}, B{i}]\n", i + 1))
+        .collect();
+    let run = one_article(SITE, &format!("deals:\n{deals}")).dealwire(&["check"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    // Line 5 holds the first entry, two lines each: the 1,001st is on line 2,005.
+    assert_eq!(
+        errors(&run),
+        [
+            "error: content/a.md:2005:5: deals[1000]: an article reports at most 1000 deals (each makes its own page and rows on the party, year and index pages), and this one has 1001"
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn long_lists_under_their_limits_are_placed_item_by_item() {
     // Aliases and bylines have no limit: the last of many is found at its line.
     let mut front = String::from("aliases:\n");
