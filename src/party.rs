@@ -22,6 +22,93 @@ pub struct Names {
     declared: BTreeMap<String, Vec<String>>,
     /// Lowercased name or alias → canonical name.
     lookup: HashMap<String, String>,
+    /// The names and aliases as `near_miss` compares them, indexed.
+    near: NearIndex,
+}
+
+/// Every declared name and alias reduced to its letters and digits, and an
+/// index of their letter pairs: `near_miss` compares a name only with those
+/// that share enough pairs to be within its edit budget (two strings within
+/// `k` edits share all but at most `2k` of either one's distinct pairs), so a
+/// site declaring thousands of parties does not compare each undeclared name
+/// with every one of them.
+#[derive(Clone, Debug, Default)]
+struct NearIndex {
+    /// (reduced form, its length in characters, lookup key, canonical name).
+    keys: Vec<(String, usize, String, String)>,
+    /// A pair of characters → the keys holding it (each key once).
+    pairs: HashMap<(char, char), Vec<u32>>,
+}
+
+/// A name as `near_miss` compares it: its letters and digits, lowercase.
+fn reduce(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The distinct pairs of adjacent characters of `s`.
+fn pairs(s: &str) -> Vec<(char, char)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut pairs: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+impl NearIndex {
+    fn new(lookup: &HashMap<String, String>) -> NearIndex {
+        let mut keys: Vec<(String, usize, String, String)> = lookup
+            .iter()
+            .map(|(key, canonical)| {
+                let reduced = reduce(key);
+                let len = reduced.chars().count();
+                (reduced, len, key.clone(), canonical.clone())
+            })
+            .collect();
+        keys.sort();
+        let mut index: HashMap<(char, char), Vec<u32>> = HashMap::new();
+        for (i, (reduced, ..)) in keys.iter().enumerate() {
+            for pair in pairs(reduced) {
+                index.entry(pair).or_default().push(i as u32);
+            }
+        }
+        NearIndex { keys, pairs: index }
+    }
+
+    /// The closest key within `budget` edits of `wanted` (reduced), by
+    /// distance, then lookup key: its canonical name.
+    fn closest(&self, wanted: &str, budget: usize) -> Option<&str> {
+        let len = wanted.chars().count();
+        let fits = |i: usize| self.keys[i].1.abs_diff(len) <= budget;
+        let wanted_pairs = pairs(wanted);
+        let needed = wanted_pairs.len().saturating_sub(2 * budget);
+        let candidates: Vec<usize> = if needed == 0 {
+            (0..self.keys.len()).filter(|&i| fits(i)).collect()
+        } else {
+            let mut shared: HashMap<u32, usize> = HashMap::new();
+            for pair in &wanted_pairs {
+                for &i in self.pairs.get(pair).map_or(&[][..], Vec::as_slice) {
+                    *shared.entry(i).or_default() += 1;
+                }
+            }
+            shared
+                .into_iter()
+                .filter(|&(i, n)| n >= needed && fits(i as usize))
+                .map(|(i, _)| i as usize)
+                .collect()
+        };
+        candidates
+            .into_iter()
+            .map(|i| {
+                let (reduced, _, key, canonical) = &self.keys[i];
+                (strsim::levenshtein(wanted, reduced), key, canonical)
+            })
+            .filter(|(distance, _, _)| *distance <= budget)
+            .min()
+            .map(|(_, _, canonical)| canonical.as_str())
+    }
 }
 
 /// Two tables declaring the same names hash alike (the lookup is made from them).
@@ -61,6 +148,7 @@ impl Names {
             parties.declared.insert(name, aliases);
         }
         if problems.is_empty() {
+            parties.near = NearIndex::new(&parties.lookup);
             Ok(parties)
         } else {
             Err(problems)
@@ -93,23 +181,12 @@ impl Names {
         if self.lookup.contains_key(&fold(written)) {
             return None;
         }
-        let fold = |s: &str| -> String {
-            s.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        let wanted = fold(written);
+        let wanted = reduce(written);
         if wanted.chars().count() < 3 {
             return None;
         }
         let budget = (wanted.chars().count() / 5).max(1);
-        self.lookup
-            .iter()
-            .map(|(key, canonical)| (strsim::levenshtein(&wanted, &fold(key)), key, canonical))
-            .filter(|(distance, _, _)| *distance <= budget)
-            .min()
-            .map(|(_, _, canonical)| canonical.as_str())
+        self.near.closest(&wanted, budget)
     }
 }
 
@@ -160,6 +237,58 @@ mod tests {
         assert_eq!(p.near_miss("Amazon Web Service"), Some("Amazon"));
         assert_eq!(p.near_miss("AWS"), None, "declared names are no miss");
         assert_eq!(p.near_miss("Oracle"), None);
+    }
+
+    /// `near_miss` as it was before the index: every key compared.
+    fn near_miss_by_scan<'a>(names: &'a Names, written: &str) -> Option<&'a str> {
+        if names.lookup.contains_key(&fold(written)) {
+            return None;
+        }
+        let wanted = reduce(written);
+        if wanted.chars().count() < 3 {
+            return None;
+        }
+        let budget = (wanted.chars().count() / 5).max(1);
+        names
+            .lookup
+            .iter()
+            .map(|(key, canonical)| (strsim::levenshtein(&wanted, &reduce(key)), key, canonical))
+            .filter(|(distance, _, _)| *distance <= budget)
+            .min()
+            .map(|(_, _, canonical)| canonical.as_str())
+    }
+
+    proptest::proptest! {
+        /// The pair index finds exactly what comparing every key finds, for
+        /// names near declared ones (a few edits away) and far from them.
+        #[test]
+        fn the_index_finds_what_a_scan_finds(
+            declared in proptest::collection::btree_set("[a-dA-D0-9 .é]{1,12}", 1..40),
+            queries in proptest::collection::vec(("[a-dA-D .é]{0,14}", 0usize..40, 0usize..4), 1..30),
+        ) {
+            let Ok(names) = Names::new(declared.iter().map(|n| (n.clone(), Vec::new()))) else {
+                return Ok(());
+            };
+            let declared: Vec<&String> = declared.iter().collect();
+            for (text, pick, edits) in queries {
+                // A declared name with a few characters changed, or free text.
+                let base = declared[pick % declared.len()];
+                let mut near: Vec<char> = base.chars().collect();
+                let len = near.len();
+                for e in 0..edits.min(len) {
+                    near[(e * 3) % len] = 'x';
+                }
+                let near: String = near.into_iter().collect();
+                for written in [text.as_str(), near.as_str()] {
+                    proptest::prop_assert_eq!(
+                        names.near_miss(written),
+                        near_miss_by_scan(&names, written),
+                        "{:?}",
+                        written
+                    );
+                }
+            }
+        }
     }
 
     #[test]
