@@ -736,6 +736,17 @@ impl Checker<'_> {
             let d = Diagnostic::warning(self.path, note.text(first));
             self.push(d.at(note.line + first, 1));
         }
+        for &slot in &body.images_without_alt {
+            let image = &body.links[slot];
+            let d = Diagnostic::warning(
+                self.path,
+                format!(
+                    "the image `{}` has no alt text: say what it shows, for readers who cannot see it (`![a chart of the deal's value](…)`)",
+                    image.written
+                ),
+            );
+            self.push(d.at(image.line + first, image.col));
+        }
         body
     }
 

@@ -8,7 +8,6 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::output::Output;
 use crate::site::Placed;
 
 /// The links of one article page, for the checker.
@@ -18,13 +17,24 @@ pub struct PageLinks {
     pub source_path: String,
     /// The page's URL folder relative to the base URL (`articles/x/`).
     pub rel_url: String,
-    /// Each link as written, with its 1-based file line and column.
-    pub links: Vec<(String, usize, usize)>,
+    /// Each link as written, with its 1-based file line and column, and
+    /// whether it is a Markdown image's source.
+    pub links: Vec<(String, usize, usize, bool)>,
 }
 
 impl PageLinks {
     /// The links of a placed article.
     pub fn of(p: &Placed) -> PageLinks {
+        PageLinks::filtered(p, |_| true)
+    }
+
+    /// The Markdown images of a placed article only (`build` checks those:
+    /// a missing image is an error; `check` checks every link).
+    pub fn images_of(p: &Placed) -> PageLinks {
+        PageLinks::filtered(p, |l| l.image)
+    }
+
+    fn filtered(p: &Placed, keep: impl Fn(&crate::markdown::Link) -> bool) -> PageLinks {
         PageLinks {
             source_path: p.article.source_path.clone(),
             rel_url: p.rel_url.to_string(),
@@ -33,21 +43,35 @@ impl PageLinks {
                 .body
                 .links
                 .iter()
-                .filter(|l| !l.is_source())
-                .map(|l| (l.written.clone(), l.line + p.article.body_line - 1, l.col))
+                .filter(|l| !l.is_source() && keep(l))
+                .map(|l| {
+                    let line = l.line + p.article.body_line - 1;
+                    (l.written.clone(), line, l.col, l.image)
+                })
                 .collect(),
         }
     }
 }
 
-/// Checks every internal link of the articles against the built output; each
-/// broken one is an error in `diags`.
-pub fn check(pages: &[PageLinks], output: &Output, config: &Config, diags: &mut Diagnostics) {
+/// Checks every internal link of the articles against the built output (a
+/// path is there when `built` says so); each broken one is an error in
+/// `diags`.
+pub fn check(
+    pages: &[PageLinks],
+    built: impl Fn(&str) -> bool,
+    config: &Config,
+    diags: &mut Diagnostics,
+) {
     for page in pages {
-        for (dest, line, col) in &page.links {
-            if let Err(why) = target(dest, &page.rel_url, config).and_then(|t| exists(output, &t)) {
+        for (dest, line, col, image) in &page.links {
+            if let Err(why) = target(dest, &page.rel_url, config).and_then(|t| exists(&built, &t)) {
+                let what = if *image {
+                    "missing image"
+                } else {
+                    "broken link"
+                };
                 diags.push(
-                    Diagnostic::error(&page.source_path, format!("broken link `{dest}`: {why}"))
+                    Diagnostic::error(&page.source_path, format!("{what} `{dest}`: {why}"))
                         .at(*line, *col),
                 );
             }
@@ -80,8 +104,8 @@ fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String>
         .ok_or_else(|| format!("it is outside the site's base path `{}`", config.base_path))
 }
 
-fn exists(output: &Output, path: &str) -> Result<(), String> {
-    if path.is_empty() && output.contains("index.html") {
+fn exists(built: impl Fn(&str) -> bool, path: &str) -> Result<(), String> {
+    if path.is_empty() && built("index.html") {
         return Ok(());
     }
     let candidates = [
@@ -89,7 +113,7 @@ fn exists(output: &Output, path: &str) -> Result<(), String> {
         format!("{path}index.html"),
         format!("{path}/index.html"),
     ];
-    if candidates.iter().any(|c| output.contains(c)) {
+    if candidates.iter().any(|c| built(c)) {
         Ok(())
     } else {
         Err(format!("nothing is built at `{path}`"))
@@ -120,25 +144,29 @@ mod tests {
 
     #[test]
     fn checks_against_the_output() {
-        let mut out = Output::new();
+        let mut out = crate::output::Output::new();
         out.insert("articles/y/index.html", b"".to_vec());
         out.insert("index.html", b"".to_vec());
         let pages = vec![PageLinks {
             source_path: "content/x.md".into(),
             rel_url: "articles/x/".into(),
             links: vec![
-                ("../y/".into(), 7, 1),
-                ("../z/".into(), 9, 3),
-                ("../../".into(), 10, 1),
-                ("mailto:a@b".into(), 11, 1),
+                ("../y/".into(), 7, 1, false),
+                ("../z/".into(), 9, 3, false),
+                ("../../".into(), 10, 1, false),
+                ("mailto:a@b".into(), 11, 1, false),
+                ("chart.png".into(), 12, 1, true),
             ],
         }];
         let mut errors = Diagnostics::new();
-        check(&pages, &out, &config(), &mut errors);
-        assert_eq!(errors.len(), 1);
+        check(&pages, |p| out.contains(p), &config(), &mut errors);
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
-            errors[0].to_string(),
-            "error: content/x.md:9:3: broken link `../z/`: nothing is built at `articles/z/`"
+            shown,
+            [
+                "error: content/x.md:9:3: broken link `../z/`: nothing is built at `articles/z/`",
+                "error: content/x.md:12:1: missing image `chart.png`: nothing is built at `articles/x/chart.png`",
+            ]
         );
     }
 }

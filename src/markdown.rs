@@ -53,6 +53,8 @@ pub struct Link {
     pub line: usize,
     /// 1-based column (in characters) where the link starts.
     pub col: usize,
+    /// A Markdown image's source (`![alt](src)`), not a link.
+    pub image: bool,
 }
 
 impl Link {
@@ -90,6 +92,8 @@ pub struct Rendered {
     pub unknown_languages: Vec<(String, usize)>,
     /// Destinations replaced because their scheme can run code: (destination, line, column).
     pub unsafe_links: Vec<(String, usize, usize)>,
+    /// Markdown images written without alt text (`![](x.jpg)`): their slots.
+    pub images_without_alt: Vec<usize>,
     /// What the raw HTML policy removed or found unbalanced.
     pub html_notes: Vec<crate::html::Note>,
 }
@@ -427,6 +431,9 @@ impl<'a> Walk<'a> {
             Event::Start(_) => *depth += 1,
             Event::End(_) if *depth > 0 => *depth -= 1,
             Event::End(_) => {
+                if alt.trim().is_empty() {
+                    self.out.images_without_alt.push(*slot);
+                }
                 let mut tag = format!("<img src=\"{SLOT}{slot}{SLOT}\" alt=\"");
                 escape::push_html(&mut tag, alt);
                 tag.push('"');
@@ -453,6 +460,7 @@ impl<'a> Walk<'a> {
             replaced,
             line,
             col,
+            image,
         });
         self.out.links.len() - 1
     }
@@ -542,6 +550,7 @@ impl<'a> Walk<'a> {
                         replaced: None,
                         line,
                         col,
+                        image: false,
                     });
                     links.len() - 1
                 })
@@ -1131,13 +1140,15 @@ mod tests {
                     written: "../b/".into(),
                     replaced: None,
                     line: 3,
-                    col: 5
+                    col: 5,
+                    image: false
                 },
                 Link {
                     written: "i.png".into(),
                     replaced: None,
                     line: 3,
-                    col: 20
+                    col: 20,
+                    image: true
                 }
             ]
         );

@@ -356,9 +356,14 @@ fn finish(
         return Err(diags);
     }
     let articles_built = site.articles.len();
-    // A build written to a folder checks no links: it keeps none.
-    let links = if sink.staging().is_some() {
-        Vec::new()
+    // A build written to a folder keeps only its images' sources: a missing
+    // image fails it (`check` checks every link).
+    let links: Vec<crate::links::PageLinks> = if sink.staging().is_some() {
+        site.articles
+            .iter()
+            .map(crate::links::PageLinks::images_of)
+            .filter(|p| !p.links.is_empty())
+            .collect()
     } else {
         site.articles
             .iter()
@@ -396,6 +401,9 @@ fn finish(
     };
     path_conflicts(source, &sink, &mut diags);
     redirects(source, &site, &sink, &mut diags);
+    if sink.staging().is_some() {
+        crate::links::check(&links, |p| sink.contains(p), &site.config, &mut diags);
+    }
     if diags.has_errors() {
         return Err(diags);
     }

@@ -21,7 +21,12 @@ pub fn run(args: &CheckArgs) -> bool {
     };
     let mut all = built.warnings;
     all.extend(built.duplicates);
-    links::check(&built.links, &built.output, &built.config, &mut all);
+    links::check(
+        &built.links,
+        |p| built.output.contains(p),
+        &built.config,
+        &mut all,
+    );
     let all = all.sorted();
     crate::diag::report(&all);
     let errors = all.iter().filter(|d| d.is_error()).count();

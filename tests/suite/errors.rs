@@ -53,6 +53,7 @@ error_fixtures! {
     aliases_that_are_no_paths => "err-alias-bad",
     aliases_where_something_is_published => "err-alias-clash",
     aliases_on_files_the_site_publishes => "err-alias-published",
+    images_missing_from_the_site => "err-image-missing",
     ref_to_an_unknown_deal => "err-unknown-ref",
     one_deal_id_declared_twice => "err-duplicate-id",
     ref_entries_and_ids_and_statuses_checked => "err-ref-fields",
