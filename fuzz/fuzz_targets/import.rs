@@ -14,7 +14,11 @@ use dealwire::import::{self, Generator};
 use dealwire_fuzz::ensure;
 use libfuzzer_sys::fuzz_target;
 
-const PATHS: [&str; 3] = ["blog/post.md", "2024-05-01-news/index.md", "2023-07-04-big-news.markdown"];
+const PATHS: [&str; 3] = [
+    "blog/post.md",
+    "2024-05-01-news/index.md",
+    "2023-07-04-big-news.markdown",
+];
 
 fuzz_target!(|text: &str| {
     for generator in [Generator::Zola, Generator::Hugo, Generator::Jekyll] {
@@ -23,7 +27,8 @@ fuzz_target!(|text: &str| {
                 continue;
             };
             ensure(
-                converted.target.starts_with("content/articles/") && !converted.target.contains(".."),
+                converted.target.starts_with("content/articles/")
+                    && !converted.target.contains(".."),
                 "import-target",
                 || converted.target.clone(),
             );
@@ -34,10 +39,9 @@ fuzz_target!(|text: &str| {
             ensure(split.is_some(), "import-front-matter", || article.clone());
             if let Some(split) = split {
                 let read = frontmatter::parse("content/articles/x.md", &split);
-                let refused_by_design = read
-                    .as_ref()
-                    .err()
-                    .is_some_and(|d| d.message.contains("control character") || d.message.contains("may not appear"));
+                let refused_by_design = read.as_ref().err().is_some_and(|d| {
+                    d.message.contains("control character") || d.message.contains("may not appear")
+                });
                 ensure(read.is_ok() || refused_by_design, "import-readable", || {
                     format!("{article:?}\n{:?}", read.err())
                 });

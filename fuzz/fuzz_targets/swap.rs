@@ -69,5 +69,7 @@ fuzz_target!(|plan: Plan| {
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let result = run(&dir, &drill);
     let _ = std::fs::remove_dir_all(&dir);
-    ensure(result.is_ok(), "swap-drill", || format!("{drill:?}: {result:?}"));
+    ensure(result.is_ok(), "swap-drill", || {
+        format!("{drill:?}: {result:?}")
+    });
 });
