@@ -622,7 +622,10 @@ fn walk(dir: &Path) -> Result<Vec<Found>, WriteError> {
         .par_iter()
         .map(|job| {
             let mut found = Vec::new();
-            for entry in walkdir::WalkDir::new(job).follow_links(false) {
+            for entry in walkdir::WalkDir::new(job)
+                .follow_links(false)
+                .follow_root_links(false)
+            {
                 let entry = entry.map_err(|e| {
                     let path = e.path().unwrap_or(job).to_path_buf();
                     WriteError::Io(path, e.into())
@@ -945,6 +948,7 @@ fn remove_old(old: &Path, target: &Path, kill: &mut Kill) -> Result<Option<Strin
 /// Removes every empty folder under `dir` (not `dir`), deepest first.
 fn remove_empty_dirs(dir: &Path) {
     let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_root_links(false)
         .min_depth(1)
         .follow_links(false)
         .into_iter()
@@ -1035,6 +1039,42 @@ mod tests {
             assert_eq!(line.matches('\n').count(), 1, "{line:?}");
             assert_eq!(unescape_manifest_line(line.trim_end_matches('\n')), name);
         }
+    }
+
+    #[test]
+    fn a_link_inside_an_old_output_is_removed_never_followed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let base = tmp.path();
+        let (root, target, elsewhere) =
+            (base.join("site"), base.join("out"), base.join("elsewhere"));
+        fs::create_dir_all(&root).expect("mkdir");
+        fs::create_dir_all(&elsewhere).expect("mkdir");
+        fs::write(elsewhere.join("keep.txt"), "precious").expect("write");
+        let mut site = super::super::Output::new();
+        site.insert("articles/a/index.html", "a");
+        write(&site, &target, &root).expect("first build");
+        // An output from before markers listed their files: all is dealwire's,
+        // including a link someone put in it, at a job's root and deeper.
+        fs::write(target.join(MARKER), MARKER_HEAD).expect("marker");
+        std::os::unix::fs::symlink(&elsewhere, target.join("articles/evil")).expect("link");
+        std::os::unix::fs::symlink(&elsewhere, target.join("articles/a/deeper")).expect("link");
+        let found: Vec<String> = walk(&target)
+            .expect("walk")
+            .into_iter()
+            .map(|f| match f {
+                Found::File(rel, _) | Found::Other(rel) => rel,
+            })
+            .collect();
+        assert!(
+            found.iter().all(|rel| !rel.contains("keep.txt")),
+            "a walk never goes through a link: {found:?}"
+        );
+        write(&site, &target, &root).expect("rebuild");
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("keep.txt")).expect("kept"),
+            "precious"
+        );
+        assert!(!target.join("articles/evil").exists());
     }
 
     #[test]
