@@ -251,11 +251,10 @@ impl Article {
         spill: &std::sync::Arc<crate::spill::Spill>,
     ) -> Result<(), Diagnostic> {
         let stored = spill.keep(&self.body.html).map_err(|e| {
-            let message = match e.kind() {
-                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
-                    crate::output::DISK_FULL.to_string()
-                }
-                _ => format!("cannot write the rendered body to the build's scratch file: {e}"),
+            let message = if crate::output::is_disk_full(&e) {
+                crate::output::DISK_FULL.to_string()
+            } else {
+                format!("cannot write the rendered body to the build's scratch file: {e}")
             };
             Diagnostic::error(&self.source_path, message)
         })?;

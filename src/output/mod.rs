@@ -29,7 +29,7 @@ mod staging;
 
 #[doc(hidden)]
 pub use staging::recover_killed_before;
-pub use staging::{DISK_FULL, Staging, write};
+pub use staging::{DISK_FULL, Staging, is_disk_full, write};
 
 /// The file dealwire writes into every output folder it makes.
 pub const MARKER: &str = ".dealwire-output";

@@ -455,7 +455,8 @@ fn rename(from: &Path, to: &Path) -> Result<(), Stop> {
     fs::rename(from, to).map_err(|e| Stop::Failed(WriteError::Io(to.to_path_buf(), e)))
 }
 
-fn is_disk_full(e: &io::Error) -> bool {
+/// Whether a write failed because the disk (or the user's quota) is full.
+pub fn is_disk_full(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
