@@ -168,10 +168,25 @@ pub struct Article {
     pub body_on_disk: Option<crate::spill::Stored>,
     /// The 1-based file line where the body starts.
     pub body_line: usize,
+    /// The lead image (`image:`, `image_alt:`): on cards, `og:image` and JSON-LD.
+    pub image: Option<LeadImage>,
     /// The deals reported, possibly none.
     pub deals: Vec<Deal>,
     /// The deals of other articles it covers (`ref:`), with their revisions.
     pub refs: Vec<Revision>,
+}
+
+/// An article's lead image, as its front matter gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LeadImage {
+    /// The path as written, relative to the article's page (or root-relative).
+    pub src: String,
+    /// Its alt text (empty when not given: a warning).
+    pub alt: String,
+    /// The 1-based file line and column of `image:`.
+    pub line: usize,
+    /// See `line`.
+    pub col: usize,
 }
 
 impl Article {
@@ -210,7 +225,25 @@ impl Article {
             self.place(),
             (&self.bundle_dir, self.updated, &self.aliases),
             (&self.tags, &self.authors),
+            // The images it shows: which files are processed follows them.
+            (
+                self.image.as_ref().map(|i| &i.src),
+                self.body
+                    .links
+                    .iter()
+                    .filter(|l| l.image)
+                    .map(|l| &l.written)
+                    .collect::<Vec<_>>(),
+            ),
         )
+    }
+
+    /// The deal ids of the body's cards, with their body lines and columns.
+    pub fn card_ids(&self) -> impl Iterator<Item = (&str, usize, usize)> + '_ {
+        self.body.elements.iter().filter_map(|e| match e {
+            crate::markdown::Element::Deal { id, line, col } => Some((id.as_str(), *line, *col)),
+            _ => None,
+        })
     }
 
     /// Whether the site model would place `other` at this article's index.
@@ -228,6 +261,10 @@ impl Article {
     /// deal records derive from them whole, so no field can be left out).
     pub fn same_deals(&self, other: &Article) -> bool {
         (&self.deals, &self.refs) == (&other.deals, &other.refs)
+            && self
+                .card_ids()
+                .map(|(id, ..)| id)
+                .eq(other.card_ids().map(|(id, ..)| id))
     }
 
     /// The body's HTML (with link slots), read back from disk if it was moved there.
@@ -402,6 +439,7 @@ impl Checker<'_> {
         let authors = self.authors(&raw.authors);
         let aliases = self.aliases(&raw.aliases);
         let (deals, refs) = self.deals(raw.deal, raw.deals, date, lang);
+        let image = self.lead_image(raw.image, raw.image_alt);
         let mut body = self.body(lang);
         self.title_twice(&raw.title);
         // Titles and summaries get the punctuation the body gets.
@@ -444,9 +482,49 @@ impl Checker<'_> {
             body,
             body_on_disk: None,
             body_line: self.split.body_line,
+            image,
             deals,
             refs,
         }
+    }
+
+    /// `image:` and `image_alt:`: a relative or root-relative path to an image
+    /// of the site (checked, with the body's images, once the site is known).
+    fn lead_image(&mut self, src: Option<String>, alt: Option<String>) -> Option<LeadImage> {
+        let alt = alt.map(|a| a.trim().to_string()).unwrap_or_default();
+        let Some(src) = src.map(|s| s.trim().to_string()) else {
+            if !alt.is_empty() {
+                self.warn(
+                    "image_alt",
+                    "`image_alt` without `image`: there is no lead image to describe",
+                );
+            }
+            return None;
+        };
+        if src.is_empty() {
+            self.error("image", "the lead image's path is empty");
+            return None;
+        }
+        if crate::urls::scheme(&src).is_some() || src.starts_with("//") || src.starts_with("@/") {
+            self.error(
+                "image",
+                format!("the lead image `{src}` must be a file of the site (a path relative to the article, like a Markdown image's, or from the site's root), not a URL"),
+            );
+            return None;
+        }
+        if alt.is_empty() {
+            self.warn(
+                "image",
+                format!("the lead image `{src}` has no `image_alt`: say what it shows, for readers who cannot see it"),
+            );
+        }
+        let (line, col) = self.position("image").unwrap_or((1, 1));
+        Some(LeadImage {
+            src,
+            alt,
+            line,
+            col,
+        })
     }
 
     /// `lang:` if given (it must agree with a `.fr.md` suffix), else the
@@ -734,6 +812,10 @@ impl Checker<'_> {
         for note in &body.html_notes {
             let d = Diagnostic::warning(self.path, note.text(first));
             self.push(d.at(note.line + first, 1));
+        }
+        for (message, line, col) in &body.embed_errors {
+            let d = Diagnostic::error(self.path, message.clone());
+            self.push(d.at(line + first, *col));
         }
         for &slot in &body.images_without_alt {
             let image = &body.links[slot];

@@ -55,6 +55,25 @@ struct RawConfig {
     search: Option<RawSearch>,
     #[serde(default)]
     languages: BTreeMap<String, Option<RawEdition>>,
+    #[serde(default)]
+    images: Option<RawImages>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImages {
+    #[serde(default)]
+    widths: Option<Vec<u32>>,
+    #[serde(default)]
+    quality: Option<u8>,
+    #[serde(default)]
+    formats: Option<Vec<String>>,
+    #[serde(default)]
+    keep_metadata: Option<bool>,
+    #[serde(default)]
+    max_megapixels: Option<u32>,
+    #[serde(default)]
+    sizes: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -264,7 +283,18 @@ pub struct Config {
     /// Each language's own title and description, where `languages:` gives
     /// them (`fr: { title, description }`).
     pub editions: BTreeMap<Lang, EditionText>,
+    /// How images are published (`images:`): widths, quality, formats, metadata.
+    pub images: crate::images::Settings,
+    /// The `sizes` attribute of an article's responsive images: how wide the
+    /// theme shows them (`images: { sizes: … }`).
+    pub image_sizes: String,
 }
+
+/// The `sizes` of the default theme's article column (40rem wide at most: `.wrap`).
+pub const DEFAULT_IMAGE_SIZES: &str = "(max-width: 42rem) calc(100vw - 2rem), 40rem";
+
+/// The widest image variant dealwire makes.
+pub const MAX_IMAGE_WIDTH: u32 = 8192;
 
 /// A language edition's title and description (`languages: { fr: { … } }`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -382,6 +412,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     let parties = r.parties(raw.parties);
     let (authors, author_info) = r.authors(raw.authors);
     let editions = r.editions(raw.languages);
+    let (images, image_sizes) = r.images(raw.images);
     if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
         r.error("feeds.limit", "a feed needs at least one entry".into());
     }
@@ -424,6 +455,8 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         page_size: raw.pagination.map_or(100, |p| p.page_size),
         search: raw.search.is_none_or(|s| s.enabled),
         editions,
+        images,
+        image_sizes,
     })
 }
 
@@ -446,6 +479,71 @@ impl Reader<'_> {
             .at_opt(position)
             .field(field);
         self.diags.push(d);
+    }
+
+    /// `images:`: the settings of responsive images, each checked.
+    fn images(&mut self, raw: Option<RawImages>) -> (crate::images::Settings, String) {
+        let mut settings = crate::images::Settings::default();
+        let Some(raw) = raw else {
+            return (settings, DEFAULT_IMAGE_SIZES.to_string());
+        };
+        if let Some(mut widths) = raw.widths {
+            if widths.is_empty() {
+                self.error("images.widths", "give at least one width, in pixels".into());
+            }
+            for (i, &w) in widths.iter().enumerate() {
+                if !(16..=MAX_IMAGE_WIDTH).contains(&w) {
+                    self.error(
+                        &format!("images.widths[{i}]"),
+                        format!("a width of {w} px is outside 16 to {MAX_IMAGE_WIDTH}"),
+                    );
+                }
+            }
+            widths.sort_unstable();
+            widths.dedup();
+            if !widths.is_empty() {
+                settings.widths = widths;
+            }
+        }
+        if let Some(q) = raw.quality {
+            if (1..=100).contains(&q) {
+                settings.quality = q;
+            } else {
+                self.error("images.quality", format!("quality {q} is outside 1 to 100"));
+            }
+        }
+        if let Some(formats) = raw.formats {
+            settings.formats.clear();
+            for (i, f) in formats.iter().enumerate() {
+                match f.trim().to_ascii_lowercase().as_str() {
+                    "webp" => settings.formats.push(crate::images::Modern::Webp),
+                    other => self.error(
+                        &format!("images.formats[{i}]"),
+                        format!("unsupported image format `{other}`: use `webp`, or `[]` for the fallback (JPEG or PNG) only"),
+                    ),
+                }
+            }
+            settings.formats.dedup();
+        }
+        if let Some(keep) = raw.keep_metadata {
+            settings.keep_metadata = keep;
+        }
+        if let Some(mp) = raw.max_megapixels {
+            if (1..=1000).contains(&mp) {
+                settings.max_pixels = u64::from(mp) * 1_000_000;
+            } else {
+                self.error(
+                    "images.max_megapixels",
+                    format!("{mp} megapixels is outside 1 to 1000"),
+                );
+            }
+        }
+        let sizes = raw
+            .sizes
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_IMAGE_SIZES.to_string());
+        (settings, sizes)
     }
 
     /// `languages:`: each supported language's own title and description.

@@ -43,6 +43,13 @@ pub struct RawFrontMatter {
     /// Optional old URLs (paths on the site) that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Optional lead image: a path relative to the article's page, like a
+    /// Markdown image's.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The lead image's alt text.
+    #[serde(default)]
+    pub image_alt: Option<String>,
     /// One deal.
     #[serde(default)]
     pub deal: Option<RawDeal>,

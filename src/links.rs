@@ -35,6 +35,11 @@ impl PageLinks {
     }
 
     fn filtered(p: &Placed, keep: impl Fn(&crate::markdown::Link) -> bool) -> PageLinks {
+        let lead = p
+            .article
+            .image
+            .iter()
+            .map(|i| (i.src.clone(), i.line, i.col, true));
         PageLinks {
             source_path: p.article.source_path.clone(),
             rel_url: p.rel_url.to_string(),
@@ -48,6 +53,7 @@ impl PageLinks {
                     let line = l.line + p.article.body_line - 1;
                     (l.written.clone(), line, l.col, l.image)
                 })
+                .chain(lead)
                 .collect(),
         }
     }
@@ -81,7 +87,7 @@ pub fn check(
 
 /// The site-relative output path a link points at (`""` for the home page or
 /// a link that is not internal), or why it cannot point anywhere.
-fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String> {
+pub fn target(dest: &str, page_rel: &str, config: &Config) -> Result<String, String> {
     let dest = dest.split(['#', '?']).next().unwrap_or("");
     let own = dest
         .strip_prefix(config.base_url.as_str())

@@ -183,6 +183,9 @@ impl Live {
         if let Some(name) = self.bundle_name(file) {
             return Ok(self.search()?.get(name).cloned());
         }
+        if let Some(picture) = self.site.media.of_variant(file) {
+            return self.variant(picture, file).map(Some);
+        }
         if !self.on_request.contains(file) {
             return Ok(self.files.shared(file));
         }
@@ -225,6 +228,16 @@ impl Live {
         let mut output = Output::clone(&self.files);
         for (path, page) in made {
             output.insert(path, page);
+        }
+        for picture in self.site.media.pictures() {
+            for v in &picture.variants {
+                let bytes = self.variant(picture, &v.path).map_err(|errors| {
+                    let mut all = self.warnings.clone();
+                    all.extend(errors);
+                    all.sorted()
+                })?;
+                output.insert(v.path.clone(), bytes);
+            }
         }
         if self.config().search {
             let bundle = self.search().map_err(|errors| {
@@ -304,6 +317,26 @@ impl Live {
             self.search()?;
         }
         Ok(())
+    }
+
+    /// An image variant, made with every variant of its picture the first
+    /// time one is asked for (`serve` processes an image on request).
+    fn variant(&self, picture: &crate::media::Picture, file: &str) -> Result<Bytes, Diagnostics> {
+        if let Some((bytes, served)) = self.lock().get_mut(file) {
+            *served = tick();
+            return Ok(bytes.clone());
+        }
+        let made = self.site.media.make(picture)?;
+        let mut kept = self.lock();
+        let now = tick();
+        let mut found = Bytes::new();
+        for (v, bytes) in picture.variants.iter().zip(made) {
+            if v.path == file {
+                found = bytes.clone();
+            }
+            kept.insert(v.path.clone(), (bytes, now));
+        }
+        Ok(found)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Bytes, u64)>> {

@@ -29,6 +29,8 @@ use crate::html::{Cleaner, HtmlPolicy, Scan};
 use crate::i18n::Lang;
 use crate::slug::Slug;
 
+pub mod embed;
+
 /// One heading, for a table of contents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Heading {
@@ -96,6 +98,76 @@ pub struct Rendered {
     pub images_without_alt: Vec<usize>,
     /// What the raw HTML policy removed or found unbalanced.
     pub html_notes: Vec<crate::html::Note>,
+    /// Elements made once the site is known (responsive images, embeds):
+    /// element `n` is `elements[n]`, marked `\0eN\0` in the HTML.
+    pub elements: Vec<Element>,
+    /// Embeds written wrong: (message, line, column).
+    pub embed_errors: Vec<(String, usize, usize)>,
+}
+
+/// An element of the body made once the site is known (see `fill`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Element {
+    /// An image: responsive when its file is one the build processes.
+    Image(ImageElement),
+    /// A deal card: `{{ deal(id="…") }}`, the deal's current figures.
+    Deal {
+        /// The deal's id.
+        id: String,
+        /// 1-based body line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+    },
+    /// A video, loaded from its host only when the reader asks.
+    Video(Video),
+}
+
+/// An image of the body (`![alt](src "title")`, a raw `<img>`, or a figure).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImageElement {
+    /// The link slot of its source.
+    pub slot: usize,
+    /// Alt text.
+    pub alt: String,
+    /// Title attribute (an inline Markdown image's title).
+    pub title: String,
+    /// Shown in a `<figure>`: an image alone in its paragraph with a title
+    /// (the title is its caption), or a `figure` embed.
+    pub figure: Option<Caption>,
+    /// A raw `<img>`'s `width`, `height` and `class`, as the sanitizer left
+    /// them: kept when the image is not processed (a processed image's
+    /// size is its file's).
+    pub raw: Vec<(String, String)>,
+}
+
+/// A figure's caption and credit (plain text).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Caption {
+    /// The caption, possibly empty.
+    pub caption: String,
+    /// Who made the image, possibly empty.
+    pub credit: String,
+}
+
+/// A video embed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Video {
+    /// `youtube` or `vimeo`.
+    pub host: VideoHost,
+    /// The video's id on its host (checked: letters, digits, `-`, `_`).
+    pub id: String,
+    /// Its title, shown before it is loaded.
+    pub title: String,
+}
+
+/// Where a video is hosted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VideoHost {
+    /// YouTube, played from `youtube-nocookie.com`.
+    YouTube,
+    /// Vimeo, played with `dnt=1`.
+    Vimeo,
 }
 
 /// How to render.
@@ -122,6 +194,8 @@ impl Default for MarkdownOptions {
 
 const MORE: &str = "<!-- more -->";
 const SLOT: char = '\0';
+/// The prefix of an element slot (`\0eN\0`), beside link slots (`\0N\0`).
+const ELEMENT: char = 'e';
 
 /// Renders a Markdown body.
 pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
@@ -159,6 +233,10 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         raw_html: false,
         footnotes: HashMap::new(),
         bare_paragraph: false,
+        paragraph: None,
+        last_image: None,
+        skip_paragraph: false,
+        end: 0,
     };
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, walk.by_ref());
@@ -209,6 +287,14 @@ struct Walk<'a> {
     footnotes: HashMap<String, usize>,
     /// Inside a paragraph written without `<p>` (see `event`).
     bare_paragraph: bool,
+    /// An open paragraph: where its start event waits (it may become a figure).
+    paragraph: Option<usize>,
+    /// The element of the last image made, and where its event is.
+    last_image: Option<(usize, usize)>,
+    /// Inside a paragraph that is an embed: its events are left out.
+    skip_paragraph: bool,
+    /// Where the event being handled ends in the body.
+    end: usize,
 }
 
 impl<'a> Walk<'a> {
@@ -222,6 +308,12 @@ impl<'a> Walk<'a> {
     }
 
     fn event(&mut self, event: Event<'a>, offset: usize) {
+        if self.skip_paragraph {
+            if matches!(event, Event::End(TagEnd::Paragraph)) {
+                self.skip_paragraph = false;
+            }
+            return;
+        }
         if self.code.is_some() {
             return self.code_event(event);
         }
@@ -253,7 +345,18 @@ impl<'a> Walk<'a> {
                 self.bare_paragraph = false;
                 self.events.push_back(Event::Html("<br>\n".into()));
             }
-            Event::Start(Tag::Paragraph) => self.open_paragraph(),
+            Event::Start(Tag::Paragraph) => {
+                let source = &self.body[offset..self.end.min(self.body.len())];
+                match crate::markdown::embed::parse(source) {
+                    Some(call) => {
+                        let (line, col) =
+                            self.line_col(offset + (source.len() - source.trim_start().len()));
+                        self.embed(call, line, col);
+                        self.skip_paragraph = true;
+                    }
+                    None => self.open_paragraph(),
+                }
+            }
             Event::End(TagEnd::Paragraph) => self.close_paragraph(),
             Event::Html(t) | Event::InlineHtml(t) if t.trim() == MORE => {
                 if let Summary::UntilMore(before, _) = &mut self.summary {
@@ -434,13 +537,16 @@ impl<'a> Walk<'a> {
                 if alt.trim().is_empty() {
                     self.out.images_without_alt.push(*slot);
                 }
-                let mut tag = format!("<img src=\"{SLOT}{slot}{SLOT}\" alt=\"");
-                escape::push_html(&mut tag, alt);
-                tag.push('"');
-                push_title(&mut tag, title);
-                tag.push_str(" />");
-                self.events.push_back(Event::Html(tag.into()));
+                let element = Element::Image(ImageElement {
+                    slot: *slot,
+                    alt: std::mem::take(alt),
+                    title: title.to_string(),
+                    figure: None,
+                    raw: Vec::new(),
+                });
                 self.image = None;
+                let n = self.element(element);
+                self.last_image = Some((n, self.events.len() - 1));
             }
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => alt.push_str(&t),
             Event::SoftBreak | Event::HardBreak => alt.push(' '),
@@ -451,6 +557,11 @@ impl<'a> Walk<'a> {
     /// Records a destination and returns its slot number.
     fn slot(&mut self, written: String, image: bool, offset: usize) -> usize {
         let (line, col) = self.line_col(offset);
+        self.slot_at(written, image, line, col)
+    }
+
+    /// `slot`, at a known line and column.
+    fn slot_at(&mut self, written: String, image: bool, line: usize, col: usize) -> usize {
         let replaced = (!is_safe_url(&written, image)).then(|| {
             self.out.unsafe_links.push((written.clone(), line, col));
             "#".to_string()
@@ -466,11 +577,83 @@ impl<'a> Walk<'a> {
     }
 
     fn open_paragraph(&mut self) {
+        self.paragraph = Some(self.events.len());
         self.events.push_back(Event::Start(Tag::Paragraph));
     }
 
+    /// Closes a paragraph; one that holds only an image with a title
+    /// becomes a figure, its title the caption (CommonMark keeps an inline
+    /// image's title as its `title`, and a figure cannot sit in a `<p>`).
     fn close_paragraph(&mut self) {
+        if let (Some(at), Some((n, event))) = (self.paragraph.take(), self.last_image)
+            && event == at + 1
+            && self.events.len() == at + 2
+            && let Some(Element::Image(image)) = self.out.elements.get_mut(n)
+            && !image.title.trim().is_empty()
+        {
+            image.figure = Some(Caption {
+                caption: std::mem::take(&mut image.title).trim().to_string(),
+                credit: String::new(),
+            });
+            self.events.truncate(at);
+            self.events
+                .push_back(Event::Html(format!("{SLOT}{ELEMENT}{n}{SLOT}\n").into()));
+            return;
+        }
         self.events.push_back(Event::End(TagEnd::Paragraph));
+    }
+
+    /// Adds an element and its slot in the events; returns its number.
+    fn element(&mut self, element: Element) -> usize {
+        self.out.elements.push(element);
+        let n = self.out.elements.len() - 1;
+        self.events
+            .push_back(Event::Html(format!("{SLOT}{ELEMENT}{n}{SLOT}").into()));
+        n
+    }
+
+    /// An embed standing as its own paragraph, at `line`, `col`.
+    fn embed(&mut self, call: Result<embed::Call, String>, line: usize, col: usize) {
+        let made = call.and_then(|call| {
+            Ok(match call.name.as_str() {
+                "deal" => Element::Deal {
+                    id: call.required("id")?,
+                    line,
+                    col,
+                },
+                "youtube" | "vimeo" => Element::Video(call.video()?),
+                "figure" => {
+                    let src = call.required("src")?;
+                    let alt = call.optional("alt");
+                    let slot = self.slot_at(src, true, line, col);
+                    if alt.trim().is_empty() {
+                        self.out.images_without_alt.push(slot);
+                    }
+                    Element::Image(ImageElement {
+                        slot,
+                        alt,
+                        title: String::new(),
+                        raw: Vec::new(),
+                        figure: Some(Caption {
+                            caption: call.optional("caption"),
+                            credit: call.optional("credit"),
+                        }),
+                    })
+                }
+                other => {
+                    return Err(format!(
+                        "unknown embed `{other}`: dealwire knows `deal`, `figure`, `youtube` and `vimeo`"
+                    ));
+                }
+            })
+        });
+        match made {
+            Ok(element) => {
+                self.element(element);
+                self.events.push_back(Event::Html("\n".into()));
+            }
+            Err(message) => self.out.embed_errors.push((message, line, col)),
+        }
     }
 
     /// Keeps what the summary needs of an event handed on.
@@ -539,30 +722,129 @@ impl<'a> Walk<'a> {
         if self.raw_html {
             // Each `href`/`src` of raw HTML becomes a link slot, once per value.
             let cleaner = Cleaner::new(self.opts.html, self.body);
-            let mut slots: HashMap<String, usize> = HashMap::new();
+            let mut slots: HashMap<(String, bool), usize> = HashMap::new();
             let urls = &self.scan.urls;
             let links = &mut out.links;
-            let mut raw_slot = |url: &str| {
-                *slots.entry(url.to_string()).or_insert_with(|| {
+            let mut raw_slot = |url: &str, image: bool| {
+                *slots.entry((url.to_string(), image)).or_insert_with(|| {
                     let (line, col) = urls.get(url).copied().unwrap_or((1, 1));
                     links.push(Link {
                         written: url.to_string(),
                         replaced: None,
                         line,
                         col,
-                        image: false,
+                        image,
                     });
                     links.len() - 1
                 })
             };
             out.html = cleaner.clean(&out.html, SLOT, &mut raw_slot);
             out.summary_html = cleaner.clean(&out.summary_html, SLOT, &mut raw_slot);
+            // Trusted HTML has no slots of its own: its images stay as written.
+            if self.opts.html == HtmlPolicy::Sanitize {
+                out.html = raw_images(&out.html, &out.links, &mut out.elements);
+                out.summary_html = raw_images(&out.summary_html, &out.links, &mut out.elements);
+            }
         }
         // The text of what is published, never of the events: a script's or
-        // a fallback's text is in the events, between their raw tags.
-        out.summary_text = crate::html::text(&out.summary_html);
+        // a fallback's text is in the events, between their raw tags (and
+        // an element's, which the page fills, is not the article's text).
+        out.summary_text =
+            crate::html::text(&fill(&out.summary_html, &[], |_| "".into(), |_, _| {}));
         out
     }
+}
+
+/// Each raw `<img>` of cleaned HTML (as the serializer writes it: double-quoted
+/// attributes) whose source is a slot becomes an image element, with its alt
+/// text and title; the page writes it whole, responsive. Its other attributes
+/// (`width`, `height`, `class`…) give way to the ones the image file dictates.
+fn raw_images(html: &str, links: &[Link], elements: &mut Vec<Element>) -> String {
+    if !html.contains("<img ") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img ") {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..];
+        let Some((attrs, len)) = tag_attributes(&tag[5..]) else {
+            out.push_str(tag);
+            return out;
+        };
+        let value = |name: &str| {
+            attrs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| unescape_attribute(v))
+        };
+        let slot = value("src").and_then(|src| {
+            let n = src
+                .strip_prefix(SLOT)?
+                .strip_suffix(SLOT)?
+                .parse::<usize>()
+                .ok()?;
+            links.get(n).filter(|l| l.image).map(|_| n)
+        });
+        match slot {
+            Some(slot) => {
+                elements.push(Element::Image(ImageElement {
+                    slot,
+                    alt: value("alt").unwrap_or_default(),
+                    title: value("title").unwrap_or_default(),
+                    figure: None,
+                    raw: ["width", "height", "class"]
+                        .into_iter()
+                        .filter_map(|n| Some((n.to_string(), value(n)?)))
+                        .collect(),
+                }));
+                out.push_str(&format!("{SLOT}{ELEMENT}{}{SLOT}", elements.len() - 1));
+            }
+            None => out.push_str(&tag[..5 + len]),
+        }
+        rest = &tag[5 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The attributes of a serialized tag after its name (`a="x" b="y">`), and
+/// the length up to and with its `>`.
+fn tag_attributes(text: &str) -> Option<(Vec<(&str, &str)>, usize)> {
+    let mut attrs = Vec::new();
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    loop {
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => return Some((attrs, i + 1)),
+            b'/' if bytes.get(i + 1) == Some(&b'>') => return Some((attrs, i + 2)),
+            _ => {}
+        }
+        // Never empty, so every turn moves on (a stray `=` is a name of its own).
+        let name_len = text[i..].find(['=', ' ', '>'])?.max(1);
+        let name = &text[i..i + name_len];
+        i += name_len;
+        if bytes.get(i) == Some(&b'=') && bytes.get(i + 1) == Some(&b'"') {
+            let value_len = text[i + 2..].find('"')?;
+            attrs.push((name, &text[i + 2..i + 2 + value_len]));
+            i += 2 + value_len + 1;
+        } else {
+            attrs.push((name, ""));
+        }
+    }
+}
+
+/// An attribute value as the serializer escaped it, as text.
+fn unescape_attribute(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 impl<'a> Iterator for Walk<'a> {
@@ -570,12 +852,22 @@ impl<'a> Iterator for Walk<'a> {
 
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
-            let waiting = self.heading.is_some() || self.image.is_some() || self.code.is_some();
+            let waiting = self.heading.is_some()
+                || self.image.is_some()
+                || self.code.is_some()
+                || self.paragraph.is_some();
             if !waiting && let Some(event) = self.events.pop_front() {
                 self.keep_for_summary(&event);
                 return Some(event);
             }
-            let (event, range) = self.parser.next()?;
+            let Some((event, range)) = self.parser.next() else {
+                // The end: whatever still waits is handed on.
+                self.paragraph = None;
+                let event = self.events.pop_front()?;
+                self.keep_for_summary(&event);
+                return Some(event);
+            };
+            self.end = range.end;
             self.event(event, range.start);
         }
     }
@@ -675,10 +967,37 @@ pub fn is_safe_url(dest: &str, image: bool) -> bool {
 
 /// Writes `html` with each link slot filled by `dest(link)`, escaped for an
 /// attribute. `links` are the `Rendered::links` the HTML was made with.
+/// Images are written plain (`<img src alt title />`, as the body gives
+/// them) and embeds left out: see `fill` for the page's elements.
 pub fn fill_links<'l>(
     html: &str,
     links: &'l [Link],
+    elements: &[Element],
     dest: impl Fn(&'l Link) -> Cow<'l, str>,
+) -> String {
+    fill(html, links, &dest, |n, out| {
+        if let Some(Element::Image(image)) = elements.get(n)
+            && let Some(link) = links.get(image.slot)
+        {
+            out.push_str("<img src=\"");
+            escape::push_href(out, &dest(link));
+            out.push_str("\" alt=\"");
+            escape::push_html(out, &image.alt);
+            out.push('"');
+            push_title(out, &image.title);
+            out.push_str(" />");
+        }
+    })
+}
+
+/// Writes `html` with each link slot filled by `dest(link)`, escaped for an
+/// attribute, and each element slot (`\0eN\0`) by `element(n, out)`, which
+/// writes the element's markup (it escapes what it writes).
+pub fn fill<'l>(
+    html: &str,
+    links: &'l [Link],
+    dest: impl Fn(&'l Link) -> Cow<'l, str>,
+    mut element: impl FnMut(usize, &mut String),
 ) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut parts = html.split(SLOT);
@@ -686,7 +1005,11 @@ pub fn fill_links<'l>(
         out.push_str(first);
     }
     while let (Some(slot), Some(text)) = (parts.next(), parts.next()) {
-        if let Some(link) = slot.parse::<usize>().ok().and_then(|n| links.get(n)) {
+        if let Some(n) = slot.strip_prefix(ELEMENT) {
+            if let Ok(n) = n.parse::<usize>() {
+                element(n, &mut out);
+            }
+        } else if let Some(link) = slot.parse::<usize>().ok().and_then(|n| links.get(n)) {
             escape::push_href(&mut out, &dest(link));
         }
         out.push_str(text);
@@ -694,15 +1017,23 @@ pub fn fill_links<'l>(
     out
 }
 
+/// The element slots of `html`, in order.
+pub fn element_slots(html: &str) -> impl Iterator<Item = usize> + '_ {
+    html.split(SLOT)
+        .skip(1)
+        .step_by(2)
+        .filter_map(|slot| slot.strip_prefix(ELEMENT)?.parse().ok())
+}
+
 /// `fill_links` for the article's own page: each destination as published.
-pub fn page_html(html: &str, links: &[Link]) -> String {
-    fill_links(html, links, |l| Cow::Borrowed(l.dest()))
+pub fn page_html(html: &str, links: &[Link], elements: &[Element]) -> String {
+    fill_links(html, links, elements, |l| Cow::Borrowed(l.dest()))
 }
 
 /// `fill_links` for another page: relative destinations made root-relative to
 /// the article's page at `page_url` (`/briefing/articles/x/`).
-pub fn rebased_html(html: &str, links: &[Link], page_url: &str) -> String {
-    fill_links(html, links, |l| rebase(l.dest(), page_url))
+pub fn rebased_html(html: &str, links: &[Link], elements: &[Element], page_url: &str) -> String {
+    fill_links(html, links, elements, |l| rebase(l.dest(), page_url))
 }
 
 /// A destination as seen from another page: root-relative when it was relative
@@ -838,6 +1169,29 @@ mod tests {
     }
 
     #[test]
+    fn odd_img_tags_end_the_raw_image_scan() {
+        // Found by fuzzing: `<img` text with a stray `=` in a script (trusted
+        // HTML) or in any attribute list once made the scan loop for ever.
+        let text = "This <b\n\n<script><img src=x alert(1)</script>>bold</b>\n\n<script>alert(0)</script>\n";
+        for html in [HtmlPolicy::Trust, HtmlPolicy::Sanitize] {
+            let out = render(
+                text,
+                MarkdownOptions {
+                    html,
+                    ..MarkdownOptions::default()
+                },
+            );
+            assert!(page_html(&out.html, &out.links, &out.elements).contains("bold"));
+        }
+        for tag in ["a =b>", "=>", "= =\">", "x=\"y", "="] {
+            assert!(
+                tag_attributes(tag).is_none_or(|(_, len)| len <= tag.len()),
+                "{tag}"
+            );
+        }
+    }
+
+    #[test]
     fn raw_urls_become_links_and_words_count() {
         let out = r(
             "<p>Read <a href=\"other/\">the other one</a> now.</p>\n\n<img src=\"chart.png\" alt=\"c\">\n",
@@ -846,9 +1200,12 @@ mod tests {
         assert_eq!(written, ["other/", "chart.png"]);
         assert_eq!((out.links[1].line, out.links[1].col), (3, 1));
         assert_eq!(
-            rebased_html(&out.html, &out.links, "/b/articles/x/"),
-            "<p>Read <a href=\"/b/articles/x/other/\">the other one</a> now.</p>\n<img src=\"/b/articles/x/chart.png\" alt=\"c\">\n"
+            rebased_html(&out.html, &out.links, &out.elements, "/b/articles/x/"),
+            "<p>Read <a href=\"/b/articles/x/other/\">the other one</a> now.</p>\n<img src=\"/b/articles/x/chart.png\" alt=\"c\" />\n"
         );
+        // A raw image is an image element, like a Markdown one.
+        assert!(out.links[1].image);
+        assert!(matches!(&out.elements[..], [Element::Image(i)] if i.alt == "c" && i.slot == 1));
         assert_eq!(out.words, 5);
     }
 
@@ -979,7 +1336,7 @@ mod tests {
                     .replace("</table>\n", "</table>\n</div>\n")
                     .replace("href=\"#1\"", "href=\"#fn-1\"")
                     .replace("id=\"1\"", "id=\"fn-1\"");
-                let ours = page_html(&ours.html, &ours.links);
+                let ours = page_html(&ours.html, &ours.links, &ours.elements);
                 assert_eq!(
                     crate::html::balanced(&ours),
                     crate::html::balanced(&expected),
@@ -1027,11 +1384,11 @@ mod tests {
     fn rebases_relative_links_on_other_pages() {
         let out = r("[y](../y/) ![i](i.png) [e](https://e.org/) [f](#f) [self]()\n");
         assert_eq!(
-            page_html(&out.html, &out.links),
+            page_html(&out.html, &out.links, &out.elements),
             "<p><a href=\"../y/\">y</a> <img src=\"i.png\" alt=\"i\" /> <a href=\"https://e.org/\">e</a> <a href=\"#f\">f</a> <a href=\"\">self</a></p>\n"
         );
         assert_eq!(
-            rebased_html(&out.html, &out.links, "/b/articles/x/"),
+            rebased_html(&out.html, &out.links, &out.elements, "/b/articles/x/"),
             "<p><a href=\"/b/articles/y/\">y</a> <img src=\"/b/articles/x/i.png\" alt=\"i\" /> <a href=\"https://e.org/\">e</a> <a href=\"/b/articles/x/#f\">f</a> <a href=\"/b/articles/x/\">self</a></p>\n"
         );
     }
@@ -1042,7 +1399,7 @@ mod tests {
     fn only_real_links_are_rebased() {
         let md = "Set `href=\"` then go /../ up, and [a link](other/).\n\n<a href=\"x/\">raw</a>\n";
         let out = with(md, HtmlPolicy::Escape);
-        let html = rebased_html(&out.html, &out.links, "/b/articles/x/");
+        let html = rebased_html(&out.html, &out.links, &out.elements, "/b/articles/x/");
         assert!(html.contains("<code>href=\"</code>"), "{html}");
         assert!(
             html.contains("<a href=\"/b/articles/x/other/\">a link</a>"),
@@ -1051,7 +1408,7 @@ mod tests {
         assert!(html.contains("&lt;a href=\"x/\"&gt;raw"), "{html}");
         // Sanitized, the raw link is a link, rebased like the others.
         let out = r(md);
-        let html = rebased_html(&out.html, &out.links, "/b/articles/x/");
+        let html = rebased_html(&out.html, &out.links, &out.elements, "/b/articles/x/");
         assert!(html.contains("<code>href=\"</code>"), "{html}");
         assert!(
             html.contains("<a href=\"/b/articles/x/x/\">raw</a>"),
@@ -1072,7 +1429,7 @@ mod tests {
             "![x](javascript:alert(1))",
         ] {
             let out = r(md);
-            let html = page_html(&out.html, &out.links);
+            let html = page_html(&out.html, &out.links, &out.elements);
             assert!(
                 html.contains("href=\"#\"") || html.contains("src=\"#\""),
                 "{md}: {html}"
@@ -1102,7 +1459,7 @@ mod tests {
     #[test]
     fn heading_ids_are_escaped_everywhere() {
         let out = r("## Deal terms {#terms\"/autofocus/onfocus=\"alert(1)}\n");
-        let html = page_html(&out.html, &out.links);
+        let html = page_html(&out.html, &out.links, &out.elements);
         assert!(!html.contains("\"/autofocus"), "{html}");
         assert!(
             html.contains("href=\"#terms&quot;/autofocus/onfocus=&quot;alert(1)\""),
@@ -1125,7 +1482,7 @@ mod tests {
     #[test]
     fn slots_cannot_be_forged_by_the_text() {
         let out = r("a\u{0}0\u{0}b [l](x/)\n");
-        let html = page_html(&out.html, &out.links);
+        let html = page_html(&out.html, &out.links, &out.elements);
         assert!(html.contains("a\u{fffd}0\u{fffd}b"), "{html}");
         assert!(html.contains("href=\"x/\""), "{html}");
     }

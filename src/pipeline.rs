@@ -25,6 +25,7 @@ use crate::config::{self, CONFIG_FILE};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::highlight;
 use crate::live::{Live, Made};
+use crate::media::{Copied, CopiedBytes, Media, Picture};
 use crate::output::{Output, Sink};
 use crate::render::{self, Templates};
 use crate::site::{self, Site};
@@ -343,14 +344,13 @@ fn finish(
         }
     };
     diags.extend(site.warnings.iter().cloned());
-    let written = assets(
-        source,
-        theme_assets.files,
-        &site,
-        &bundles,
-        &sink,
-        &mut diags,
-    );
+    let copies = copies(source, theme_assets.files, &site, &bundles);
+    let media = collect_media(&source.root, &copies, &site, &mut diags);
+    let site = Site {
+        media: Arc::new(media),
+        ..site
+    };
+    let written = assets(&copies, &site.media, &sink, &mut diags);
     diags.extend(written.err().map(|e| Diagnostic::error(".", e.to_string())));
     if diags.has_errors() {
         return Err(diags);
@@ -375,10 +375,36 @@ fn finish(
     // writes nothing, not at all (the index has nothing to say of the
     // site's content).
     let indexed = matches!(want, render::Want::All) && site.config.search && !sink.paths_only();
-    let (rendered, bundle) = rayon::join(
-        || render::render_site(&site, &templates, want, None, &sink),
-        || indexed.then(|| crate::render::search::site_bundle(&site)),
+    // Images are processed beside the pages in a whole build; `serve`
+    // processes one when it is first asked for, and `check` names them only.
+    let processed = matches!(want, render::Want::All) && !sink.paths_only();
+    if !processed {
+        for v in site.media.pictures().flat_map(|p| &p.variants) {
+            if let Err(e) = sink.put(v.path.clone(), bytes::Bytes::new()) {
+                diags.push(Diagnostic::error(&v.path, e.to_string()));
+            }
+        }
+    }
+    let cache = sink
+        .staging()
+        .is_some()
+        .then(|| crate::images::Cache::open(&source.root));
+    let ((rendered, bundle), images) = rayon::join(
+        || {
+            rayon::join(
+                || render::render_site(&site, &templates, want, None, &sink),
+                || indexed.then(|| crate::render::search::site_bundle(&site)),
+            )
+        },
+        || {
+            if processed {
+                crate::media::process(&site.media, &copies, cache.as_ref(), &sink)
+            } else {
+                Diagnostics::new()
+            }
+        },
     );
+    diags.extend(images);
     match bundle {
         Some(Ok(files)) => {
             for (name, bytes) in files {
@@ -653,29 +679,30 @@ fn bundle_dirs(articles: &[Arc<Article>]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Static files into `sink`: the theme's (with the code stylesheet,
-/// fingerprinted), then the site's `static/`, then content files. Pages
-/// rendered later replace any clash. Every file goes through
-/// `strip::publishable` on the way (images lose their metadata; one that
-/// cannot be read is left out), in parallel, a batch at a time so that few
-/// stripped copies wait at once; its warnings go into `diags`.
-fn assets(
-    source: &SiteSource,
+/// The files a build copies, in the order they are put: the theme's (with
+/// the code stylesheet, fingerprinted), then the site's `static/`, then
+/// content files (a bundle's beside each page built from it).
+fn copies<'s>(
+    source: &'s SiteSource,
     theme_statics: BTreeMap<String, Vec<u8>>,
     site: &Site,
     bundles: &BTreeSet<String>,
-    sink: &Sink,
-    diags: &mut Diagnostics,
-) -> Result<(), crate::output::WriteError> {
-    // (source path, bytes, output paths), in the order they are put.
-    let mut copies: Vec<(String, bytes::Bytes, Vec<String>)> = Vec::new();
+) -> Vec<Copied<'s>> {
+    let mut copies: Vec<Copied<'s>> = Vec::new();
+    let mut copy = |origin: String, bytes: CopiedBytes<'s>, targets: Vec<String>| {
+        copies.push(Copied {
+            origin,
+            bytes,
+            targets,
+        })
+    };
     for (path, bytes) in theme_statics {
         let origin = format!("themes/{}/static/{path}", site.config.theme);
-        copies.push((origin, bytes.into(), vec![path]));
+        copy(origin, CopiedBytes::Theme(bytes.into()), vec![path]);
     }
     for f in source.under("static") {
         let target = f.path["static/".len()..].to_string();
-        copies.push((f.path.clone(), f.bytes.clone(), vec![target]));
+        copy(f.path.clone(), CopiedBytes::Source(f), vec![target]);
     }
     // Bundle folder → the URL folders of the pages built from it.
     let mut bundle_targets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -695,21 +722,142 @@ fn assets(
             None if bundles.contains(dir) => continue, // a draft's bundle, not built
             None => vec![f.path["content/".len()..].to_string()],
         };
-        copies.push((f.path.clone(), f.bytes.clone(), targets));
+        copy(f.path.clone(), CopiedBytes::Source(f), targets);
     }
-    for batch in copies.chunks(16) {
+    copies
+}
+
+/// Copies the files in `copies` into `sink`, in order; pages rendered later
+/// replace any clash. Every file goes through `strip::publishable` on the
+/// way (images lose their metadata; one that cannot be read is left out),
+/// in parallel, a batch at a time so that few stripped copies wait at once;
+/// its warnings go into `diags`. An image published responsive is not
+/// copied where a variant takes its place (`media`).
+fn assets(
+    copies: &[Copied],
+    media: &crate::media::Media,
+    sink: &Sink,
+    diags: &mut Diagnostics,
+) -> Result<(), crate::output::WriteError> {
+    let copied = |target: &str| media.get(target).is_none_or(|p| !p.replaces_original());
+    let wanted: Vec<&Copied> = copies
+        .iter()
+        .filter(|c| c.targets.iter().any(|t| copied(t)))
+        .collect();
+    for batch in wanted.chunks(16) {
         let published: Vec<_> = batch
             .par_iter()
-            .map(|(origin, bytes, _)| crate::strip::publishable(origin, bytes))
+            .map(|c| match c.read() {
+                Ok(bytes) => crate::strip::publishable(&c.origin, &bytes),
+                Err(d) => (None, Some(d)),
+            })
             .collect();
-        for ((_, _, targets), (bytes, warning)) in batch.iter().zip(published) {
+        for (c, (bytes, warning)) in batch.iter().zip(published) {
             diags.extend(warning);
             if let Some(bytes) = bytes {
-                for target in targets {
+                for target in c.targets.iter().filter(|t| copied(t)) {
                     sink.put(target.as_str(), bytes.clone())?;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Every image an article shows, as output paths, each with the first
+/// article that shows it and where (source path, line, column).
+/// Where an image is first shown: the article's source path, line and column.
+type Shown = (String, usize, usize);
+
+fn shown_images(site: &Site) -> BTreeMap<String, Shown> {
+    let mut shown: BTreeMap<String, Shown> = BTreeMap::new();
+    for p in site.articles.iter() {
+        let a = &p.article;
+        let mut add = |dest: &str, line: usize, col: usize| {
+            if let Ok(target) = crate::links::target(dest, &p.rel_url, &site.config)
+                && !target.is_empty()
+            {
+                shown
+                    .entry(target)
+                    .or_insert_with(|| (a.source_path.clone(), line, col));
+            }
+        };
+        for l in a.body.links.iter().filter(|l| l.image && !l.is_source()) {
+            add(l.dest(), l.line + a.body_line - 1, l.col);
+        }
+        if let Some(lead) = &a.image {
+            add(&lead.src, lead.line, lead.col);
+        }
+    }
+    shown
+}
+
+/// Reads, checks and plans every image an article shows among `copies`.
+/// A file that is not the image its name says, cannot be read or is over
+/// the budget is an error naming it and the article that shows it.
+fn collect_media(
+    root: &std::path::Path,
+    copies: &[Copied],
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> crate::media::Media {
+    let settings = site.config.images.clone();
+    let shown = shown_images(site);
+    let mut by_target: HashMap<&str, usize> = HashMap::new();
+    for (n, c) in copies.iter().enumerate() {
+        for t in &c.targets {
+            by_target.insert(t.as_str(), n);
+        }
+    }
+    // Each source once: (copy, the outputs shown, where first shown).
+    let mut wanted: BTreeMap<usize, Vec<(&str, &Shown)>> = BTreeMap::new();
+    for (target, place) in &shown {
+        if crate::media::named_kind(target).is_none() {
+            continue;
+        }
+        if let Some(&n) = by_target.get(target.as_str()) {
+            wanted.entry(n).or_default().push((target.as_str(), place));
+        }
+    }
+    let wanted: Vec<_> = wanted.into_iter().collect();
+    let probed: Vec<Result<Vec<Picture>, Diagnostic>> = wanted
+        .par_iter()
+        .map(|(n, outputs)| {
+            let copy = &copies[*n];
+            let (article, line, col) = outputs[0].1;
+            let bytes = copy.read()?;
+            let fail = |why: String| {
+                Diagnostic::error(
+                    &copy.origin,
+                    format!("{why} (shown by {article}, line {line}, column {col})"),
+                )
+            };
+            let probe = crate::images::probe(&bytes).map_err(|e| fail(format!("this image {e}")))?;
+            crate::images::check_budget(&probe, &settings)
+                .map_err(|e| fail(format!("this image {e}")))?;
+            let named = crate::media::named_kind(&copy.origin).unwrap_or(probe.kind);
+            if named != probe.kind {
+                return Err(fail(format!(
+                    "named like a {} image, but it holds a {} image: rename it, or save it again as {}",
+                    crate::media::kind_name(named),
+                    crate::media::kind_name(probe.kind),
+                    crate::media::kind_name(named)
+                )));
+            }
+            let plan = crate::images::plan(&probe, &settings);
+            Ok(outputs
+                .iter()
+                .map(|(output, _)| crate::media::picture(&copy.origin, output, probe.kind, &plan))
+                .filter(|p| !p.variants.is_empty())
+                .collect())
+        })
+        .collect();
+    let mut media = Media::new(root, settings);
+    for pictures in probed {
+        match pictures {
+            Ok(pictures) => pictures.into_iter().for_each(|p| media.insert(p)),
+            Err(d) => diags.push(d),
+        }
+    }
+    media
 }

@@ -63,11 +63,47 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The file's bytes: those held, or read now when `load_deferred` left
+    /// the file unread (not kept: the caller holds them as long as it needs).
+    pub fn bytes_now(&self) -> Result<Bytes, Diagnostic> {
+        let Some(abs) = &self.deferred else {
+            return Ok(self.bytes.clone());
+        };
+        let meta = std::fs::metadata(abs)
+            .map_err(|e| Diagnostic::error(&self.path, format!("cannot read: {e}")))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(Diagnostic::error(
+                &self.path,
+                format!("the file is {} bytes, over the 10 MiB limit", meta.len()),
+            ));
+        }
+        std::fs::read(abs)
+            .map(Bytes::from)
+            .map_err(|e| Diagnostic::error(&self.path, format!("cannot read: {e}")))
+    }
+}
+
 /// The hash used for content-keyed caches.
 pub fn content_hash(bytes: &[u8]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
+}
+
+/// Whether a one-shot build leaves a file unread until it is used: articles
+/// (read as they are parsed) and images (read as they are processed or
+/// copied), so that a large archive is never held whole.
+fn is_deferred(rel: &str) -> bool {
+    let image = || {
+        let lower = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        matches!(
+            lower.as_deref(),
+            Some("jpg" | "jpeg" | "png" | "webp" | "gif")
+        )
+    };
+    (rel.starts_with("content/") && (rel.ends_with(".md") || image()))
+        || (rel.starts_with("static/") && image())
 }
 
 /// A whole site, in memory.
@@ -224,7 +260,7 @@ fn load_reusing(
     let read: Vec<Result<SourceFile, Diagnostic>> = paths
         .par_iter()
         .map(|(rel, abs)| {
-            if defer_articles && rel.starts_with("content/") && rel.ends_with(".md") {
+            if defer_articles && is_deferred(rel) {
                 return Ok(SourceFile {
                     deferred: Some(abs.clone()),
                     ..SourceFile::new(rel.as_str(), Bytes::new())

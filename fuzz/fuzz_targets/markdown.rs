@@ -25,7 +25,7 @@ fuzz_target!(|text: &str| {
             ..MarkdownOptions::default()
         },
     );
-    let page = markdown::page_html(&trusted.html, &trusted.links);
+    let page = markdown::page_html(&trusted.html, &trusted.links, &trusted.elements);
     ensure(!page.contains('\0'), "slots-filled", || page.clone());
     let variants = [
         (Lang::En, true, HtmlPolicy::Sanitize),
@@ -41,19 +41,19 @@ fuzz_target!(|text: &str| {
                 lang,
             },
         );
-        let body = markdown::page_html(&out.html, &out.links);
-        let summary = markdown::page_html(&out.summary_html, &out.links);
+        let body = markdown::page_html(&out.html, &out.links, &out.elements);
+        let summary = markdown::page_html(&out.summary_html, &out.links, &out.elements);
         check_html(&body, "body", Scripts::None);
         check_html(&summary, "summary", Scripts::None);
         ensure(!body.contains('\0'), "slots-filled", || body.clone());
         let page = "/briefing/articles/x/";
         check_html(
-            &markdown::rebased_html(&out.html, &out.links, page),
+            &markdown::rebased_html(&out.html, &out.links, &out.elements, page),
             "rebased body",
             Scripts::None,
         );
         check_html(
-            &markdown::rebased_html(&out.summary_html, &out.links, page),
+            &markdown::rebased_html(&out.summary_html, &out.links, &out.elements, page),
             "rebased summary",
             Scripts::None,
         );

@@ -316,6 +316,7 @@ pub enum Scripts {
     None,
     /// The default theme's: `<script src="…/code.HASH.js" defer>`,
     /// `<script src="…/deals.HASH.js" defer>`, `<script
+    /// src="…/embeds.HASH.js" defer>` (videos load on a click), `<script
     /// src="…/search.HASH.js" defer>` (search is on by default) and one
     /// JSON-LD block.
     Theme,
@@ -325,11 +326,13 @@ fn is_theme_script(tag: &Tag) -> bool {
     let only = |names: &[&str]| tag.attrs.iter().all(|(n, _)| names.contains(&n.as_str()));
     if let Some(src) = tag.attr("src") {
         let file = src.rsplit('/').next().unwrap_or("");
-        let known = ["code.", "deals.", "search."].iter().any(|stem| {
-            file.strip_prefix(stem)
-                .and_then(|r| r.strip_suffix(".js"))
-                .is_some_and(|h| h.len() == 10 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        });
+        let known = ["code.", "deals.", "embeds.", "search."]
+            .iter()
+            .any(|stem| {
+                file.strip_prefix(stem)
+                    .and_then(|r| r.strip_suffix(".js"))
+                    .is_some_and(|h| h.len() == 10 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
         return known && src.starts_with('/') && only(&["src", "defer"]);
     }
     tag.attr("type") == Some("application/ld+json") && only(&["type"])

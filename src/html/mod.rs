@@ -270,8 +270,9 @@ pub struct Cleaner {
     /// Marks a slot while the parser holds the HTML: `{marker}s{N}-` for a
     /// Markdown slot, `{marker}r{N}-` for a raw HTML URL.
     marker: String,
-    /// The `href`/`src` values of raw HTML, in the order met.
-    raw_urls: Arc<Mutex<Vec<String>>>,
+    /// The `href`/`src` values of raw HTML, in the order met, each with
+    /// whether it is an `<img>`'s source.
+    raw_urls: Arc<Mutex<Vec<(String, bool)>>>,
 }
 
 impl Cleaner {
@@ -281,7 +282,7 @@ impl Cleaner {
         let hash = sha2::Sha256::digest(body.as_bytes());
         let hex: String = hash[..10].iter().map(|b| format!("{b:02x}")).collect();
         let marker = format!("dw{hex}");
-        let raw_urls: Arc<Mutex<Vec<String>>> = Arc::default();
+        let raw_urls: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
         let sanitizer = (policy != HtmlPolicy::Trust).then(|| {
             let mut b = builder();
             let prefix = marker.clone();
@@ -295,7 +296,7 @@ impl Cleaner {
                     return Some(Cow::Borrowed(value));
                 }
                 let mut urls = urls.lock().unwrap_or_else(|e| e.into_inner());
-                urls.push(value.to_string());
+                urls.push((value.to_string(), element == "img" && attribute == "src"));
                 Some(Cow::Owned(format!("{prefix}r{}-", urls.len() - 1)))
             });
             b
@@ -309,15 +310,21 @@ impl Cleaner {
 
     /// The HTML with link slots written as `slot` (`\0N\0`), parsed, cleaned
     /// per the policy and written again balanced; each raw `href`/`src`
-    /// becomes the slot `raw_slot` gives it.
-    pub fn clean(&self, html: &str, slot: char, mut raw_slot: impl FnMut(&str) -> usize) -> String {
+    /// becomes the slot `raw_slot` gives it (told whether it is an `<img>`'s
+    /// source). Element slots (`\0eN\0`) survive as they are.
+    pub fn clean(
+        &self,
+        html: &str,
+        slot: char,
+        mut raw_slot: impl FnMut(&str, bool) -> usize,
+    ) -> String {
         let marked = self.mark(html, slot);
         let cleaned = match &self.sanitizer {
             Some(sanitizer) => sanitizer.clean(&marked).to_string(),
             None => balanced(&marked),
         };
         let urls = self.raw_urls.lock().unwrap_or_else(|e| e.into_inner());
-        self.unmark(&cleaned, slot, |n| raw_slot(&urls[n]))
+        self.unmark(&cleaned, slot, |n| raw_slot(&urls[n].0, urls[n].1))
     }
 
     fn mark(&self, html: &str, slot: char) -> String {
@@ -342,8 +349,12 @@ impl Cleaner {
             let kind = after.chars().next();
             let digits = after.get(1..).unwrap_or("");
             let len = digits.find('-').unwrap_or(digits.len());
+            let element = digits[..len].strip_prefix('e');
             match (kind, digits[..len].parse::<usize>()) {
                 (Some('s'), Ok(n)) => out.push_str(&format!("{slot}{n}{slot}")),
+                (Some('s'), Err(_)) if element.is_some_and(|n| n.parse::<usize>().is_ok()) => {
+                    out.push_str(&format!("{slot}e{}{slot}", element.unwrap_or_default()));
+                }
                 (Some('r'), Ok(n)) => out.push_str(&format!("{slot}{}{slot}", raw(n))),
                 _ => {}
             }
@@ -378,7 +389,7 @@ mod tests {
 
     fn clean(policy: HtmlPolicy, html: &str) -> String {
         let mut raw = Vec::new();
-        Cleaner::new(policy, html).clean(html, '\0', |u| {
+        Cleaner::new(policy, html).clean(html, '\0', |u, _| {
             raw.push(u.to_string());
             100 + raw.len() - 1
         })

@@ -110,6 +110,8 @@ pub struct PageMeta {
     pub lang: String,
     /// Open Graph type: `website` or `article`.
     pub og_type: String,
+    /// The page's lead image (`og:image`, `twitter:image`), when it has one.
+    pub image: Option<crate::render::embeds::LeadView>,
 }
 
 /// A link to a tag page.
@@ -149,6 +151,8 @@ pub struct ArticleCard {
     pub tags: Vec<TagLink>,
     /// How many deals the article reports.
     pub deal_count: usize,
+    /// Its lead image as a small responsive picture (safe HTML), or empty.
+    pub image_html: String,
 }
 
 /// One deal, as a row of a table.

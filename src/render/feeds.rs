@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::i18n::{Lang, format_date};
 use crate::index::{ArticleIdx, Idx};
 use crate::money::format;
-use crate::site::{Placed, Site};
+use crate::site::Site;
 
 /// The articles in one language (translations included), not drafts, newest
 /// first, up to the limit: the feed of that language's home.
@@ -100,8 +100,8 @@ fn entries(site: &Site, items: &[ArticleIdx]) -> Result<Vec<Entry>, Diagnostic> 
                     .updated
                     .filter(|u| *u > a.date)
                     .map_or_else(|| published(a), date_time),
-                summary: summary_html(config, p),
-                content: content_html(config, p)?,
+                summary: summary_html(site, i)?,
+                content: content_html(site, i)?,
                 authors: a
                     .authors
                     .iter()
@@ -394,25 +394,30 @@ pub const MAX_CONTENT: usize = 512 * 1024;
 
 /// An entry's content: the whole body as its page publishes it, every link
 /// absolute, unless it is longer than `MAX_CONTENT`.
-fn content_html(config: &Config, p: &Placed) -> Result<Option<String>, Diagnostic> {
-    let html = p.article.body_html()?;
-    Ok((html.len() <= MAX_CONTENT).then(|| absolute_html(config, p, &html)))
+fn content_html(site: &Site, i: ArticleIdx) -> Result<Option<String>, Diagnostic> {
+    let html = site.articles[i].article.body_html()?;
+    if html.len() > MAX_CONTENT {
+        return Ok(None);
+    }
+    absolute_html(site, i, &html).map(Some)
 }
 
 /// An entry's summary, every link absolute.
-fn summary_html(config: &Config, p: &Placed) -> String {
-    absolute_html(config, p, &p.article.summary_html)
+fn summary_html(site: &Site, i: ArticleIdx) -> Result<String, Diagnostic> {
+    absolute_html(site, i, &site.articles[i].article.summary_html)
 }
 
 /// HTML of an article (with its link slots) as a feed carries it: the slots
 /// filled as on the article's page, then every URL in it (Markdown's, the
 /// heading anchors' and footnotes', raw HTML's) made absolute against the
 /// page's address, since a feed reader would resolve it against the feed.
-fn absolute_html(config: &Config, p: &Placed, html: &str) -> String {
-    let html = crate::markdown::page_html(html, &p.article.body.links);
-    match url::Url::parse(&config.absolute_url(&p.rel_url)) {
+fn absolute_html(site: &Site, i: ArticleIdx, html: &str) -> Result<String, Diagnostic> {
+    let html =
+        crate::render::embeds::fill(site, None, i, html, crate::render::embeds::Surface::Feed)?;
+    let page = &site.articles[i].rel_url;
+    Ok(match url::Url::parse(&site.config.absolute_url(page)) {
         Ok(page) => crate::html::absolute_links(&html, &page),
         // A base URL is checked when the site is read: this does not happen.
         Err(_) => html,
-    }
+    })
 }

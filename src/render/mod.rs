@@ -14,6 +14,7 @@ pub mod chart;
 pub mod context;
 pub mod deal_data;
 pub mod edition;
+pub mod embeds;
 pub mod exports;
 pub mod feeds;
 mod lists;
@@ -87,6 +88,7 @@ impl<'a> Renderer<'a> {
             url: self.config().absolute_url(rel),
             lang: lang.code().to_string(),
             og_type: og_type.to_string(),
+            image: None,
         }
     }
 
@@ -453,8 +455,14 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
     r.emit(p.rel_url.to_string(), lastmod, |file| {
         let config = r.config();
-        let body = crate::markdown::page_html(&a.body_html()?, &a.body.links);
-        let summary = crate::markdown::page_html(&a.summary_html, &a.body.links);
+        let body = embeds::fill(
+            site,
+            Some(r.templates),
+            i,
+            &a.body_html()?,
+            embeds::Surface::Page,
+        )?;
+        let summary = embeds::fill(site, None, i, &a.summary_html, embeds::Surface::List)?;
         // The deals as this article reports them (the deals index and the
         // exports give their current figures, after later revisions).
         let own_rows: Vec<DealRow> = site.shown[i]
@@ -470,7 +478,10 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             .collect();
         let ctx = ArticleContext {
             site: &r.site_view,
-            page: r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article"),
+            page: PageMeta {
+                image: embeds::lead_image(site, i),
+                ..r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article")
+            },
             article: ArticleView {
                 title: &a.title,
                 scheduled: site.preview && a.date > crate::site::today(),
@@ -498,7 +509,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
                         permalink: config.absolute_url(&site.articles[t].rel_url),
                     })
                     .collect(),
-                json_ld: json_ld(config, p),
+                json_ld: json_ld(config, p, embeds::lead_image(site, i)),
             },
         };
         // The context borrows the rows: render here, while they live.
@@ -514,7 +525,7 @@ fn description(a: &crate::article::Article) -> std::borrow::Cow<'_, str> {
 
 /// The schema.org `NewsArticle` of an article, as JSON safe inside `<script>`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`.
-fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
+fn json_ld(config: &Config, p: &crate::site::Placed, image: Option<embeds::LeadView>) -> String {
     let a = &p.article;
     let url = config.absolute_url(&p.rel_url);
     let value = serde_json::json!({
@@ -530,6 +541,7 @@ fn json_ld(config: &Config, p: &crate::site::Placed) -> String {
         "mainEntityOfPage": url,
         "publisher": { "@type": "Organization", "name": config.title, "url": config.base_url },
         "author": author_ld(config, a),
+        "image": image.map(|i| vec![i.url]),
     });
     let mut value = value;
     if let Some(map) = value.as_object_mut() {

@@ -46,7 +46,17 @@ pub const BUNDLE_DIR: &str = "pagefind/1.6.0/";
 const BATCH: usize = 2048;
 
 /// The meta fields of records (`StreamingIndex` is told them up front).
-const META_FIELDS: [&str; 6] = ["amount", "article", "date", "reporting", "status", "title"];
+const META_FIELDS: [&str; 9] = [
+    "amount",
+    "article",
+    "date",
+    "image",
+    "image_alt",
+    "image_size",
+    "reporting",
+    "status",
+    "title",
+];
 
 /// Gives `each` the records of a site batch by batch: every published
 /// article, then every deal of every published article, each batch made in
@@ -99,14 +109,31 @@ pub fn for_each_batch(
 fn article_record(site: &Site, i: ArticleIdx) -> Result<CustomRecord, Diagnostic> {
     let p = &site.articles[i];
     let a = &p.article;
+    let mut meta = BTreeMap::from([
+        ("title".to_string(), a.title.clone()),
+        ("date".to_string(), crate::i18n::format_date(a.date, a.lang)),
+    ]);
+    // The lead image, small, for the result's thumbnail: every article
+    // record has the fields (empty without one), so the streamed index
+    // numbers its meta fields as Pagefind would (`META_FIELDS`).
+    let image = crate::render::embeds::card_thumbnail(site, i);
+    let size = image
+        .as_ref()
+        .and_then(|i| Some(format!("{}x{}", i.width?, i.height?)));
+    meta.insert("image_size".to_string(), size.unwrap_or_default());
+    let (url, alt) = image.map(|i| (i.url, i.alt)).unwrap_or_default();
+    meta.insert("image".to_string(), url);
+    meta.insert("image_alt".to_string(), alt);
     Ok(CustomRecord {
         url: p.rel_url.to_string(),
-        content: escape_text(&crate::html::text(&a.body_html()?)),
+        content: escape_text(&crate::html::text(&crate::markdown::fill_links(
+            &a.body_html()?,
+            &a.body.links,
+            &a.body.elements,
+            |l| l.dest().into(),
+        ))),
         language: a.lang.code().to_string(),
-        meta: BTreeMap::from([
-            ("title".to_string(), a.title.clone()),
-            ("date".to_string(), crate::i18n::format_date(a.date, a.lang)),
-        ]),
+        meta,
         filters: BTreeMap::from([("type".to_string(), vec!["article".to_string()])]),
         sort: BTreeMap::from([("date".to_string(), a.date.to_string())]),
     })

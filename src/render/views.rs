@@ -104,13 +104,18 @@ fn card(site: &Site, edition: &Edition, i: ArticleIdx) -> ArticleCard {
         lang: a.lang.code().to_string(),
         date: format_date(a.date, edition.lang),
         date_iso: a.date.to_string(),
-        summary_html: crate::markdown::rebased_html(
+        // A template cannot fail where none is used: a list shows embeds as links.
+        summary_html: crate::render::embeds::fill(
+            site,
+            None,
+            i,
             &a.summary_html,
-            &a.body.links,
-            &config.path_url(&p.rel_url),
-        ),
+            crate::render::embeds::Surface::List,
+        )
+        .unwrap_or_default(),
         tags: tag_links(config, edition, p),
         deal_count: site.shown[i].len(),
+        image_html: crate::render::embeds::card_image(site, i),
     }
 }
 

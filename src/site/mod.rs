@@ -132,6 +132,9 @@ pub struct Site {
     /// The deals each article shows (declared or covered; a translation
     /// shows its original's), by article.
     pub shown: IdxVec<ArticleIdx, Vec<DealIdx>>,
+    /// The deals each article's body shows as cards, by article: its page
+    /// shows their current figures, so it changes when they do.
+    pub cards: IdxVec<ArticleIdx, Vec<DealIdx>>,
     /// The model's warnings (earlier refs, one party written two ways).
     pub warnings: Vec<Diagnostic>,
     /// All deals' total.
@@ -151,6 +154,9 @@ pub struct Site {
     /// A preview (`serve`): articles dated after today are shown, marked
     /// as scheduled.
     pub preview: bool,
+    /// The images articles show, published responsive (set by the pipeline
+    /// once the files are known; empty until then).
+    pub media: Arc<crate::media::Media>,
 }
 
 impl Site {
@@ -504,6 +510,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
     let records::Records {
         records,
         shown,
+        cards,
         warnings,
     } = records::derive(&config, &articles, &deals)?;
     for (i, record) in records.iter_enumerated() {
@@ -571,6 +578,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
         deals,
         records,
         shown,
+        cards,
         warnings,
         total: Total::default(),
         by_year: Vec::new(),
@@ -579,6 +587,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
         authors,
         months,
         preview: false,
+        media: Arc::default(),
     };
     site.sum_totals();
     Ok(site)

@@ -88,6 +88,9 @@ pub struct Records {
     /// The deals each article shows, in the order it gives them (a
     /// translation shows its original's).
     pub shown: IdxVec<ArticleIdx, Vec<DealIdx>>,
+    /// The deals each article's body shows as cards (`{{ deal(id=…) }}`),
+    /// in the order of its embeds: its page depends on their records.
+    pub cards: IdxVec<ArticleIdx, Vec<DealIdx>>,
     /// Warnings: earlier refs, one party written two ways.
     pub warnings: Vec<Diagnostic>,
 }
@@ -241,6 +244,7 @@ pub fn derive(
         }
     }
     check_translations(articles, &by_id, &names, &mut errors);
+    let cards = cards(articles, &by_id, &mut errors);
     if !errors.is_empty() {
         return Err(errors.sorted());
     }
@@ -294,8 +298,41 @@ pub fn derive(
     Ok(Records {
         records,
         shown,
+        cards,
         warnings,
     })
+}
+
+/// The deal of each card embed, by article; an unknown id is an error at
+/// the embed's line.
+fn cards(
+    articles: &IdxVec<ArticleIdx, Placed>,
+    by_id: &HashMap<String, DealIdx>,
+    errors: &mut Diagnostics,
+) -> IdxVec<ArticleIdx, Vec<DealIdx>> {
+    articles
+        .iter()
+        .map(|p| {
+            let a = &p.article;
+            a.card_ids()
+                .filter_map(|(id, line, col)| {
+                    let found = by_id.get(id).copied();
+                    if found.is_none() {
+                        errors.push(
+                            Diagnostic::error(
+                                &a.source_path,
+                                format!(
+                                    "no published article declares a deal with the id `{id}`: the deal card cannot be made"
+                                ),
+                            )
+                            .at(line + a.body_line - 1, col),
+                        );
+                    }
+                    found
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The deals by id; an id given to two deals is an error at the second.

@@ -19,12 +19,12 @@ use serde_json::{Value, json};
 use crate::harness::site;
 
 /// A static host for one output folder under `/briefing/`, logging each answer.
-struct Host {
-    address: String,
-    log: Arc<Mutex<Vec<(String, u16)>>>,
+pub(crate) struct Host {
+    pub(crate) address: String,
+    pub(crate) log: Arc<Mutex<Vec<(String, u16)>>>,
 }
 
-fn host(public: PathBuf) -> Host {
+pub(crate) fn host(public: PathBuf) -> Host {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("addr").to_string();
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -96,7 +96,7 @@ fn answer(mut stream: TcpStream, public: &Path, log: &Mutex<Vec<(String, u16)>>)
 }
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver(Child, String);
+pub(crate) struct Driver(Child, String);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -105,7 +105,7 @@ impl Drop for Driver {
     }
 }
 
-fn driver() -> Driver {
+pub(crate) fn driver() -> Driver {
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -125,7 +125,7 @@ fn driver() -> Driver {
     Driver(child, format!("http://127.0.0.1:{port}"))
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     // A profile of its own: tests run in parallel, each with its browser.
     let profile = std::env::temp_dir().join(format!(
         "dealwire-chromium-{}",
@@ -166,7 +166,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
-async fn console_errors(client: &Client) -> Vec<String> {
+pub(crate) async fn console_errors(client: &Client) -> Vec<String> {
     let log = client.issue_cmd(BrowserLog).await.expect("browser log");
     log.as_array()
         .into_iter()
@@ -176,14 +176,14 @@ async fn console_errors(client: &Client) -> Vec<String> {
         .collect()
 }
 
-fn failed_requests(host: &Host) -> Vec<(String, u16)> {
+pub(crate) fn failed_requests(host: &Host) -> Vec<(String, u16)> {
     let mut log = host.log.lock().expect("log");
     let failed = log.iter().filter(|(_, s)| *s >= 400).cloned().collect();
     log.clear();
     failed
 }
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|_| {
@@ -191,7 +191,7 @@ fn axe_source() -> String {
     })
 }
 
-async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
     client.execute(axe, vec![]).await.expect("inject axe");
     let result = client
         .execute_async("const done = arguments[arguments.length - 1]; axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))), e => done(['axe failed: ' + e]));", vec![])
@@ -205,7 +205,7 @@ async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
         .collect()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -18,24 +18,34 @@ fn built(fixture: &str) -> TestSite {
     site
 }
 
-/// The Nu Html Checker, from `tests/tools` (npm `vnu-jar`), run with Java: its
-/// error report, or `None` when the pages have no errors. Needs the
-/// `real-clients` feature, which `tests/run` always turns on.
+/// The Nu Html Checker, from `tests/tools` (npm `vnu-jar`), run with Java:
+/// `java -jar vnu.jar ARGS TARGET`, and what it printed.
 #[cfg(feature = "real-clients")]
-fn vnu(dir: &Path) -> Option<String> {
+fn run_vnu(args: &[&str], target: &Path) -> std::process::Output {
     let jar = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
         "the Nu Html Checker is missing: run `npm ci --prefix tests/tools` (tests/run does)"
     );
-    let out = std::process::Command::new("java")
+    std::process::Command::new("java")
         .args(["-jar"])
         .arg(&jar)
-        .args(["--errors-only", "--skip-non-html", "--format", "text"])
-        .arg(dir)
+        .args(args)
+        .arg(target)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run java ({e}): install it with `apt-get install -y default-jre-headless` (tests/run does)"));
+        .unwrap_or_else(|e| panic!("cannot run java ({e}): install it with `apt-get install -y default-jre-headless` (tests/run does)"))
+}
+
+/// The Nu Html Checker's error report on every page under `dir`, or `None`
+/// when the pages have no errors. Needs the `real-clients` feature, which
+/// `tests/run` always turns on.
+#[cfg(feature = "real-clients")]
+fn vnu(dir: &Path) -> Option<String> {
+    let out = run_vnu(
+        &["--errors-only", "--skip-non-html", "--format", "text"],
+        dir,
+    );
     let report =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     match out.status.code() {
@@ -43,6 +53,55 @@ fn vnu(dir: &Path) -> Option<String> {
         Some(1) => Some(report),
         other => panic!("the Nu Html Checker failed to run ({other:?}):\n{report}"),
     }
+}
+
+/// Every error and warning the Nu Html Checker reports on one page, each as
+/// `line L, column C: error|warning: MESSAGE (“EXTRACT”)`; empty when the
+/// page has none (its plain information messages are not counted).
+#[cfg(feature = "real-clients")]
+pub(crate) fn vnu_errors_and_warnings(page: &Path) -> Vec<String> {
+    let out = run_vnu(&["--format", "json", "--stdout"], page);
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        panic!(
+            "the Nu Html Checker failed to run on {} ({:?}):\n{text}{}",
+            page.display(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "the Nu Html Checker's report on {} is not JSON ({e}):\n{text}",
+            page.display()
+        )
+    });
+    report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let kind = match (m["type"].as_str(), m["subType"].as_str()) {
+                (Some("info"), Some("warning")) => "warning",
+                (Some("info"), _) => return None,
+                (Some(kind), _) => kind,
+                (None, _) => "message",
+            };
+            // `firstLine` is given only when it is not `lastLine`.
+            let line = m.get("firstLine").unwrap_or(&m["lastLine"]);
+            Some(format!(
+                "line {line}, column {}: {kind}: {} (“{}”)",
+                m["firstColumn"],
+                m["message"].as_str().unwrap_or(""),
+                m["extract"]
+                    .as_str()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ))
+        })
+        .collect()
 }
 
 #[cfg(feature = "real-clients")]

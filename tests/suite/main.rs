@@ -19,6 +19,9 @@ mod import;
 mod incremental;
 mod layout;
 mod lists;
+mod media;
+#[cfg(feature = "real-clients")]
+mod media_browser;
 mod output_dir;
 mod pages;
 mod properties;

@@ -83,6 +83,18 @@
       title.appendChild(a);
     }
     li.appendChild(title);
+    // An article's lead image, small and lazy, with its size so nothing shifts.
+    if (full && meta.image) {
+      var img = document.createElement("img");
+      img.className = "result-image";
+      img.src = meta.image;
+      img.alt = meta.image_alt || "";
+      var size = (meta.image_size || "").split("x");
+      if (size.length === 2) { img.width = +size[0]; img.height = +size[1]; }
+      img.loading = "lazy";
+      img.decoding = "async";
+      li.appendChild(img);
+    }
     var line = [meta.date, cancelled ? cancelledWord || meta.status : "",
       meta.article && meta.article !== meta.title ? meta.article : ""]
       .filter(Boolean).join(" · ");
