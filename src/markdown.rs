@@ -1017,14 +1017,6 @@ pub fn fill<'l>(
     out
 }
 
-/// The element slots of `html`, in order.
-pub fn element_slots(html: &str) -> impl Iterator<Item = usize> + '_ {
-    html.split(SLOT)
-        .skip(1)
-        .step_by(2)
-        .filter_map(|slot| slot.strip_prefix(ELEMENT)?.parse().ok())
-}
-
 /// `fill_links` for the article's own page: each destination as published.
 pub fn page_html(html: &str, links: &[Link], elements: &[Element]) -> String {
     fill_links(html, links, elements, |l| Cow::Borrowed(l.dest()))

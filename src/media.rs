@@ -81,6 +81,9 @@ pub struct Picture {
     pub output: String,
     /// Its variants, by width, modern formats before the fallback.
     pub variants: Vec<Published>,
+    /// The cache key of the source's bytes as they were read to plan it: a
+    /// build whose cache holds the variants reads the source only once.
+    pub key: images::Key,
 }
 
 impl Picture {
@@ -151,21 +154,13 @@ impl Media {
     /// the picture's order, for the caller to keep).
     pub fn make(&self, picture: &Picture) -> Result<Vec<Bytes>, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let abs = self.root.join(&picture.source);
-        let bytes = std::fs::read(&abs).map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                &picture.source,
-                format!("cannot read: {e}"),
-            ))
-        })?;
+        let read = || {
+            std::fs::read(self.root.join(&picture.source))
+                .map(Bytes::from)
+                .map_err(|e| Diagnostic::error(&picture.source, format!("cannot read: {e}")))
+        };
         let cache = images::Cache::open(&self.root);
-        match made_from(
-            &picture.source,
-            &bytes,
-            &self.settings,
-            Some(&cache),
-            &mut diags,
-        ) {
+        match made_from(picture, read, &self.settings, Some(&cache), &mut diags) {
             Ok(made) => Ok(made),
             Err(d) => {
                 diags.push(d);
@@ -188,16 +183,6 @@ impl Media {
     pub fn pictures(&self) -> impl Iterator<Item = &Picture> + '_ {
         self.pictures.values().map(|p| &**p)
     }
-
-    /// How many pictures there are.
-    pub fn len(&self) -> usize {
-        self.pictures.len()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.pictures.is_empty()
-    }
 }
 
 /// The kind of image a file name promises, when it is one dealwire processes.
@@ -212,16 +197,6 @@ pub fn named_kind(path: &str) -> Option<Kind> {
     }
 }
 
-/// A kind of image as messages name it.
-pub fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Jpeg => "JPEG",
-        Kind::Png => "PNG",
-        Kind::Webp => "WebP",
-        Kind::Gif => "GIF",
-    }
-}
-
 /// The output format of a source kind, for the variant that takes the original's path.
 fn own_format(kind: Kind) -> Option<OutFormat> {
     match kind {
@@ -233,7 +208,13 @@ fn own_format(kind: Kind) -> Option<OutFormat> {
 }
 
 /// Names the variants of the image at `output` (from `source`, of `kind`, planned `plan`).
-pub fn picture(source: &str, output: &str, kind: Kind, plan: &[images::Planned]) -> Picture {
+pub fn picture(
+    source: &str,
+    output: &str,
+    kind: Kind,
+    plan: &[images::Planned],
+    key: images::Key,
+) -> Picture {
     let (dir, name) = output
         .rsplit_once('/')
         .map_or(("", output), |(d, n)| (d, n));
@@ -266,6 +247,7 @@ pub fn picture(source: &str, output: &str, kind: Kind, plan: &[images::Planned])
         source: source.to_string(),
         output: output.to_string(),
         variants,
+        key,
     }
 }
 
@@ -291,7 +273,13 @@ pub fn process(
             let Some(copy) = by_origin.get(source) else {
                 return diags;
             };
-            match variants(copy, &media.settings, cache, &mut diags) {
+            match made_from(
+                pictures[0],
+                || copy.read(),
+                &media.settings,
+                cache,
+                &mut diags,
+            ) {
                 Ok(made) => {
                     for p in pictures {
                         for (v, bytes) in p.variants.iter().zip(&made) {
@@ -309,27 +297,17 @@ pub fn process(
     problems.into_iter().flatten().collect()
 }
 
-/// The variants of one source, in plan order: from the cache when it holds
-/// them, else made now (and kept there).
-pub fn variants(
-    copy: &Copied,
+/// The variants of a picture's source, in plan order: from the cache when
+/// it holds them under the picture's key (the source is then not read
+/// again), else made now from the bytes `read` gives (and kept there).
+fn made_from(
+    picture: &Picture,
+    read: impl FnOnce() -> Result<Bytes, Diagnostic>,
     settings: &Settings,
     cache: Option<&images::Cache>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Bytes>, Diagnostic> {
-    let bytes = copy.read()?;
-    made_from(&copy.origin, &bytes, settings, cache, diags)
-}
-
-/// The variants of the image `bytes` (from `origin`, for messages).
-pub fn made_from(
-    origin: &str,
-    bytes: &[u8],
-    settings: &Settings,
-    cache: Option<&images::Cache>,
-    diags: &mut Diagnostics,
-) -> Result<Vec<Bytes>, Diagnostic> {
-    let key = images::cache_key(bytes, settings);
+    let key = picture.key;
     if let Some(cache) = cache {
         match cache.get(&key) {
             Ok(Some(variants)) => {
@@ -342,8 +320,9 @@ pub fn made_from(
             )),
         }
     }
-    let made = images::process(bytes, settings)
-        .map_err(|e| Diagnostic::error(origin, format!("this image {e}")))?;
+    let bytes = read()?;
+    let made = images::process(&bytes, settings)
+        .map_err(|e| Diagnostic::error(&picture.source, format!("this image {e}")))?;
     if let Some(cache) = cache
         && let Err(e) = cache.put(&key, &made)
     {

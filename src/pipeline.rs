@@ -838,16 +838,16 @@ fn collect_media(
             let named = crate::media::named_kind(&copy.origin).unwrap_or(probe.kind);
             if named != probe.kind {
                 return Err(fail(format!(
-                    "named like a {} image, but it holds a {} image: rename it, or save it again as {}",
-                    crate::media::kind_name(named),
-                    crate::media::kind_name(probe.kind),
-                    crate::media::kind_name(named)
+                    "named like a {named} image, but it holds a {} image: rename it, or save it again as {named}",
+                    probe.kind
                 )));
             }
             let plan = crate::images::plan(&probe, &settings);
+            // Hashed now, while the bytes are read: a cached picture is not read again.
+            let key = crate::images::cache_key(&bytes, &settings);
             Ok(outputs
                 .iter()
-                .map(|(output, _)| crate::media::picture(&copy.origin, output, probe.kind, &plan))
+                .map(|(output, _)| crate::media::picture(&copy.origin, output, probe.kind, &plan, key))
                 .filter(|p| !p.variants.is_empty())
                 .collect())
         })

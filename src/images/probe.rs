@@ -43,17 +43,14 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, ImageError> {
 }
 
 /// The format `bytes` claim by their signature.
+/// The three formats whose metadata `strip` handles are sniffed there.
 pub(super) fn sniff(bytes: &[u8]) -> Option<Kind> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(Kind::Jpeg)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(Kind::Png)
-    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Some(Kind::Webp)
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some(Kind::Gif)
-    } else {
-        None
+    match crate::strip::Format::sniff(bytes) {
+        Some(crate::strip::Format::Jpeg) => Some(Kind::Jpeg),
+        Some(crate::strip::Format::Png) => Some(Kind::Png),
+        Some(crate::strip::Format::WebP) => Some(Kind::Webp),
+        None if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") => Some(Kind::Gif),
+        None => None,
     }
 }
 
