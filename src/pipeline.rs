@@ -345,6 +345,12 @@ fn finish(
     };
     diags.extend(site.warnings.iter().cloned());
     let copies = copies(source, theme_assets.files, &site, &bundles);
+    // Opened (made, with its `.gitignore`) before the images are looked at:
+    // what is learnt of each file is kept there too.
+    let cache = sink
+        .staging()
+        .is_some()
+        .then(|| crate::images::Cache::open(&source.root));
     let media = collect_media(&source.root, &copies, &site, &mut diags);
     let site = Site {
         media: Arc::new(media),
@@ -375,7 +381,7 @@ fn finish(
     // writes nothing, not at all (the index has nothing to say of the
     // site's content).
     let indexed = matches!(want, render::Want::All) && site.config.search && !sink.paths_only();
-    // Images are processed beside the pages in a whole build; `serve`
+    // Images are processed before the pages in a whole build; `serve`
     // processes one when it is first asked for, and `check` names them only.
     let processed = matches!(want, render::Want::All) && !sink.paths_only();
     if !processed {
@@ -385,26 +391,22 @@ fn finish(
             }
         }
     }
-    let cache = sink
-        .staging()
-        .is_some()
-        .then(|| crate::images::Cache::open(&source.root));
-    let ((rendered, bundle), images) = rayon::join(
-        || {
-            rayon::join(
-                || render::render_site(&site, &templates, want, None, &sink),
-                || indexed.then(|| crate::render::search::site_bundle(&site)),
-            )
-        },
-        || {
-            if processed {
-                crate::media::process(&site.media, &copies, cache.as_ref(), &sink)
-            } else {
-                Diagnostics::new()
-            }
-        },
+    // The images first, then the pages and the search index: each is
+    // parallel on its own, so running them one after the other costs no
+    // time, and the images' buffers (given back once made) never add to the
+    // render's (peak memory).
+    if processed {
+        diags.extend(crate::media::process(
+            &site.media,
+            &copies,
+            cache.as_ref(),
+            &sink,
+        ));
+    }
+    let (rendered, bundle) = rayon::join(
+        || render::render_site(&site, &templates, want, None, &sink),
+        || indexed.then(|| crate::render::search::site_bundle(&site)),
     );
-    diags.extend(images);
     match bundle {
         Some(Ok(files)) => {
             for (name, bytes) in files {
@@ -819,20 +821,31 @@ fn collect_media(
             wanted.entry(n).or_default().push((target.as_str(), place));
         }
     }
+    // Every other place the file is published (its bundle's copy in the
+    // other edition) gets the same variants: no full-size photo goes out.
+    for (n, outputs) in wanted.iter_mut() {
+        let place = outputs[0].1;
+        for t in &copies[*n].targets {
+            if !outputs.iter().any(|(o, _)| o == t) {
+                outputs.push((t.as_str(), place));
+            }
+        }
+    }
     let wanted: Vec<_> = wanted.into_iter().collect();
+    let known = crate::images::KnownFiles::open(root);
     let probed: Vec<Result<Vec<Picture>, Diagnostic>> = wanted
         .par_iter()
         .map(|(n, outputs)| {
             let copy = &copies[*n];
             let (article, line, col) = outputs[0].1;
-            let bytes = copy.read()?;
             let fail = |why: String| {
                 Diagnostic::error(
                     &copy.origin,
                     format!("{why} (shown by {article}, line {line}, column {col})"),
                 )
             };
-            let probe = crate::images::probe(&bytes).map_err(|e| fail(format!("this image {e}")))?;
+            let crate::images::Known { digest, probe } = known_image(copy, &known)?
+                .map_err(|e| fail(format!("this image {e}")))?;
             crate::images::check_budget(&probe, &settings)
                 .map_err(|e| fail(format!("this image {e}")))?;
             let named = crate::media::named_kind(&copy.origin).unwrap_or(probe.kind);
@@ -843,15 +856,15 @@ fn collect_media(
                 )));
             }
             let plan = crate::images::plan(&probe, &settings);
-            // Hashed now, while the bytes are read: a cached picture is not read again.
-            let key = crate::images::cache_key(&bytes, &settings);
+            let key = crate::images::key_of_digest(&digest, &settings);
             Ok(outputs
                 .iter()
-                .map(|(output, _)| crate::media::picture(&copy.origin, output, probe.kind, &plan, key))
+                .map(|(output, _)| crate::media::picture(&copy.origin, output, &probe, &plan, key))
                 .filter(|p| !p.variants.is_empty())
                 .collect())
         })
         .collect();
+    known.save();
     let mut media = Media::new(root, settings);
     for pictures in probed {
         match pictures {
@@ -860,4 +873,36 @@ fn collect_media(
         }
     }
     media
+}
+
+/// The digest and header of the image file a copy publishes: from `known`
+/// when the file on disk is unchanged since a build read it (no byte is
+/// read then), else read, probed and hashed now (and memorised). The outer
+/// error is a file that cannot be read; the inner one, an image that cannot
+/// be probed.
+fn known_image(
+    copy: &Copied,
+    known: &crate::images::KnownFiles,
+) -> Result<Result<crate::images::Known, crate::images::ImageError>, Diagnostic> {
+    let on_disk = match &copy.bytes {
+        crate::media::CopiedBytes::Source(file) => file.deferred_path().and_then(|path| {
+            let stamp = crate::images::Stamp::of(&std::fs::metadata(path).ok()?)?;
+            Some((file.path.as_str(), stamp))
+        }),
+        crate::media::CopiedBytes::Theme(_) => None,
+    };
+    if let Some((path, stamp)) = on_disk
+        && let Some(found) = known.get(path, stamp)
+    {
+        return Ok(Ok(found));
+    }
+    let bytes = copy.read()?;
+    let found = crate::images::probe(&bytes).map(|probe| crate::images::Known {
+        digest: crate::images::digest(&bytes),
+        probe,
+    });
+    if let (Some((path, stamp)), Ok(found)) = (on_disk, &found) {
+        known.learnt(path, stamp, *found);
+    }
+    Ok(found)
 }

@@ -54,6 +54,12 @@ impl SourceFile {
         }
     }
 
+    /// Where the file is on disk when its reading was deferred (it is read
+    /// when needed, from there); `None` when its bytes are in memory.
+    pub fn deferred_path(&self) -> Option<&std::path::Path> {
+        self.deferred.as_deref()
+    }
+
     /// The file with its bytes: itself, or read now if `load_deferred` left it unread.
     pub fn read_deferred(self) -> Result<SourceFile, Diagnostic> {
         match &self.deferred {

@@ -24,11 +24,13 @@
 use std::fmt;
 
 mod cache;
+mod known;
 mod metadata;
 mod probe;
 mod process;
 
-pub use cache::{Cache, CacheWarning, Key, cache_key};
+pub use cache::{Cache, CacheWarning, Key, cache_key, digest, key_of_digest};
+pub use known::{Known, KnownFiles, Stamp};
 pub use probe::probe;
 pub use process::process;
 
@@ -36,7 +38,7 @@ pub use process::process;
 /// would change for the same source and settings (an encoder's setting, the
 /// resize filter, a crate update that changes the encoders' output), so that
 /// cached variants of an older version are made again.
-pub const PROCESS_VERSION: u32 = 1;
+pub const PROCESS_VERSION: u32 = 2;
 
 /// The folder, at the root of a site, that holds what builds keep between
 /// runs (the processed images in `images/`); it holds a `.gitignore` that
@@ -145,13 +147,12 @@ pub struct Settings {
     /// is never made wider than it is. Default: 480, 800, 1200, 1600.
     pub widths: Vec<u32>,
     /// The encoders' quality, 1 to 100 (WebP and JPEG; PNG is lossless).
-    /// Default: 82. Measured with SSIMULACRA2 (each variant against the same
-    /// resize before encoding) on three 4000×3000 photos (a landscape with
-    /// hard edges, dense texture, smooth gradients), the weakest variant
-    /// scored 73.8, 79.1 and 76.3 at 82 (WebP is always the weaker), 71.9 at
-    /// 80 and 68.2 at 78: 82 is the lowest quality that keeps every variant
-    /// above 70 with a margin, and its eight variants weigh 22% to 58% of the
-    /// original file.
+    /// Default: 84. Measured with SSIMULACRA2 (each variant against the same
+    /// resize of the original) on the bench's grain-heavy 4000×3000 photos,
+    /// the weakest WebP variant (always the weaker format) scores 69.4 to
+    /// 72.6 at 82 and 71.4 to 72.1 at 84, JPEG about 80: 84 is the lowest
+    /// quality that keeps every variant above 70, and the eight variants
+    /// weigh a third to a half of the original file.
     pub quality: u8,
     /// The modern formats made beside the fallback, in the order a `<picture>`
     /// lists them. Default: WebP.
@@ -168,7 +169,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             widths: vec![480, 800, 1200, 1600],
-            quality: 82,
+            quality: 84,
             formats: vec![Modern::Webp],
             keep_metadata: false,
             max_pixels: 40_000_000,
@@ -177,7 +178,7 @@ impl Default for Settings {
 }
 
 /// What an image's header says, read without decoding its pixels.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Probe {
     /// Its format, from its signature.
     pub kind: Kind,
@@ -209,8 +210,8 @@ pub struct Planned {
 pub struct Variant {
     /// Its size and format, as `plan` gave them.
     pub planned: Planned,
-    /// The encoded file.
-    pub bytes: Vec<u8>,
+    /// The encoded file (shared: cloning does not copy).
+    pub bytes: bytes::Bytes,
 }
 
 /// The variants an image gets, from its probe alone (pages name them before
@@ -287,6 +288,35 @@ fn scaled_height(source_w: u32, source_h: u32, width: u32) -> u32 {
     let h =
         (u64::from(source_h) * u64::from(width) + u64::from(source_w) / 2) / u64::from(source_w);
     u32::try_from(h.max(1)).unwrap_or(u32::MAX)
+}
+
+/// About how many bytes `process` holds at its peak for an image of this
+/// probe and plan: the decoded pixels (at the JPEG scale `process` decodes
+/// at) twice over (the decoder's own planes), the resizer's intermediate
+/// rows for the widest variant, and four times the widest variant (its
+/// pixels and the encoders' buffers). Measured against the peak of
+/// `process` on the bench's 12-megapixel photos: 48 MB estimated for 63 used
+/// (upright, decoded at half size), 132 for 115 (stored on its side, decoded
+/// whole). Zero when nothing is made.
+pub fn working_set(probe: &Probe, plan: &[Planned]) -> u64 {
+    let Some(widest) = plan.iter().map(|p| (p.width, p.height)).max() else {
+        return 0;
+    };
+    let channels: u64 = if probe.has_alpha { 4 } else { 3 };
+    let (mut w, mut h) = (probe.width, probe.height);
+    if probe.kind == Kind::Jpeg {
+        for _ in 0..3 {
+            if w.div_ceil(2) < widest.0 || h.div_ceil(2) < widest.1 {
+                break;
+            }
+            (w, h) = (w.div_ceil(2), h.div_ceil(2));
+        }
+    }
+    let (w, h) = (u64::from(w), u64::from(h));
+    let (vw, vh) = (u64::from(widest.0), u64::from(widest.1));
+    let decoded = w * h * channels * 2;
+    let rows = (vw * h).max(vh * w) * channels;
+    decoded + rows + vw * vh * channels * 4
 }
 
 /// Refuses an image over the settings' pixel budget (`max_pixels`), from its

@@ -125,7 +125,7 @@ pub(super) fn open(bytes: &[u8]) -> Result<Opened<'_>, ImageError> {
 }
 
 /// Whether an orientation swaps width and height (EXIF 5 to 8).
-fn turns_a_quarter(orientation: Orientation) -> bool {
+pub(super) fn turns_a_quarter(orientation: Orientation) -> bool {
     matches!(
         orientation,
         Orientation::Rotate90

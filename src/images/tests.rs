@@ -409,6 +409,54 @@ fn orientation_six_turns_the_pixels_a_quarter_clockwise() {
 }
 
 #[test]
+fn a_jpeg_decoded_at_a_smaller_scale_is_upright_and_faithful() {
+    // Stored 320×160, shown 160×320 (orientation 6): variants 40 and 80
+    // wide need 160×80 stored pixels, so the decode is at 1/2.
+    let stored = jpeg_of(320, 160);
+    assert!(
+        super::process::scaled_jpeg(&stored, (320, 160), (160, 80), None).is_some_and(|i| (
+            i.width(),
+            i.height()
+        ) == (
+            160, 80
+        )),
+        "the photo is decoded at half its size"
+    );
+    assert!(
+        super::process::scaled_jpeg(&stored, (320, 160), (161, 80), None).is_none(),
+        "no smaller scale covers 161 pixels"
+    );
+    let turned = with_exif_jpeg(&stored, orientation_exif(6));
+    let variants = process(&turned, &settings(&[40, 80])).expect("processes");
+    assert_eq!(variants.len(), 4);
+    // The reference: the same variants from the full decode (a width as
+    // wide as the photo needs every stored pixel).
+    let full = process(&turned, &settings(&[40, 80, 160])).expect("processes");
+    for v in &variants {
+        let (w, h) = (v.planned.width, v.planned.height);
+        let twin = full
+            .iter()
+            .find(|f| f.planned == v.planned)
+            .expect("same plan");
+        let (got, reference) = (decoded(&v.bytes), decoded(&twin.bytes));
+        assert_eq!((got.width(), got.height()), (w, h));
+        let diff: u64 = got
+            .pixels()
+            .zip(reference.pixels())
+            .map(|(a, b)| (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>())
+            .sum();
+        let mean = diff as f64 / f64::from(w * h * 3);
+        assert!(mean < 3.0, "{:?}: mean difference {mean:.2}", v.planned);
+        let p = got.get_pixel(w - 3, 2);
+        assert!(
+            p[0] > 150 && p[2] < 100,
+            "{:?}: red top right, got {p:?}",
+            v.planned
+        );
+    }
+}
+
+#[test]
 fn keep_metadata_keeps_exif_upright_and_xmp() {
     let keep = Settings {
         keep_metadata: true,
@@ -624,7 +672,7 @@ fn sample_variants() -> Vec<Variant> {
                 height: 5,
                 format: OutFormat::Webp,
             },
-            bytes: b"RIFF webp bytes".to_vec(),
+            bytes: bytes::Bytes::from_static(b"RIFF webp bytes"),
         },
         Variant {
             planned: Planned {
@@ -632,7 +680,7 @@ fn sample_variants() -> Vec<Variant> {
                 height: 5,
                 format: OutFormat::Jpeg,
             },
-            bytes: vec![0xFF; 300],
+            bytes: vec![0xFF; 300].into(),
         },
         Variant {
             planned: Planned {
@@ -640,7 +688,7 @@ fn sample_variants() -> Vec<Variant> {
                 height: 10,
                 format: OutFormat::Png,
             },
-            bytes: Vec::new(),
+            bytes: bytes::Bytes::new(),
         },
     ]
 }
@@ -719,12 +767,8 @@ fn a_damaged_or_foreign_entry_is_a_warning_then_missing() {
     cache.put(&key, &sample_variants()).expect("puts");
     let mut bytes = std::fs::read(&path).expect("reads");
     bytes[8..12].copy_from_slice(&(PROCESS_VERSION + 1).to_le_bytes());
-    let body = bytes.len() - 32;
-    let sum: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(
-        <sha2::Sha256 as sha2::Digest>::new(),
-        &bytes[..body],
-    ))
-    .into();
+    let body = bytes.len() - 4;
+    let sum = crc32fast::hash(&bytes[..body]).to_le_bytes();
     bytes[body..].copy_from_slice(&sum);
     std::fs::write(&path, &bytes).expect("writes");
     let warning = cache.get(&key).expect_err("another version");
@@ -738,7 +782,7 @@ fn readers_see_a_whole_entry_while_it_is_replaced() {
     let key = cache_key(b"source", &Settings::default());
     let small = sample_variants();
     let mut large = sample_variants();
-    large[1].bytes = vec![7; 2_000_000];
+    large[1].bytes = vec![7; 2_000_000].into();
     cache.put(&key, &small).expect("puts");
     std::thread::scope(|scope| {
         let writer = scope.spawn(|| {

@@ -278,7 +278,7 @@ impl Staging {
             return false;
         }
         let old = self.target.join(rel);
-        if !fs::read(&old).is_ok_and(|b| b == bytes) {
+        if !holds_exactly(&old, bytes) {
             return false;
         }
         match fs::hard_link(&old, path) {
@@ -431,6 +431,33 @@ impl Staging {
                 self.target.display()
             )))),
         }
+    }
+}
+
+/// Whether the file at `path` holds exactly `bytes`: read in blocks into one
+/// buffer, stopping at the first difference, so that checking a large
+/// unchanged file (a photo's variant) allocates nothing and copies no more
+/// than one block at a time.
+fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut block = [0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        let n = match file.read(&mut block) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rest.is_empty();
+        }
+        if n > rest.len() || block[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
     }
 }
 

@@ -363,7 +363,8 @@ fn entries(root: &Path) -> Vec<(String, std::time::SystemTime)> {
     let mut found: Vec<_> = walkdir::WalkDir::new(root.join(".dealwire-cache"))
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.file_name() != ".gitignore")
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_name() != ".gitignore" && e.file_name() != "known")
         .map(|e| {
             let modified = e.metadata().expect("meta").modified().expect("mtime");
             (e.path().display().to_string(), modified)
@@ -419,6 +420,77 @@ fn the_cache_is_keyed_on_what_the_processing_reads() {
     );
     assert_eq!(site.build().status, 0);
     assert_eq!(entries(&site.root).len(), 4, "new quality, new entries");
+}
+
+#[test]
+fn a_photo_goes_out_resized_in_every_edition_of_its_bundle() {
+    let site = newsroom();
+    // The French translation does not show the photo; its bundle's copy of
+    // the file still goes out as the processed variants, never full size.
+    write(
+        &site,
+        "content/articles/pics/index.fr.md",
+        "---\ntitle: Les photos de l'accord\ndate: 2025-11-04\n---\n\nDu texte.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let mut seen = 0;
+    for edition in ["articles/pics", "fr/articles/pics"] {
+        let original = site.public().join(edition).join("wide.jpg");
+        let Ok(bytes) = std::fs::read(&original) else {
+            continue;
+        };
+        seen += 1;
+        assert_eq!(dimensions(&bytes), (1600, 1200), "{}", original.display());
+        assert!(
+            site.public().join(edition).join("wide-800w.webp").is_file(),
+            "{edition}"
+        );
+    }
+    assert_eq!(seen, 2, "the photo is in both editions' folders");
+}
+
+#[test]
+fn a_photo_is_read_again_only_when_its_file_changed() {
+    let site = newsroom();
+    // Files changed less than 2 seconds before a build are not memorised.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(site.build().status, 0);
+    let known = site.root.join(".dealwire-cache/images/known");
+    let memo = std::fs::read(&known).expect("the build memorised its photos");
+    let name = b"content/articles/pics/wide.jpg";
+    assert!(memo.windows(name.len()).any(|w| w == name));
+    let variant = site.public().join("articles/pics/wide-800w.webp");
+    let before = std::fs::read(&variant).expect("variant");
+    // Rewritten with another picture and its modification time set back, as
+    // `cp -p` or `rsync -t` would: the change time still shows it.
+    let photo_path = site.root.join("content/articles/pics/wide.jpg");
+    let modified = std::fs::metadata(&photo_path)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    let flipped = image::load_from_memory(&photo(2000, 1500))
+        .expect("decode")
+        .fliph();
+    let mut other = Cursor::new(Vec::new());
+    flipped
+        .write_to(&mut other, image::ImageFormat::Jpeg)
+        .expect("encode");
+    std::fs::write(&photo_path, other.into_inner()).expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&photo_path)
+        .and_then(|f| f.set_modified(modified))
+        .expect("set the old time");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let after = std::fs::read(&variant).expect("variant");
+    assert!(after != before, "the new picture is published");
+    // A build with nothing changed publishes the same bytes.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(site.build().status, 0);
+    assert_eq!(site.build().status, 0);
+    assert!(std::fs::read(&variant).expect("variant") == after);
 }
 
 #[test]
