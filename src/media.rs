@@ -269,9 +269,9 @@ pub fn picture(
 /// `working_set`s): two workers' 12-megapixel photos decoded at half size
 /// fit together; a photo that must be decoded whole (a portrait stored on
 /// its side, a PNG) is made alone. At 10,000 articles with 1,000 such
-/// photos, the build's peak went from 2.2 to 1.3 times the build without
-/// photos (with the images made before the pages, and the memory of each
-/// given back once it is made).
+/// photos, the build's peak went from 2.2 to 1.08 times the build without
+/// photos, with the images made before the pages and the memory of each
+/// given back once it is made (`give_back_memory`, `PurgeAtOnce`).
 pub const IMAGE_MEMORY: u64 = 128 << 20;
 
 /// A share of `IMAGE_MEMORY`, handed out in the order asked (a large image
@@ -279,6 +279,9 @@ pub const IMAGE_MEMORY: u64 = 128 << 20;
 struct Budget {
     state: std::sync::Mutex<BudgetState>,
     freed: std::sync::Condvar,
+    /// Set when the first image is made (a build whose images all come
+    /// from the cache keeps mimalloc's delay), dropped with the budget.
+    purge: std::sync::OnceLock<PurgeAtOnce>,
 }
 
 #[derive(Default)]
@@ -293,6 +296,7 @@ impl Budget {
         Budget {
             state: Default::default(),
             freed: std::sync::Condvar::new(),
+            purge: std::sync::OnceLock::new(),
         }
     }
 
@@ -309,6 +313,7 @@ impl Budget {
         state.in_use += want;
         drop(state);
         self.freed.notify_all();
+        self.purge.get_or_init(PurgeAtOnce::new);
         let result = work();
         self.state.lock().unwrap_or_else(|e| e.into_inner()).in_use -= want;
         self.freed.notify_all();
@@ -371,6 +376,37 @@ pub fn process(
         .collect();
     rayon::broadcast(|_| give_back_memory());
     problems.into_iter().flatten().collect()
+}
+
+/// mimalloc's `mi_option_purge_delay` (index 15 of `mi_option_t` in
+/// mimalloc 2 and 3's `mimalloc.h`; `libmimalloc-sys` names no constant
+/// for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// While it lives, mimalloc returns freed memory to the system at once
+/// rather than after its purge delay (a second in mimalloc 3): each image's
+/// buffers go back before the next image's are taken. Measured on 20
+/// photos made one after the other: a peak of 121 MB instead of 169 MB.
+/// The render keeps the delay (purging at once made it 12% slower).
+struct PurgeAtOnce {
+    before: std::ffi::c_long,
+}
+
+impl PurgeAtOnce {
+    fn new() -> PurgeAtOnce {
+        // SAFETY: reading and setting a mimalloc option is thread-safe and
+        // has no effect when mimalloc is not the global allocator.
+        let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        PurgeAtOnce { before }
+    }
+}
+
+impl Drop for PurgeAtOnce {
+    fn drop(&mut self) {
+        // SAFETY: as in `new`.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.before) };
+    }
 }
 
 /// Returns to the system the memory this thread freed: mimalloc, the
