@@ -269,7 +269,7 @@ pub fn picture(
 /// `working_set`s): two workers' 12-megapixel photos decoded at half size
 /// fit together; a photo that must be decoded whole (a portrait stored on
 /// its side, a PNG) is made alone. At 10,000 articles with 1,000 such
-/// photos, the build's peak went from 2.2 to 1.08 times the build without
+/// photos, the build's peak went from 2.2 to 1.04 times the build without
 /// photos, with the images made before the pages and the memory of each
 /// given back once it is made (`give_back_memory`, `PurgeAtOnce`).
 pub const IMAGE_MEMORY: u64 = 128 << 20;
@@ -300,7 +300,8 @@ impl Budget {
         }
     }
 
-    /// Waits for `want` bytes (at most the whole budget) and runs `work`.
+    /// Waits for `want` bytes (at most the whole budget), runs `work`, and
+    /// gives the memory it freed back to the system.
     fn with<T>(&self, want: u64, work: impl FnOnce() -> T) -> T {
         let want = want.min(IMAGE_MEMORY);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -314,10 +315,27 @@ impl Budget {
         drop(state);
         self.freed.notify_all();
         self.purge.get_or_init(PurgeAtOnce::new);
+        // Handed back on the way out, even if `work` panics (a waiting
+        // worker would otherwise wait for ever).
+        let _held = Held { budget: self, want };
         let result = work();
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).in_use -= want;
-        self.freed.notify_all();
+        give_back_memory();
         result
+    }
+}
+
+/// A share of a `Budget` being used; dropping it hands the share back.
+struct Held<'a> {
+    budget: &'a Budget,
+    want: u64,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut state = self.budget.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.in_use -= self.want;
+        drop(state);
+        self.budget.freed.notify_all();
     }
 }
 
@@ -335,12 +353,12 @@ pub fn process(
         by_source.entry(p.source.as_str()).or_default().push(p);
     }
     let groups: Vec<_> = by_source.into_iter().collect();
-    // What the steps before left freed goes back first, on every worker.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: a fixed threshold: libwebp's large buffers are mapped, and unmapped when freed.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
+    // What the steps before left freed goes back first, on every worker.
     rayon::broadcast(|_| give_back_memory());
     let budget = Budget::new();
     let problems: Vec<Diagnostics> = groups
@@ -457,11 +475,7 @@ fn made_from(
             .map_err(|e| Diagnostic::error(&picture.source, format!("this image {e}")))
     };
     let made = match budget {
-        Some(budget) => budget.with(picture.working_set, || {
-            let made = make();
-            give_back_memory();
-            made
-        }),
+        Some(budget) => budget.with(picture.working_set, make),
         None => make(),
     }?;
     if let Some(cache) = cache
