@@ -164,20 +164,27 @@ impl Media {
                 .map_err(|e| Diagnostic::error(&picture.source, format!("cannot read: {e}")))
         };
         let cache = images::Cache::open(&self.root);
-        match made_from(
+        let made = made_from(
             picture,
             read,
             &self.settings,
             Some(&cache),
             None,
+            false,
             &mut diags,
-        ) {
-            Ok(made) => Ok(made),
-            Err(d) => {
-                diags.push(d);
-                Err(diags)
-            }
-        }
+        )
+        .and_then(|made| {
+            made.into_iter()
+                .map(|m| {
+                    m.bytes()
+                        .map_err(|e| Diagnostic::error(&picture.source, e.to_string()))
+                })
+                .collect()
+        });
+        made.map_err(|d| {
+            diags.push(d);
+            diags
+        })
     }
 
     /// The picture whose original is published at `output`.
@@ -361,6 +368,8 @@ pub fn process(
     // What the steps before left freed goes back first, on every worker.
     rayon::broadcast(|_| give_back_memory());
     let budget = Budget::new();
+    // A build written to disk links cached variants into its output.
+    let link = sink.staging().is_some();
     let problems: Vec<Diagnostics> = groups
         .par_iter()
         .with_max_len(1)
@@ -375,13 +384,18 @@ pub fn process(
                 &media.settings,
                 cache,
                 Some(&budget),
+                link,
                 &mut diags,
             );
             match made {
                 Ok(made) => {
                     for p in pictures {
-                        for (v, bytes) in p.variants.iter().zip(&made) {
-                            if let Err(e) = sink.put(v.path.clone(), bytes.clone()) {
+                        for (v, made) in p.variants.iter().zip(&made) {
+                            let put = match made {
+                                Made::Bytes(bytes) => sink.put(v.path.clone(), bytes.clone()),
+                                Made::File(file) => sink.put_file(v.path.clone(), file),
+                            };
+                            if let Err(e) = put {
                                 diags.push(Diagnostic::error(&v.path, e.to_string()));
                             }
                         }
@@ -444,24 +458,51 @@ fn give_back_memory() {
     }
 }
 
+/// A variant made or found in the cache.
+enum Made {
+    /// Its bytes, in memory.
+    Bytes(Bytes),
+    /// Its file in the cache, to link.
+    File(images::Stored),
+}
+
+impl Made {
+    /// Its bytes (read and checked, for a file).
+    fn bytes(self) -> std::io::Result<Bytes> {
+        match self {
+            Made::Bytes(bytes) => Ok(bytes),
+            Made::File(file) => file.read(),
+        }
+    }
+}
+
 /// The variants of a picture's source, in plan order: from the cache when
 /// it holds them under the picture's key (the source is then not read
 /// again), else made now from the bytes `read` gives, within `budget` when
-/// there is one (and kept in the cache).
+/// there is one (and kept in the cache). With `link`, what the cache holds
+/// is handed out as its files (none of their bytes read), else as bytes.
 fn made_from(
     picture: &Picture,
     read: impl FnOnce() -> Result<Bytes, Diagnostic>,
     settings: &Settings,
     cache: Option<&images::Cache>,
     budget: Option<&Budget>,
+    link: bool,
     diags: &mut Diagnostics,
-) -> Result<Vec<Bytes>, Diagnostic> {
+) -> Result<Vec<Made>, Diagnostic> {
     let key = picture.key;
     if let Some(cache) = cache {
-        match cache.get(&key) {
-            Ok(Some(variants)) => {
-                return Ok(variants.into_iter().map(|v| v.bytes).collect());
-            }
+        let found = if link {
+            cache
+                .files(&key)
+                .map(|f| f.map(|f| f.into_iter().map(Made::File).collect()))
+        } else {
+            cache
+                .get(&key)
+                .map(|v| v.map(|v| v.into_iter().map(|v| Made::Bytes(v.bytes)).collect()))
+        };
+        match found {
+            Ok(Some(made)) => return Ok(made),
             Ok(None) => {}
             Err(warning) => diags.push(Diagnostic::warning(
                 crate::images::CACHE_DIR,
@@ -478,15 +519,17 @@ fn made_from(
         Some(budget) => budget.with(picture.working_set, make),
         None => make(),
     }?;
-    if let Some(cache) = cache
-        && let Err(e) = cache.put(&key, &made)
-    {
-        diags.push(Diagnostic::warning(
-            crate::images::CACHE_DIR,
-            format!("cannot keep a processed image in the cache: {e}"),
-        ));
+    if let Some(cache) = cache {
+        match cache.put(&key, &made) {
+            Ok(files) if link => return Ok(files.into_iter().map(Made::File).collect()),
+            Ok(_) => {}
+            Err(e) => diags.push(Diagnostic::warning(
+                crate::images::CACHE_DIR,
+                format!("cannot keep a processed image in the cache: {e}"),
+            )),
+        }
     }
-    Ok(made.into_iter().map(|v| v.bytes).collect())
+    Ok(made.into_iter().map(|v| Made::Bytes(v.bytes)).collect())
 }
 
 #[cfg(test)]

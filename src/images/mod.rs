@@ -6,7 +6,8 @@
 //! (`plan`, from the probe alone, so that pages can name them while the
 //! pixels are still being made), and the variants' bytes (`process`, exactly
 //! `plan`'s list, in its order). `Cache` keeps made variants on disk under
-//! `.dealwire-cache/images/`, one file per `cache_key`, so an unchanged image
+//! `.dealwire-cache/images/`, one folder per `cache_key` holding a file per
+//! variant (hard-linked into the output by a build), so an unchanged image
 //! is decoded and encoded once.
 //!
 //! `process` decodes one image at a time with `image` (limits on every
@@ -29,7 +30,7 @@ mod metadata;
 mod probe;
 mod process;
 
-pub use cache::{Cache, CacheWarning, Key, cache_key, digest, key_of_digest};
+pub use cache::{Cache, CacheWarning, Key, Stored, cache_key, digest, key_of_digest};
 pub use known::{Known, KnownFiles, Stamp};
 pub use probe::probe;
 pub use process::process;

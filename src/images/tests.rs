@@ -693,6 +693,16 @@ fn sample_variants() -> Vec<Variant> {
     ]
 }
 
+/// The names in a folder, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("lists")
+        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn the_cache_keeps_variants_and_ignores_itself_in_git() {
     let site = tempfile::tempdir().expect("a folder");
@@ -701,15 +711,48 @@ fn the_cache_keeps_variants_and_ignores_itself_in_git() {
     assert_eq!(std::fs::read_to_string(&ignore).expect("written"), "*\n");
     let key = cache_key(b"source", &Settings::default());
     assert_eq!(cache.get(&key), Ok(None));
-    cache.put(&key, &sample_variants()).expect("puts");
+    assert_eq!(cache.files(&key), Ok(None));
+    let stored = cache.put(&key, &sample_variants()).expect("puts");
     assert_eq!(cache.get(&key), Ok(Some(sample_variants())));
+    assert_eq!(cache.files(&key), Ok(Some(stored.clone())));
+    for (file, variant) in stored.iter().zip(sample_variants()) {
+        assert_eq!(file.planned, variant.planned);
+        assert_eq!(file.length(), variant.bytes.len() as u64);
+        assert_eq!(file.read().expect("reads"), variant.bytes);
+        assert!(file.path.starts_with(cache.entry(&key)), "{:?}", file.path);
+    }
+    // Published as they are: the umask's permissions, not a temporary file's.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&stored[0].path)
+        .expect("stat")
+        .permissions()
+        .mode();
+    assert_ne!(mode & 0o044, 0, "readable by others: {mode:o}");
+
+    cache.put(&key, &sample_variants()[..1]).expect("replaces");
+    assert_eq!(cache.get(&key), Ok(Some(sample_variants()[..1].to_vec())));
+    assert_eq!(
+        names_in(cache.dir()),
+        [key.to_string()],
+        "no temporary file left"
+    );
+    let files = cache.files(&key).expect("well formed").expect("present");
+    let mut expected = vec!["index".to_string()];
+    expected.extend(files.iter().map(|f| {
+        f.path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned()
+    }));
+    expected.sort();
+    assert_eq!(
+        names_in(&cache.entry(&key)),
+        expected,
+        "the replaced entry's files are removed"
+    );
     cache.put(&key, &[]).expect("replaces");
     assert_eq!(cache.get(&key), Ok(Some(vec![])));
-    let names: Vec<_> = std::fs::read_dir(cache.dir())
-        .expect("lists")
-        .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
-        .collect();
-    assert_eq!(names, [key.to_string()], "no temporary file left");
 
     // A folder made before the ignore file existed gets one.
     std::fs::remove_file(&ignore).expect("removes");
@@ -730,10 +773,11 @@ fn a_damaged_or_foreign_entry_is_a_warning_then_missing() {
     let site = tempfile::tempdir().expect("a folder");
     let cache = Cache::open(site.path());
     let key = cache_key(b"source", &Settings::default());
-    let path = cache.dir().join(key.to_string());
+    let index = cache.entry(&key).join("index");
     type Damage<'a> = (&'a str, &'a dyn Fn(&mut Vec<u8>));
-    let damage: [Damage; 6] = [
+    let damage: [Damage; 7] = [
         ("a flipped byte", &|b| b[60] ^= 1),
+        ("a flipped byte in the table", &|b| b[80] ^= 1),
         ("a flipped checksum", &|b| {
             *b.last_mut().expect("bytes") ^= 0x80
         }),
@@ -742,12 +786,7 @@ fn a_damaged_or_foreign_entry_is_a_warning_then_missing() {
         ("wrong magic", &|b| b[0] = b'X'),
         ("empty", &|b| b.clear()),
     ];
-    for (what, harm) in damage {
-        cache.put(&key, &sample_variants()).expect("puts");
-        let mut bytes = std::fs::read(&path).expect("reads");
-        harm(&mut bytes);
-        std::fs::write(&path, &bytes).expect("writes");
-        let warning = cache.get(&key).expect_err(what);
+    let check = |what: &str, warning: CacheWarning| {
         assert_eq!(warning.path, format!(".dealwire-cache/images/{key}"));
         assert!(
             warning.to_string().starts_with(&format!(
@@ -756,21 +795,78 @@ fn a_damaged_or_foreign_entry_is_a_warning_then_missing() {
             "{what}: {warning}"
         );
         assert_eq!(cache.get(&key), Ok(None), "{what}: removed");
+        assert!(!cache.entry(&key).exists(), "{what}: its folder is removed");
+    };
+    for (what, harm) in damage {
+        for files in [false, true] {
+            cache.put(&key, &sample_variants()).expect("puts");
+            let mut bytes = std::fs::read(&index).expect("reads");
+            harm(&mut bytes);
+            std::fs::write(&index, &bytes).expect("writes");
+            let warning = if files {
+                cache.files(&key).expect_err(what)
+            } else {
+                cache.get(&key).expect_err(what)
+            };
+            check(what, warning);
+        }
     }
+    // A variant's file damaged in place: `get` sees its checksum, `files`
+    // (which reads no byte) its time; one cut short, both its length.
+    let changed = |stored: &[Stored], bytes: &[u8]| {
+        let path = &stored[1].path;
+        std::fs::write(path, bytes).expect("writes");
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("opens")
+            .set_modified(SystemTime::now() + Duration::from_secs(5))
+            .expect("sets the time");
+    };
+    let same_length = vec![0xFE; 300];
+    for (what, bytes) in [("edited", &same_length[..]), ("cut", &[0xFF; 10][..])] {
+        let stored = cache.put(&key, &sample_variants()).expect("puts");
+        changed(&stored, bytes);
+        let warning = cache.get(&key).expect_err(what);
+        assert!(warning.reason.contains("variant 1"), "{warning}");
+        check(what, warning);
+        let stored = cache.put(&key, &sample_variants()).expect("puts");
+        changed(&stored, bytes);
+        let warning = cache.files(&key).expect_err(what);
+        assert!(warning.reason.contains("edited in place"), "{warning}");
+        check(what, warning);
+        assert!(
+            stored[1].read().is_err(),
+            "{what}: a stale record reads nothing"
+        );
+    }
+    // A variant's file gone (a `put` replaced the entry meanwhile): missing.
+    let stored = cache.put(&key, &sample_variants()).expect("puts");
+    std::fs::remove_file(&stored[2].path).expect("removes");
+    assert_eq!(cache.files(&key), Ok(None));
+    assert_eq!(cache.get(&key), Ok(None));
+    // A link in a variant's place is refused, never followed.
+    let stored = cache.put(&key, &sample_variants()).expect("puts");
+    let elsewhere = site.path().join("elsewhere");
+    std::fs::write(&elsewhere, b"RIFF webp bytes").expect("writes");
+    std::fs::remove_file(&stored[0].path).expect("removes");
+    std::os::unix::fs::symlink(&elsewhere, &stored[0].path).expect("links");
+    check("a link", cache.files(&key).expect_err("a link"));
+    assert!(elsewhere.exists(), "what a link pointed to is left alone");
     // An entry renamed to another key's name is foreign.
     let other = cache_key(b"other", &Settings::default());
     cache.put(&other, &sample_variants()).expect("puts");
-    std::fs::rename(cache.dir().join(other.to_string()), &path).expect("renames");
+    std::fs::rename(cache.entry(&other), cache.entry(&key)).expect("renames");
     let warning = cache.get(&key).expect_err("foreign");
     assert!(warning.reason.contains("another image"), "{warning}");
     // A well-formed entry of another version (checksum redone) is refused.
     cache.put(&key, &sample_variants()).expect("puts");
-    let mut bytes = std::fs::read(&path).expect("reads");
+    let mut bytes = std::fs::read(&index).expect("reads");
     bytes[8..12].copy_from_slice(&(PROCESS_VERSION + 1).to_le_bytes());
     let body = bytes.len() - 4;
     let sum = crc32fast::hash(&bytes[..body]).to_le_bytes();
     bytes[body..].copy_from_slice(&sum);
-    std::fs::write(&path, &bytes).expect("writes");
+    std::fs::write(&index, &bytes).expect("writes");
     let warning = cache.get(&key).expect_err("another version");
     assert!(warning.reason.contains("version"), "{warning}");
 }
@@ -791,25 +887,32 @@ fn readers_see_a_whole_entry_while_it_is_replaced() {
                 cache.put(&key, v).expect("puts");
             }
         });
-        let mut seen = 0;
-        while !writer.is_finished() || seen < 40 {
-            let got = cache
-                .get(&key)
-                .expect("never a partial entry")
-                .expect("present");
-            assert!(got == small || got == large);
+        let (mut seen, mut whole) = (0, 0);
+        while !writer.is_finished() || whole < 20 {
+            // An entry replaced while it is read is missing, never damaged.
+            let got = cache.get(&key).expect("never a damaged entry");
+            if let Some(got) = got {
+                assert!(got == small || got == large);
+                whole += 1;
+            }
+            if let Some(files) = cache.files(&key).expect("never a changed file") {
+                assert!(files.len() == small.len());
+            }
             seen += 1;
         }
+        assert!(seen >= whole);
     });
 }
 
 #[test]
-fn an_old_temporary_file_is_removed_by_the_next_open() {
+fn an_old_temporary_file_and_an_entry_of_the_older_layout_are_removed_by_the_next_open() {
     let site = tempfile::tempdir().expect("a folder");
     let cache = Cache::open(site.path());
     let old = cache.dir().join(".tmp-killed");
     let young = cache.dir().join(".tmp-writing");
-    for path in [&old, &young] {
+    let one_file = cache.dir().join("ab".repeat(32));
+    let known = cache.dir().join("known");
+    for path in [&old, &young, &one_file, &known] {
         std::fs::write(path, b"part").expect("writes");
     }
     std::fs::File::options()
@@ -820,7 +923,15 @@ fn an_old_temporary_file_is_removed_by_the_next_open() {
         .expect("sets the time");
     Cache::open(site.path());
     assert!(!old.exists());
+    assert!(!one_file.exists(), "an entry of the one-file layout");
     assert!(young.exists(), "another build's file being written");
+    assert!(known.exists(), "the memo of known files");
+    // A `put` replaces an older entry left at its key too.
+    let key = cache_key(b"source", &Settings::default());
+    std::fs::write(cache.entry(&key), b"DWIMGC\r\n").expect("writes");
+    assert_eq!(cache.get(&key), Ok(None));
+    cache.put(&key, &sample_variants()).expect("puts");
+    assert_eq!(cache.get(&key), Ok(Some(sample_variants())));
 }
 
 #[test]

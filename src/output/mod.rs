@@ -302,6 +302,39 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
+    /// Takes one file that is already on disk, a cached image's variant:
+    /// hard-linked into the staging folder when it can be, else read (and
+    /// checked against the cache's record) and `put` as bytes.
+    pub fn put_file(
+        &self,
+        rel: impl Into<String>,
+        stored: &crate::images::Stored,
+    ) -> Result<(), WriteError> {
+        let rel = rel.into();
+        if let Some(staging) = self.folder {
+            match staging.put_link(&rel, &stored.path) {
+                Ok(true) => {
+                    self.lock().insert(rel, Bytes::new());
+                    return Ok(());
+                }
+                Ok(false) => {}
+                // As in `put`: a clash is reported once every path is known.
+                Err(e) if !self.lock().clashes(&rel) => return Err(e),
+                Err(_) => {
+                    self.lock().insert(rel, Bytes::new());
+                    return Ok(());
+                }
+            }
+        }
+        if self.paths_only() {
+            return self.put(rel, Bytes::new());
+        }
+        let bytes = stored
+            .read()
+            .map_err(|e| WriteError::Io(stored.path.clone(), e))?;
+        self.put(rel, bytes)
+    }
+
     /// Takes one rendered page: `put`, refusing a second page at the same
     /// path (a party or tag whose slug is a year's or another page's) rather
     /// than letting one silently replace the other.

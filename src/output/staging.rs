@@ -149,6 +149,7 @@ pub struct Staging {
     previous: Previous,
     manifest: Mutex<io::BufWriter<fs::File>>,
     full: AtomicBool,
+    no_links: AtomicBool,
     written: AtomicU64,
     budget: AtomicU64,
     notes: Vec<String>,
@@ -201,6 +202,7 @@ impl Staging {
             previous,
             manifest: Mutex::new(io::BufWriter::with_capacity(1 << 16, manifest)),
             full: AtomicBool::new(false),
+            no_links: AtomicBool::new(false),
             written: AtomicU64::new(0),
             budget: AtomicU64::new(u64::MAX),
             notes,
@@ -262,6 +264,46 @@ impl Staging {
             self.written
                 .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         }
+        self.record(rel)
+    }
+
+    /// Puts the file at `from` (a cached image's variant) into the output at
+    /// `rel` as a hard link to it: no byte is read or written, and a file
+    /// unchanged since the last build keeps its inode and time. False when
+    /// it cannot be linked (another file system, links refused), for the
+    /// caller to `put` its bytes instead; after one link across file
+    /// systems, no other is tried.
+    pub fn put_link(&self, rel: &str, from: &Path) -> Result<bool, WriteError> {
+        if self.full.load(Ordering::Relaxed) {
+            return Err(WriteError::Full);
+        }
+        if self.no_links.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let path = self.path.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| self.failed(dir, e))?;
+        }
+        let linked = match fs::hard_link(from, &path) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&path).and_then(|()| fs::hard_link(from, &path))
+            }
+            other => other,
+        };
+        match linked {
+            Ok(()) => self.record(rel).map(|()| true),
+            Err(e) if is_disk_full(&e) => Err(self.failed(&path, e)),
+            Err(e) => {
+                if e.kind() == io::ErrorKind::CrossesDevices {
+                    self.no_links.store(true, Ordering::Relaxed);
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Adds `rel` to the manifest.
+    fn record(&self, rel: &str) -> Result<(), WriteError> {
         let mut line = String::with_capacity(rel.len() + 1);
         push_manifest_line(&mut line, rel);
         self.manifest

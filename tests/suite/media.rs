@@ -358,8 +358,20 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-/// The cache's entries and their modification times.
-fn entries(root: &Path) -> Vec<(String, std::time::SystemTime)> {
+/// The cache's entries: their folders, by key.
+fn entries(root: &Path) -> Vec<String> {
+    let mut found: Vec<_> = std::fs::read_dir(root.join(".dealwire-cache/images"))
+        .expect("the cache")
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.file_type().expect("type").is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+/// The cache's files and their modification times.
+fn cached_files(root: &Path) -> Vec<(String, std::time::SystemTime)> {
     let mut found: Vec<_> = walkdir::WalkDir::new(root.join(".dealwire-cache"))
         .into_iter()
         .filter_map(Result::ok)
@@ -381,8 +393,12 @@ fn the_cache_is_keyed_on_what_the_processing_reads() {
     let ignore =
         std::fs::read_to_string(site.root.join(".dealwire-cache/.gitignore")).expect(".gitignore");
     assert!(ignore.lines().any(|l| l.trim() == "*"), "{ignore}");
-    let first = entries(&site.root);
-    assert_eq!(first.len(), 2, "one entry per source image: {first:?}");
+    let first = cached_files(&site.root);
+    assert_eq!(
+        entries(&site.root).len(),
+        2,
+        "one entry per source image: {first:?}"
+    );
     let published =
         std::fs::read(site.public().join("articles/pics/wide-800w.webp")).expect("variant");
     // A title edit and a new site title re-encode nothing.
@@ -396,14 +412,18 @@ fn the_cache_is_keyed_on_what_the_processing_reads() {
         "title: Wire weekly\nbase_url: https://example.org/news/\n",
     );
     assert_eq!(site.build().status, 0);
-    assert_eq!(entries(&site.root), first, "nothing re-encoded");
+    assert_eq!(cached_files(&site.root), first, "nothing re-encoded");
     // The cache is safe to delete: the next build makes the same bytes.
     std::fs::remove_dir_all(site.root.join(".dealwire-cache")).expect("delete cache");
     assert_eq!(site.build().status, 0);
     let again = std::fs::read(site.public().join("articles/pics/wide-800w.webp")).expect("variant");
     assert!(again == published, "a rebuilt cache gives the same bytes");
     // A corrupt entry is ignored with a warning, never published.
-    let (corrupt, _) = entries(&site.root).into_iter().next().expect("entry");
+    let corrupt = site
+        .root
+        .join(".dealwire-cache/images")
+        .join(&entries(&site.root)[0])
+        .join("index");
     std::fs::write(&corrupt, b"not an entry").expect("corrupt");
     let run = site.build();
     assert_eq!(run.status, 0, "{}", run.stderr);
@@ -486,11 +506,52 @@ fn a_photo_is_read_again_only_when_its_file_changed() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let after = std::fs::read(&variant).expect("variant");
     assert!(after != before, "the new picture is published");
-    // A build with nothing changed publishes the same bytes.
+    // A build with nothing changed publishes the same bytes, the same file:
+    // linked from the cache, never read or written again.
     std::thread::sleep(std::time::Duration::from_millis(2100));
     assert_eq!(site.build().status, 0);
+    let inode = |path: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).expect("meta");
+        (meta.ino(), meta.nlink())
+    };
+    let (ino, links) = inode(&variant);
+    assert!(
+        links >= 2,
+        "the variant is the cache's file, linked: {links}"
+    );
     assert_eq!(site.build().status, 0);
+    assert_eq!(
+        inode(&variant).0,
+        ino,
+        "an unchanged variant is the same file"
+    );
     assert!(std::fs::read(&variant).expect("variant") == after);
+}
+
+#[test]
+fn a_published_variant_edited_in_place_is_made_again_not_kept() {
+    let site = newsroom();
+    assert_eq!(site.build().status, 0);
+    let variant = site.public().join("articles/pics/wide-800w.webp");
+    let made = std::fs::read(&variant).expect("variant");
+    // A tool rewrites the published file in place (the same inode, which
+    // the cache shares), with its length unchanged.
+    let mut edited = made.clone();
+    let last = edited.len() - 1;
+    edited[last] ^= 0xFF;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&variant)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &edited))
+        .expect("edit in place");
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("edited in place"), "{}", run.stderr);
+    assert!(
+        std::fs::read(&variant).expect("variant") == made,
+        "the variant is made again, not published as edited"
+    );
 }
 
 #[test]
