@@ -334,6 +334,21 @@ pub fn parse(
     if let Some(f) = forbidden {
         ctx.push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
     }
+    // What `dealwire import` could not convert, kept in a comment: never
+    // published, reported by every build and check until rewritten.
+    if text.contains(crate::import::body::KEPT) {
+        for (i, line) in text.lines().enumerate() {
+            if let Some(col) = line.find(crate::import::body::KEPT) {
+                ctx.push(
+                    Diagnostic::warning(
+                        path,
+                        "a template construct of the old site, kept in a comment by `dealwire import` (never published): rewrite it in Markdown or as an embed, then delete the comment",
+                    )
+                    .at(i + 1, col + 1),
+                );
+            }
+        }
+    }
     let article = ctx.article(raw, file.hash);
     (ctx.errors == 0).then_some(article)
 }

@@ -44,6 +44,11 @@ pub struct ImportArgs {
     /// Reports what would be imported and left out; writes nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Where the old site stays online (`https://example.org/`): a link to
+    /// one of its pages that was not imported (`/docs/…`, `/about/`) points
+    /// there, absolute, rather than nowhere on the new site.
+    #[arg(long, value_name = "URL")]
+    pub old_base_url: Option<String>,
 }
 
 /// Options of `dealwire build`.

@@ -12,35 +12,52 @@ use std::path::{Path, PathBuf};
 use crate::cli::ImportArgs;
 use crate::config::CONFIG_FILE;
 use crate::diag::{Diagnostic, Diagnostics, count, report};
-use crate::import::{self, Converted};
+use crate::import::{self, Converted, FileKind, Generator, OldSite, Outcome};
 
 /// Runs the import; false when a post was not imported.
 pub fn run(args: &ImportArgs) -> bool {
-    if !args.into.join(CONFIG_FILE).is_file() {
+    let config_path = args.into.join(CONFIG_FILE);
+    let Ok(config_text) = std::fs::read_to_string(&config_path) else {
         eprintln!(
             "error: {}: no dealwire site here (make one with `dealwire init DIR`, then import into it)",
-            args.into.join(CONFIG_FILE).display()
+            config_path.display()
         );
         return false;
-    }
-    let posts_root = args.source.join(args.generator.posts_dir());
-    if !posts_root.is_dir() {
+    };
+    let config = match crate::config::parse(&config_text) {
+        Ok(config) => config,
+        Err(errors) => {
+            report(&errors.sorted());
+            return false;
+        }
+    };
+    let generator = args.generator;
+    let posts_root = args.source.join(generator.posts_dir());
+    let jekyll_site = generator == Generator::Jekyll && args.source.join("_config.yml").is_file();
+    if !posts_root.is_dir() && !jekyll_site {
         eprintln!(
             "error: {}: no such folder: is `{}` a {} site?",
             posts_root.display(),
             args.source.display(),
-            args.generator.name()
+            generator.name()
         );
         return false;
     }
+    let site = match OldSite::read(generator, &args.source) {
+        Ok(site) => site,
+        Err(e) => {
+            eprintln!("error: {}/{e}", args.source.display());
+            return false;
+        }
+    };
+    let site_lang = config.language;
     let mut diags = Diagnostics::new();
     let mut converted = Vec::new();
-    let mut sources = Vec::new();
-    let mut dropped = 0;
-    for path in files(&posts_root, &mut diags) {
+    let mut skipped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for path in post_files(&args.source, generator, &site, &mut diags) {
         let shown = path.display().to_string();
         let Some(rel) = path
-            .strip_prefix(&posts_root)
+            .strip_prefix(&args.source)
             .ok()
             .and_then(|r| r.to_str())
             .map(|r| r.replace('\\', "/"))
@@ -51,8 +68,22 @@ pub fn run(args: &ImportArgs) -> bool {
             ));
             continue;
         };
-        if !args.generator.is_post(&rel) {
-            continue;
+        match import::kind_of(generator, &site, &rel) {
+            FileKind::Post => {}
+            FileKind::Other => continue,
+            FileKind::Undated => {
+                diags.push(Diagnostic::warning(
+                    &shown,
+                    "no `YYYY-MM-DD-` date in its file name, so Jekyll never published it: not imported",
+                ));
+                continue;
+            }
+            FileKind::Html => {
+                diags.push(Diagnostic::warning(
+                    &shown,
+                    "a post written in HTML: imported as one block of HTML, which the build sanitizes",
+                ));
+            }
         }
         let text = match std::fs::read(&path).map(String::from_utf8) {
             Ok(Ok(text)) => text,
@@ -68,25 +99,127 @@ pub fn run(args: &ImportArgs) -> bool {
                 continue;
             }
         };
-        match import::convert(args.generator, &rel, &text) {
-            Ok(c) => {
-                for why in &c.dropped {
-                    diags.push(Diagnostic::warning(&shown, format!("dropped {why}")));
-                }
-                dropped += c.dropped.len();
-                converted.push(c);
-                sources.push(path);
-            }
+        match import::convert(generator, &site, site_lang, &rel, &text) {
+            Ok(Outcome::Post(c)) => converted.push((*c, path)),
+            Ok(Outcome::Skipped(why)) => skipped.entry(why).or_default().push(shown),
             Err(why) => diags.push(Diagnostic::error(&shown, format!("{why}: not imported"))),
         }
     }
-    import::settle_slugs(&mut converted);
-    let planned = converted.into_iter().zip(sources).collect();
-    let (written, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
-    for (from, to) in args.generator.static_dirs() {
-        let (from, to) = (args.source.join(from), args.into.join("static").join(to));
-        copied += copy_static(&from, &to, args.dry_run, &mut diags);
+    // One warning for each reason a file was left out, naming the first.
+    for (why, files) in skipped {
+        let others = match files.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {} like it)", count(n, "other file")),
+        };
+        diags.push(Diagnostic::warning(
+            &files[0],
+            format!("{why}: not imported{others}"),
+        ));
     }
+    let (mut posts, sources): (Vec<Converted>, Vec<PathBuf>) = converted.into_iter().unzip();
+    import::pair_translations(&mut posts, site_lang);
+    import::settle_slugs(&mut posts);
+    let links = import::Links::of(&posts);
+    // What the new site serves: each article's page and aliases (a bundle's
+    // files under its page), the static files, the home page.
+    let statics = match generator {
+        Generator::Jekyll => jekyll_static_files(&args.source, &site, &args.into.join("static")),
+        _ => {
+            let (from, to) = (args.source.join("static"), args.into.join("static"));
+            if from.is_dir() {
+                folder_files(&from, &to, |_| true)
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    let static_root = args.into.join("static");
+    let mut served: std::collections::HashSet<String> = statics
+        .iter()
+        .filter_map(|(_, to)| to.strip_prefix(&static_root).ok())
+        .map(|rel| format!("/{}", rel.to_string_lossy().replace('\\', "/")))
+        .collect();
+    served.insert("/".into());
+    let mut pages: Vec<String> = Vec::new();
+    for post in &posts {
+        for path in post.paths(site_lang) {
+            if path.starts_with("/articles/")
+                || path.starts_with("/fr/articles/")
+                || path.starts_with("/en/articles/")
+            {
+                pages.push(path.clone());
+            }
+            served.insert(path);
+        }
+    }
+    let is_served = |path: &str| {
+        let trimmed = path.strip_suffix("index.html").unwrap_or(path);
+        served.contains(path)
+            || served.contains(trimmed)
+            || served.contains(&format!("{}/", path.trim_end_matches('/')))
+            || pages.iter().any(|p| path.starts_with(p.as_str()))
+    };
+    let old_base = match args.old_base_url.as_deref() {
+        None => None,
+        Some(url) => match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                Some(url.trim_end_matches('/').to_string())
+            }
+            _ => {
+                eprintln!("error: --old-base-url {url}: not an http or https address");
+                return false;
+            }
+        },
+    };
+    let settings = config.article_settings();
+    let mut planned = Vec::new();
+    let mut dropped = 0;
+    for (mut post, source) in posts.into_iter().zip(sources) {
+        let shown = source.display().to_string();
+        import::finish(
+            &mut post,
+            generator,
+            &site,
+            &links,
+            old_base
+                .as_deref()
+                .map(|b| (b, &is_served as &dyn Fn(&str) -> bool)),
+        );
+        for why in &post.dropped {
+            diags.push(Diagnostic::warning(&shown, format!("dropped {why}")));
+        }
+        dropped += post.dropped.len();
+        for (line, note) in &post.notes {
+            let d = Diagnostic::warning(&shown, note.clone());
+            diags.push(match line {
+                Some(line) => d.at(*line, 1),
+                None => d,
+            });
+        }
+        // The article as the build will read it: a post that would fail
+        // the build is reported here, and not imported.
+        match post.text() {
+            Ok(text) => {
+                let mut found = Diagnostics::new();
+                let file = crate::source::SourceFile::new(post.target.clone(), text);
+                crate::article::parse(&file, &settings, &mut found);
+                let errors: Vec<_> = found.into_iter().filter(Diagnostic::is_error).collect();
+                if errors.is_empty() {
+                    planned.push((post, source));
+                } else {
+                    for e in errors {
+                        diags.push(Diagnostic::error(
+                            &shown,
+                            format!("converted, it would fail the build ({e}): not imported"),
+                        ));
+                    }
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error(&shown, format!("{e}: not imported"))),
+        }
+    }
+    let (written, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
+    copied += copy_static(statics, args.dry_run, &mut diags);
     let failed = diags.has_errors();
     report(&diags.sorted());
     println!(
@@ -97,7 +230,7 @@ pub fn run(args: &ImportArgs) -> bool {
             "imported"
         },
         count(written, "post"),
-        args.generator.name(),
+        generator.name(),
         args.into.join("content").join("articles").display(),
         count(copied, "other file"),
         count(dropped, "field"),
@@ -115,12 +248,69 @@ pub fn run(args: &ImportArgs) -> bool {
     !failed
 }
 
-/// Every file under `root`, sorted; symlinks are not followed.
-fn files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+/// The files of the old site that may be posts, sorted: under `content/`
+/// and each language's content folder (Zola, Hugo), or anywhere but the
+/// output, dependencies and hidden folders (Jekyll, whose `_posts/` may sit
+/// in a category's folder). Symbolic links are not followed.
+fn post_files(
+    root: &Path,
+    generator: Generator,
+    site: &OldSite,
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let mut roots = vec![root.join(generator.posts_dir())];
+    match generator {
+        Generator::Hugo => {
+            for (_, dir) in &site.hugo.languages {
+                if let Some(dir) = dir {
+                    let dir = root.join(dir);
+                    if !roots.iter().any(|r| dir.starts_with(r)) {
+                        roots.push(dir);
+                    }
+                }
+            }
+        }
+        Generator::Jekyll => roots = vec![root.to_path_buf()],
+        Generator::Zola => {}
+    }
+    let mut found = Vec::new();
+    for r in roots {
+        if generator == Generator::Jekyll {
+            let walk = walkdir::WalkDir::new(&r)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    let name = e.file_name().to_string_lossy();
+                    e.depth() == 0
+                        || !(name.starts_with('.')
+                            || matches!(
+                                name.as_ref(),
+                                "_site" | "node_modules" | "vendor" | ".jekyll-cache"
+                            ))
+                });
+            collect(walk, &r, &mut found, diags);
+        } else if r.is_dir() {
+            collect(
+                walkdir::WalkDir::new(&r).sort_by_file_name().into_iter(),
+                &r,
+                &mut found,
+                diags,
+            );
+        }
+    }
+    found
+}
+
+/// The files a walk finds, a symbolic link reported (not followed).
+fn collect(
+    walk: impl Iterator<Item = walkdir::Result<walkdir::DirEntry>>,
+    root: &Path,
+    found: &mut Vec<PathBuf>,
+    diags: &mut Diagnostics,
+) {
+    for entry in walk {
         match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(e) if e.file_type().is_file() => found.push(e.into_path()),
             Ok(e) if e.path_is_symlink() => diags.push(Diagnostic::warning(
                 e.path().display().to_string(),
                 "a symbolic link: not followed, not imported",
@@ -129,7 +319,6 @@ fn files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
             Err(e) => diags.push(Diagnostic::error(root.display().to_string(), e.to_string())),
         }
     }
-    files
 }
 
 /// Writes each article (and the other files of its folder) unless something
@@ -185,14 +374,74 @@ fn write_all(
     (written, copied)
 }
 
-/// Copies a folder of static files; a file that exists already is kept and
-/// reported. Returns how many were (or would be) copied.
-fn copy_static(from: &Path, to: &Path, dry_run: bool, diags: &mut Diagnostics) -> usize {
-    if !from.is_dir() {
-        return 0;
-    }
+/// Jekyll's static files: what Jekyll copies as it is, every file outside
+/// its `_` and dot folders that has no front matter, but for `exclude:`
+/// (`_config.yml`) and Jekyll's default exclusions; each with its place
+/// under `to`.
+fn jekyll_static_files(root: &Path, site: &OldSite, to: &Path) -> Vec<(PathBuf, PathBuf)> {
+    const EXCLUDED: [&str; 8] = [
+        "Gemfile",
+        "Gemfile.lock",
+        "node_modules",
+        "vendor",
+        "Rakefile",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+    ];
+    let excluded: Vec<String> = site
+        .values
+        .get("exclude")
+        .and_then(serde_json::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(|s| s.trim_matches('/').to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+            let rel = rel.to_string_lossy();
+            !(name.starts_with('_')
+                || name.starts_with('.')
+                || EXCLUDED.contains(&name.as_ref())
+                || name.ends_with(".gemspec")
+                || excluded.iter().any(|x| *x == rel || *x == *name))
+        });
+    walk.flatten()
+        .filter(|e| e.file_type().is_file() && !has_front_matter(e.path()))
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(e.path())
+                .to_path_buf();
+            (e.into_path(), to.join(rel))
+        })
+        .collect()
+}
+
+/// Whether a file begins with a `---` line (Jekyll then renders it).
+fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .is_ok_and(|n| head[..n].starts_with(b"---") && matches!(head.get(3), Some(b'\n' | b'\r')))
+}
+
+/// Copies static files; a file that exists already is kept and reported.
+/// Returns how many were (or would be) copied.
+fn copy_static(files: Vec<(PathBuf, PathBuf)>, dry_run: bool, diags: &mut Diagnostics) -> usize {
     let mut copied = 0;
-    for (source, target) in folder_files(from, to, |_| true) {
+    for (source, target) in files {
         let shown = source.display().to_string();
         if target.exists() {
             diags.push(Diagnostic::error(

@@ -20,15 +20,18 @@ fn fresh_site() -> TestSite {
 }
 
 fn import(site: &TestSite, generator: &str, extra: &[&str]) -> crate::harness::Run {
-    let fixture = format!("import-{generator}");
+    import_from(site, generator, &format!("import-{generator}"), extra)
+}
+
+/// `dealwire import GENERATOR FIXTURE --into SITE EXTRA…`.
+fn import_from(
+    site: &TestSite,
+    generator: &str,
+    fixture: &str,
+    extra: &[&str],
+) -> crate::harness::Run {
     let root = site.root.to_string_lossy().into_owned();
-    let mut args = vec![
-        "import",
-        generator,
-        fixture.as_str(),
-        "--into",
-        root.as_str(),
-    ];
+    let mut args = vec!["import", generator, fixture, "--into", root.as_str()];
     args.extend(extra);
     run_in(&fixtures(), &args, &site.root)
 }
@@ -131,4 +134,235 @@ fn a_folder_that_is_not_a_site_is_refused() {
         "{}",
         run.stderr
     );
+}
+
+/// The page or redirect an old URL of an imported site answers with: the
+/// file a static host serves for it, and where its refresh points.
+fn answer(site: &TestSite, old: &str) -> Option<String> {
+    let rel = old.trim_start_matches('/');
+    let rel = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    };
+    let page = std::fs::read_to_string(site.public().join(rel)).ok()?;
+    let at = page.find("http-equiv=\"refresh\"")?;
+    let url = page[at..].split("url=").nth(1)?.split('"').next()?;
+    Some(url.trim_start_matches("https://example.org").to_string())
+}
+
+/// Published HTML that shows template syntax to readers: outside `<pre>` and
+/// `<code>`, any `{{<`, `{{%`, `{%` or `{{ site.`.
+fn template_syntax_shown(site: &TestSite) -> Vec<String> {
+    let mut shown = Vec::new();
+    for entry in walkdir::WalkDir::new(site.public()) {
+        let entry = entry.expect("walk");
+        if entry.path().extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).expect("read");
+        let doc = scraper::Html::parse_document(&html);
+        for node in doc.root_element().descendants() {
+            let Some(text) = node.value().as_text() else {
+                continue;
+            };
+            let in_code = node.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "pre" | "code"))
+            });
+            if !in_code
+                && ["{{<", "{{%", "{%", "{{ site."]
+                    .iter()
+                    .any(|s| text.contains(s))
+            {
+                shown.push(format!("{}: {}", entry.path().display(), text.trim()));
+            }
+        }
+    }
+    shown
+}
+
+#[test]
+fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
+    let site = fresh_site();
+    let run = import_from(&site, "hugo", "import-hugo-site", &[]);
+    expect(
+        "import-hugo-site",
+        &site,
+        &run,
+        &[
+            "status",
+            "stdout",
+            "stderr",
+            "site:content/articles/post/trusted.md",
+            "site:content/articles/post/trusted.fr.md",
+            "site:content/articles/post/second/index.md",
+            "site:content/articles/post/scheduled.md",
+        ],
+    );
+    let build = site.dealwire(&["build", "--future", "--drafts"]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    // Every URL the old site published (its permalinks, ugly URLs, the
+    // French prefix, written and page-relative aliases) leads to the article.
+    for (old, new) in [
+        (
+            "/2025/11/03/the-deal-is-signed.html",
+            "/articles/the-deal-is-signed/",
+        ),
+        (
+            "/fr/2025/11/03/l-accord-est-signe.html",
+            "/fr/articles/the-deal-is-signed/",
+        ),
+        ("/2024/01/02/second-a-bundle.html", "/articles/second/"),
+        ("/old/second/", "/articles/second/"),
+        ("/2024/01/02/earlier-second/", "/articles/second/"),
+        (
+            "/2025/01/01/scheduled-for-later.html",
+            "/articles/scheduled/",
+        ),
+    ] {
+        assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
+    }
+    assert_eq!(template_syntax_shown(&site), Vec::<String>::new());
+    let page = site.read("articles/the-deal-is-signed/index.html");
+    assert!(
+        page.contains("youtube-nocookie") || page.contains("Watch on YouTube"),
+        "the video embed"
+    );
+    assert!(page.contains("<figcaption"), "the figure embed");
+    assert!(
+        page.contains("href=\"/articles/second/\""),
+        "the ref link follows the article"
+    );
+    assert!(page.contains("press@example.org"), "the param's value");
+    // `check` passes, and still reports each construct kept.
+    let check = site.dealwire(&["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    assert_eq!(
+        check
+            .stderr
+            .matches("kept in a comment by `dealwire import`")
+            .count(),
+        3,
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
+    let site = fresh_site();
+    let run = import_from(
+        &site,
+        "jekyll",
+        "import-jekyll-site",
+        &["--old-base-url", "https://wire.example.org/"],
+    );
+    expect(
+        "import-jekyll-site",
+        &site,
+        &run,
+        &[
+            "status",
+            "stdout",
+            "stderr",
+            "site:content/articles/2013-05-06-first-deal.md",
+            "site:content/articles/news/2014-02-03-follow-up.md",
+        ],
+    );
+    let build = site.dealwire(&["build", "--future"]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    // `pretty` in the time zone of `_config.yml` (00:30 in Paris is the day
+    // before in UTC), a category, a permalink of the post, `redirect_from`.
+    for (old, new) in [
+        ("/deals/2013/05/06/first-deal/", "/articles/first-deal/"),
+        ("/archive/follow-up/", "/articles/follow-up/"),
+        ("/follow/", "/articles/follow-up/"),
+        ("/2099/01/01/embargoed/", "/articles/embargoed/"),
+    ] {
+        assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
+    }
+    assert_eq!(template_syntax_shown(&site), Vec::<String>::new());
+    let page = site.read("articles/first-deal/index.html");
+    assert!(page.contains("dealwire/old-wire"), "{{ site.repository }}");
+    assert!(
+        page.contains("href=\"/articles/follow-up/\""),
+        "post_url and link"
+    );
+    assert!(
+        page.contains("data-lang=\"ruby\""),
+        "highlight is a code block"
+    );
+    // Pages of the old site that were not imported stay there, linked whole.
+    assert!(
+        page.contains("href=\"https://wire.example.org/guides/setup/\""),
+        "a collection's document"
+    );
+    assert!(
+        page.contains("href=\"https://wire.example.org/about/\""),
+        "a page"
+    );
+    let check = site.dealwire(&["check"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+
+    // Without `--old-base-url`, `check` lists both links as broken, in one run.
+    let without = fresh_site();
+    let run = import_from(&without, "jekyll", "import-jekyll-site", &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let check = without.dealwire(&["check"]);
+    assert_eq!(check.status, 1, "{}", check.stderr);
+    for broken in ["broken link `/guides/setup/`", "broken link `/about/`"] {
+        assert!(check.stderr.contains(broken), "{broken}: {}", check.stderr);
+    }
+}
+
+#[test]
+fn posts_that_would_fail_the_build_are_reported_at_import_each_with_why() {
+    let old = crate::harness::empty_site();
+    let write = |rel: &str, text: &str| {
+        let path = old.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("hugo.toml", "title = \"x\"\n");
+    write(
+        "content/post/number.md",
+        "---\ntitle: A number\ndate: 20240101\n---\nText.\n",
+    );
+    write(
+        "content/post/fields.md",
+        "---\ntitle: Fields\ndate: 2024-01-01\nlastmod: not-a-date\naliases: [\"../../etc\", \"javascript:alert(1)\"]\n---\nText.\n",
+    );
+    write(
+        "content/post/letter.html",
+        "---\ntitle: A letter\ndate: 2024-01-01\n---\n<p>Hi</p>\n",
+    );
+    write(
+        "content/post/deal.md",
+        "---\ntitle: Unknown card\ndate: 2024-01-01\n---\n\n{{< youtube \"x\\\" onload=\\\"y\" >}}\n",
+    );
+    let site = fresh_site();
+    let root = site.root.to_string_lossy().into_owned();
+    let source = old.root.to_string_lossy().into_owned();
+    let run = run_in(
+        &old.root,
+        &["import", "hugo", &source, "--into", &root],
+        &site.root,
+    );
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    for want in [
+        "number.md: `date`: `20240101` is not a date",
+        "fields.md: dropped `lastmod`: `not-a-date` is not a date",
+        "fields.md: dropped the alias `/post/fields/../../etc/`: `..` or `.` in a path",
+        "fields.md: dropped the alias `/post/fields/javascript:alert(1)/`: not a path on the site",
+        "letter.html: a post written in HTML: imported as one block of HTML",
+        "deal.md: converted, it would fail the build (",
+    ] {
+        assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
+    }
+    // The one good post is imported, and builds.
+    assert!(site.root.join("content/articles/post/fields.md").is_file());
+    assert!(!site.root.join("content/articles/post/deal.md").exists());
+    assert_eq!(site.build().status, 0);
 }

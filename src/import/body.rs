@@ -1,0 +1,846 @@
+//! An imported post's body: the old generator's template constructs turned
+//! into Markdown and dealwire embeds where their meaning is clear, and the
+//! rest kept, unpublished, in an HTML comment the importer and `check`
+//! report.
+//!
+//! Hugo: the built-in shortcodes `figure`, `youtube`, `vimeo`, `x` /
+//! `tweet` / `twitter`, `gist`, `instagram`, `highlight`, `ref` / `relref`,
+//! `param`, `comment`, and the escape form `{{</* name */>}}`. Jekyll's
+//! Liquid: `highlight`, `raw`, `post_url`, `link`, `comment`,
+//! `{{ site.KEY }}`, `{{ page.KEY }}` and `{{ "PATH" | relative_url }}`.
+//!
+//! Both generators expand their constructs everywhere, code blocks included
+//! (hence Hugo's escape form and Liquid's `raw`), and so does this: a
+//! construct converted in a code block is what the old site showed there. A
+//! construct left in prose goes into a comment
+//! (`<!-- dealwire import kept: … -->`, never shown to readers); one left in
+//! code stays as it is (it is shown as code) and is reported too.
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use super::Generator;
+
+/// The marker that opens a comment holding a construct the importer kept.
+pub const KEPT: &str = "<!-- dealwire import kept: ";
+
+/// What a body's conversion needs to know of the site.
+pub struct Context<'a> {
+    /// The generator the body was written for.
+    pub generator: Generator,
+    /// The old site's configuration (`{{ site.KEY }}`, Hugo's `param`).
+    pub site: &'a Map<String, Value>,
+    /// The post's front matter as written (`{{ page.KEY }}`).
+    pub page: &'a Map<String, Value>,
+    /// The dealwire link (`@/articles/…md`) of a post the body names: a
+    /// Hugo `ref` path, a Jekyll `post_url` name or `link` path.
+    pub link: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// A body converted.
+#[derive(Debug, Default, PartialEq)]
+pub struct Converted {
+    /// The new body.
+    pub text: String,
+    /// How many constructs were converted.
+    pub converted: usize,
+    /// Each construct kept: its line in the body (from 1) and its text.
+    pub kept: Vec<(usize, String)>,
+}
+
+/// Converts the template constructs of `body`.
+pub fn convert(body: &str, ctx: &Context) -> Converted {
+    let code = code_ranges(body);
+    let mut out = Out {
+        body,
+        code: &code,
+        result: Converted::default(),
+    };
+    let mut at = 0;
+    let mut copied = 0;
+    while at < body.len() {
+        let Some(found) = next_construct(body, at, ctx.generator) else {
+            break;
+        };
+        let Some(c) = parse_construct(body, found, ctx.generator) else {
+            at = found + 2;
+            continue;
+        };
+        out.result.text.push_str(&body[copied..found]);
+        let end = out.apply(c, ctx);
+        copied = end;
+        at = end;
+    }
+    out.result.text.push_str(&body[copied..]);
+    out.result
+}
+
+/// Where the next construct may begin.
+fn next_construct(body: &str, from: usize, generator: Generator) -> Option<usize> {
+    let rest = &body[from..];
+    let found = match generator {
+        Generator::Hugo => rest.find("{{<").into_iter().chain(rest.find("{{%")).min(),
+        Generator::Jekyll => rest.find("{%").into_iter().chain(rest.find("{{")).min(),
+        Generator::Zola => None,
+    }?;
+    Some(from + found)
+}
+
+/// One construct found in a body.
+#[derive(Debug)]
+enum Construct<'a> {
+    /// A Hugo shortcode: `{{< name args >}}` (`closing` for `{{< /name >}}`).
+    Shortcode {
+        span: Range<usize>,
+        name: &'a str,
+        args: Vec<(Option<String>, String)>,
+        closing: bool,
+        /// `{{</* … */>}}`: shown as the shortcode's text.
+        escaped: bool,
+    },
+    /// A Liquid tag `{% name args %}`.
+    Tag {
+        span: Range<usize>,
+        name: &'a str,
+        args: &'a str,
+    },
+    /// A Liquid output `{{ expression }}`.
+    Output { span: Range<usize>, expr: &'a str },
+}
+
+impl Construct<'_> {
+    fn span(&self) -> Range<usize> {
+        match self {
+            Construct::Shortcode { span, .. }
+            | Construct::Tag { span, .. }
+            | Construct::Output { span, .. } => span.clone(),
+        }
+    }
+}
+
+fn parse_construct(body: &str, at: usize, generator: Generator) -> Option<Construct<'_>> {
+    match generator {
+        Generator::Hugo => parse_shortcode(body, at),
+        Generator::Jekyll => parse_liquid(body, at),
+        Generator::Zola => None,
+    }
+}
+
+/// `{{< name a "b c" key="v" >}}`, `{{% … %}}`, `{{< /name >}}`,
+/// `{{</* … */>}}`.
+fn parse_shortcode(body: &str, at: usize) -> Option<Construct<'_>> {
+    let delim = body[at + 2..].chars().next()?;
+    let close = if delim == '<' { ">}}" } else { "%}}" };
+    let inner_start = at + 3;
+    let escaped = body[inner_start..].starts_with("/*");
+    let end_rel = if escaped {
+        body[inner_start..].find(&format!("*/{close}"))? + 2
+    } else {
+        find_close(&body[inner_start..], close)?
+    };
+    let inner = &body[inner_start..inner_start + end_rel];
+    let span = at..inner_start + end_rel + close.len();
+    if escaped {
+        let name = inner.trim_start_matches("/*").trim_end_matches("*/");
+        return Some(Construct::Shortcode {
+            span,
+            name,
+            args: Vec::new(),
+            closing: false,
+            escaped: true,
+        });
+    }
+    let inner = inner.trim().trim_end_matches('/').trim_end();
+    let (closing, inner) = match inner.strip_prefix('/') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, inner),
+    };
+    let name_len = inner
+        .find(|c: char| c.is_whitespace())
+        .unwrap_or(inner.len());
+    let name = &inner[..name_len];
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | '.'))
+    {
+        return None;
+    }
+    Some(Construct::Shortcode {
+        span,
+        name,
+        args: shortcode_args(&inner[name_len..]),
+        closing,
+        escaped: false,
+    })
+}
+
+/// Where `close` ends the shortcode, outside quoted values.
+fn find_close(text: &str, close: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if text[i..].starts_with(close) {
+                    return Some(i);
+                }
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                } else if c == '\n' && text[i + 1..].starts_with('\n') {
+                    // A blank line: not a shortcode.
+                    return None;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A shortcode's arguments: `key=value` or positional, each value bare,
+/// `"quoted"` (with `\"`) or `` `raw` ``.
+fn shortcode_args(text: &str) -> Vec<(Option<String>, String)> {
+    let mut args = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    while chars.peek().is_some() {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut word = String::new();
+        let mut key = None;
+        loop {
+            match chars.peek().copied() {
+                None => break,
+                Some(c) if c.is_whitespace() => break,
+                Some('=') if key.is_none() => {
+                    chars.next();
+                    key = Some(std::mem::take(&mut word));
+                }
+                Some(q @ ('"' | '`')) => {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == q {
+                            break;
+                        }
+                        if c == '\\' && q == '"' {
+                            if let Some(next) = chars.next() {
+                                word.push(next);
+                            }
+                            continue;
+                        }
+                        word.push(c);
+                    }
+                }
+                Some(c) => {
+                    chars.next();
+                    word.push(c);
+                }
+            }
+        }
+        if key.is_some() || !word.is_empty() {
+            args.push((key, word));
+        }
+    }
+    args
+}
+
+/// `{% name args %}` or `{{ expression }}` (with `-` trimming markers).
+fn parse_liquid(body: &str, at: usize) -> Option<Construct<'_>> {
+    let tag = body[at..].starts_with("{%");
+    let close = if tag { "%}" } else { "}}" };
+    let end = body[at + 2..].find(close)? + at + 2;
+    if body[at + 2..end].contains("\n\n") {
+        return None;
+    }
+    let inner = body[at + 2..end]
+        .trim_start_matches('-')
+        .trim_end_matches('-')
+        .trim();
+    let span = at..end + 2;
+    if tag {
+        let name_len = inner
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(inner.len());
+        let name = &inner[..name_len];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        Some(Construct::Tag {
+            span,
+            name,
+            args: inner[name_len..].trim(),
+        })
+    } else {
+        (!inner.is_empty()).then_some(Construct::Output { span, expr: inner })
+    }
+}
+
+/// The byte ranges of code (spans and blocks) in Markdown.
+fn code_ranges(body: &str) -> Vec<Range<usize>> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut ranges = Vec::new();
+    let mut block: Option<usize> = None;
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => block = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(start) = block.take() {
+                    ranges.push(start..range.end);
+                }
+            }
+            Event::Code(_) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
+}
+
+struct Out<'a> {
+    body: &'a str,
+    code: &'a [Range<usize>],
+    result: Converted,
+}
+
+impl<'a> Out<'a> {
+    fn in_code(&self, at: usize) -> bool {
+        self.code.iter().any(|r| r.contains(&at))
+    }
+
+    fn line(&self, at: usize) -> usize {
+        self.body[..at].matches('\n').count() + 1
+    }
+
+    /// Applies one construct; returns where the text after it starts.
+    fn apply(&mut self, c: Construct, ctx: &Context) -> usize {
+        let span = c.span();
+        match c {
+            Construct::Shortcode {
+                name,
+                args,
+                closing,
+                escaped,
+                ..
+            } => {
+                if escaped {
+                    let text = format!("{{{{<{name}>}}}}");
+                    self.converted(&text);
+                    return span.end;
+                }
+                if closing {
+                    self.keep(span.clone());
+                    return span.end;
+                }
+                self.shortcode(span, name, &args, ctx)
+            }
+            Construct::Tag { name, args, .. } => self.tag(span, name, args, ctx),
+            Construct::Output { expr, .. } => {
+                match output_value(expr, ctx) {
+                    Some(value) => self.converted(&value),
+                    None => self.keep(span.clone()),
+                }
+                span.end
+            }
+        }
+    }
+
+    fn converted(&mut self, text: &str) {
+        self.result.text.push_str(text);
+        self.result.converted += 1;
+    }
+
+    /// Writes `text` as a block of its own: a blank line before and after.
+    fn block(&mut self, text: &str, next: usize) -> usize {
+        let out = &mut self.result.text;
+        let trimmed = out.trim_end_matches([' ', '\t']).len();
+        out.truncate(trimmed);
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+        }
+        self.converted(text);
+        let rest = &self.body[next..];
+        let rest_trimmed = rest.trim_start_matches([' ', '\t']);
+        let newlines = rest_trimmed.len() - rest_trimmed.trim_start_matches('\n').len();
+        if rest_trimmed.trim_start_matches('\n').is_empty() {
+            // The body's end: one line end.
+            if rest_trimmed.is_empty() {
+                self.result.text.push('\n');
+            }
+        } else if newlines < 2 {
+            self.result
+                .text
+                .push_str(if newlines == 1 { "\n" } else { "\n\n" });
+        }
+        next + (rest.len() - rest_trimmed.len())
+    }
+
+    /// Keeps the text at `span` as it was: in a comment in prose, as it is
+    /// in code; reported either way.
+    fn keep(&mut self, span: Range<usize>) {
+        let text = &self.body[span.clone()];
+        self.result
+            .kept
+            .push((self.line(span.start), first_line(text)));
+        if self.in_code(span.start) {
+            self.result.text.push_str(text);
+        } else {
+            self.result.text.push_str(KEPT);
+            // `--` would end the comment early.
+            self.result.text.push_str(&text.replace("--", "- -"));
+            self.result.text.push_str(" -->");
+        }
+    }
+
+    fn shortcode(
+        &mut self,
+        span: Range<usize>,
+        name: &str,
+        args: &[(Option<String>, String)],
+        ctx: &Context,
+    ) -> usize {
+        let get = |key: &str, position: Option<usize>| -> Option<String> {
+            args.iter()
+                .find(|(k, _)| k.as_deref() == Some(key))
+                .or_else(|| position.and_then(|p| args.iter().filter(|(k, _)| k.is_none()).nth(p)))
+                .map(|(_, v)| v.clone())
+        };
+        match name {
+            "figure" => {
+                let Some(src) = get("src", None) else {
+                    self.keep(span.clone());
+                    return span.end;
+                };
+                let mut call = format!("{{{{ figure(src={}", quote(&src));
+                let alt = get("alt", None).or_else(|| get("caption", None).map(|c| plain(&c)));
+                for (key, value) in [
+                    ("alt", alt),
+                    (
+                        "caption",
+                        get("caption", None).or_else(|| get("title", None)),
+                    ),
+                    ("credit", get("attr", None)),
+                ] {
+                    if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                        call.push_str(&format!(", {key}={}", quote(&plain(&v))));
+                    }
+                }
+                call.push_str(") }}");
+                self.block(&call, span.end)
+            }
+            "youtube" | "vimeo" => {
+                let Some(id) = get("id", Some(0)) else {
+                    self.keep(span.clone());
+                    return span.end;
+                };
+                let mut call = format!("{{{{ {name}(id={}", quote(&id));
+                if let Some(title) = get("title", None) {
+                    call.push_str(&format!(", title={}", quote(&title)));
+                }
+                call.push_str(") }}");
+                self.block(&call, span.end)
+            }
+            "x" | "tweet" | "twitter" => match (get("user", Some(0)), get("id", Some(1))) {
+                (Some(user), Some(id)) => {
+                    self.converted(&format!(
+                        "[A post by @{user} on X](https://x.com/{user}/status/{id})"
+                    ));
+                    span.end
+                }
+                _ => {
+                    self.keep(span.clone());
+                    span.end
+                }
+            },
+            "gist" => match (get("user", Some(0)), get("id", Some(1))) {
+                (Some(user), Some(id)) => {
+                    let file = get("file", Some(2))
+                        .map(|f| format!("#file-{}", f.replace('.', "-")))
+                        .unwrap_or_default();
+                    self.converted(&format!(
+                        "[Gist {user}/{id}](https://gist.github.com/{user}/{id}{file})"
+                    ));
+                    span.end
+                }
+                _ => {
+                    self.keep(span.clone());
+                    span.end
+                }
+            },
+            "instagram" => match get("id", Some(0)) {
+                Some(id) => {
+                    self.converted(&format!(
+                        "[A post on Instagram](https://www.instagram.com/p/{id}/)"
+                    ));
+                    span.end
+                }
+                None => {
+                    self.keep(span.clone());
+                    span.end
+                }
+            },
+            "ref" | "relref" => {
+                match get("path", Some(0)).and_then(|p| (ctx.link)(&p)) {
+                    Some(link) => self.converted(&link),
+                    None => self.keep(span.clone()),
+                }
+                span.end
+            }
+            "param" => {
+                let value = get("name", Some(0)).and_then(|key| {
+                    ctx.page
+                        .get(&key)
+                        .or_else(|| lookup(ctx.site, &format!("params.{}", key.to_lowercase())))
+                        .and_then(scalar)
+                });
+                match value {
+                    Some(v) => self.converted(&v),
+                    None => self.keep(span.clone()),
+                }
+                span.end
+            }
+            "highlight" | "comment" => {
+                let Some((inner, end)) = self.paired(span.end, name) else {
+                    self.keep(span.clone());
+                    return span.end;
+                };
+                if name == "comment" {
+                    self.converted(&format!("<!-- {} -->", inner.replace("--", "- -")));
+                    return end;
+                }
+                let lang = get("lang", Some(0)).unwrap_or_default().to_lowercase();
+                let code = inner.trim_matches(['\n', '\r']);
+                self.block(&format!("```{lang}\n{code}\n```"), end)
+            }
+            _ => {
+                self.keep(span.clone());
+                span.end
+            }
+        }
+    }
+
+    /// The text between a paired construct's opening (ending at `from`) and
+    /// its closing `{{< /name >}}` / `{% endname %}`, and where the closing
+    /// ends.
+    fn paired(&self, from: usize, name: &str) -> Option<(&'a str, usize)> {
+        let body: &'a str = self.body;
+        let rest = &body[from..];
+        let mut at = 0;
+        while let Some(found) = rest[at..].find("{").map(|f| at + f) {
+            let abs = from + found;
+            let c = match self.body[abs..].starts_with("{{<") || self.body[abs..].starts_with("{{%")
+            {
+                true => parse_shortcode(self.body, abs),
+                false if self.body[abs..].starts_with("{%") => parse_liquid(self.body, abs),
+                false => None,
+            };
+            match c {
+                Some(Construct::Shortcode {
+                    name: n,
+                    closing: true,
+                    span,
+                    ..
+                }) if n == name => return Some((&rest[..found], span.end)),
+                Some(Construct::Tag { name: n, span, .. }) if n == format!("end{name}") => {
+                    return Some((&rest[..found], span.end));
+                }
+                _ => at = found + 1,
+            }
+        }
+        None
+    }
+
+    fn tag(&mut self, span: Range<usize>, name: &str, args: &str, ctx: &Context) -> usize {
+        match name {
+            "highlight" => {
+                let Some((inner, end)) = self.paired(span.end, name) else {
+                    self.keep(span.clone());
+                    return span.end;
+                };
+                let lang = args.split_whitespace().next().unwrap_or("").to_lowercase();
+                let code = inner.trim_matches(['\n', '\r']);
+                self.block(&format!("```{lang}\n{code}\n```"), end)
+            }
+            "raw" => match self.paired(span.end, name) {
+                Some((inner, end)) => {
+                    self.converted(inner);
+                    end
+                }
+                None => {
+                    self.keep(span.clone());
+                    span.end
+                }
+            },
+            "comment" => match self.paired(span.end, name) {
+                Some((inner, end)) => {
+                    self.converted(&format!("<!-- {} -->", inner.trim().replace("--", "- -")));
+                    end
+                }
+                None => {
+                    self.keep(span.clone());
+                    span.end
+                }
+            },
+            "post_url" | "link" => {
+                let target = args.trim().trim_matches(['"', '\'']);
+                match (ctx.link)(target) {
+                    Some(link) => self.converted(&link),
+                    None => self.keep(span.clone()),
+                }
+                span.end
+            }
+            "for" | "if" | "unless" | "case" | "capture" | "tablerow" => {
+                // The whole block goes into one comment: its inside is
+                // template too.
+                let end = self.paired(span.end, name).map_or(span.end, |(_, end)| end);
+                self.keep(span.start..end);
+                end
+            }
+            _ => {
+                self.keep(span.clone());
+                span.end
+            }
+        }
+    }
+}
+
+/// Points the root-relative links of `body` (Markdown destinations and
+/// reference definitions, HTML `href` and `src`) that the new site does not
+/// serve (`served` is false for their path) at the old site, `old_base`
+/// (`https://example.org`, no trailing `/`), outside code. Returns the body
+/// and how many links were pointed there.
+pub fn point_old_links(
+    body: &str,
+    served: &dyn Fn(&str) -> bool,
+    old_base: &str,
+) -> (String, usize) {
+    let code = code_ranges(body);
+    let mut out = String::with_capacity(body.len());
+    let mut copied = 0;
+    let mut pointed = 0;
+    let mut at = 0;
+    while let Some(found) = ["](/", "]: /", "href=\"/", "src=\"/", "href='/", "src='/"]
+        .iter()
+        .filter_map(|m| body[at..].find(m).map(|i| (at + i + m.len() - 1, m)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let (start, _) = found;
+        let rest = &body[start..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>' | '<'))
+            .unwrap_or(rest.len());
+        let target = &rest[..end];
+        let path = target.split(['#', '?']).next().unwrap_or("");
+        at = start + end.max(1);
+        if target.starts_with("//") || code.iter().any(|r| r.contains(&start)) || served(path) {
+            continue;
+        }
+        out.push_str(&body[copied..start]);
+        out.push_str(old_base);
+        out.push_str(target);
+        copied = start + end;
+        pointed += 1;
+    }
+    out.push_str(&body[copied..]);
+    (out, pointed)
+}
+
+/// The value of a Liquid output Jekyll would have printed, when it is clear:
+/// `site.KEY`, `page.KEY`, a quoted string through `relative_url` or
+/// `absolute_url`; `site.url` and `site.baseurl` are empty (the new site's
+/// links are root-relative).
+fn output_value(expr: &str, ctx: &Context) -> Option<String> {
+    let mut parts = expr.split('|').map(str::trim);
+    let head = parts.next()?;
+    let filters: Vec<&str> = parts.collect();
+    if !filters.iter().all(|f| {
+        matches!(
+            *f,
+            "relative_url" | "absolute_url" | "escape" | "xml_escape"
+        )
+    }) {
+        return None;
+    }
+    if let Some(s) = head
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| head.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+    {
+        return Some(s.to_string());
+    }
+    if matches!(head, "site.url" | "site.baseurl" | "site.github.url") {
+        return Some(String::new());
+    }
+    if let Some(key) = head.strip_prefix("site.") {
+        return lookup(ctx.site, key).and_then(scalar);
+    }
+    if let Some(key) = head.strip_prefix("page.") {
+        return lookup(ctx.page, key).and_then(scalar);
+    }
+    None
+}
+
+/// `a.b.c` in a table.
+fn lookup<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut value = map.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_object()?.get(part)?;
+    }
+    Some(value)
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A value for an embed's argument: double-quoted, `\` and `"` escaped.
+fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Markdown or HTML of a caption made plain text: tags removed, `*`, `_`
+/// and backquotes of emphasis dropped.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '*' | '`' if !in_tag => {}
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if text.contains('\n') {
+        format!("{line} …")
+    } else {
+        line.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(generator: Generator, body: &str) -> Converted {
+        let site: Map<String, Value> = serde_json::from_str(
+            r#"{"repository": "jekyll/jekyll", "params": {"cdn": "https://cdn.example"}, "title": "Old"}"#,
+        )
+        .expect("json");
+        let page: Map<String, Value> =
+            serde_json::from_str(r#"{"title": "A post"}"#).expect("json");
+        let link = |p: &str| -> Option<String> {
+            matches!(
+                p,
+                "2010-07-21-name" | "_posts/2016-07-26-other.md" | "/post/first" | "post/first.md"
+            )
+            .then(|| "@/articles/x.md".to_string())
+        };
+        convert(
+            body,
+            &Context {
+                generator,
+                site: &site,
+                page: &page,
+                link: &link,
+            },
+        )
+    }
+
+    #[test]
+    fn hugo_builtins_become_embeds_links_and_code() {
+        let body = "Intro.\n\n{{< figure src=\"chart.png\" caption=\"Capacity, *in GW*\" attr=\"Filings\" >}}\n\nSee {{< youtube dQw4w9WgXcQ >}} and [first]({{< ref \"/post/first\" >}}).\n\n{{< highlight go \"linenos=table\" >}}\nfmt.Println(1)\n{{< /highlight >}}\n\n{{< x user=\"SanDiegoZoo\" id=\"1453110110599868418\" >}}\n\n`{{</* figure src=\"x\" */>}}` is how.\n\n{{< plotly json=\"a--b.json\" >}}\n";
+        let c = run(Generator::Hugo, body);
+        assert_eq!(
+            c.text,
+            "Intro.\n\n{{ figure(src=\"chart.png\", alt=\"Capacity, in GW\", caption=\"Capacity, in GW\", credit=\"Filings\") }}\n\nSee\n\n{{ youtube(id=\"dQw4w9WgXcQ\") }}\n\nand [first](@/articles/x.md).\n\n```go\nfmt.Println(1)\n```\n\n[A post by @SanDiegoZoo on X](https://x.com/SanDiegoZoo/status/1453110110599868418)\n\n`{{< figure src=\"x\" >}}` is how.\n\n<!-- dealwire import kept: {{< plotly json=\"a- -b.json\" >}} -->\n"
+        );
+        assert_eq!(
+            c.kept,
+            [(15, "{{< plotly json=\"a--b.json\" >}}".to_string())]
+        );
+        assert_eq!(c.converted, 6);
+    }
+
+    #[test]
+    fn liquid_becomes_markdown_and_the_rest_is_kept_in_a_comment() {
+        let body = "Repo: {{ site.repository }}, {{ page.title }}, {{ site.baseurl }}/x.png, {{ \"/a.png\" | relative_url }}.\n\n{% highlight ruby linenos %}\nputs 1\n{% endhighlight %}\n\nSee [old]({% post_url 2010-07-21-name %}) and [o]({% link _posts/2016-07-26-other.md %}).\n\n{% raw %}{{ not.this }}{% endraw %}\n\n{% include note.html %}\n\n{% for p in site.posts %}\n- {{ p.title }}\n{% endfor %}\n\n```\n{% include code.html %}\n```\n";
+        let c = run(Generator::Jekyll, body);
+        assert_eq!(
+            c.text,
+            "Repo: jekyll/jekyll, A post, /x.png, /a.png.\n\n```ruby\nputs 1\n```\n\nSee [old](@/articles/x.md) and [o](@/articles/x.md).\n\n{{ not.this }}\n\n<!-- dealwire import kept: {% include note.html %} -->\n\n<!-- dealwire import kept: {% for p in site.posts %}\n- {{ p.title }}\n{% endfor %} -->\n\n```\n{% include code.html %}\n```\n"
+        );
+        assert_eq!(
+            c.kept,
+            [
+                (11, "{% include note.html %}".to_string()),
+                (13, "{% for p in site.posts %} …".to_string()),
+                (18, "{% include code.html %}".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn links_to_pages_left_behind_point_at_the_old_site() {
+        let served = |p: &str| p == "/articles/x/" || p == "/images/a.png";
+        let body = "[docs](/docs/history/#top) [x](/articles/x/) ![a](/images/a.png) <a href=\"/about\">a</a> `[c](/code/)` [p](//cdn.example/x) [r]: /team/\n";
+        let (out, n) = point_old_links(body, &served, "https://old.example");
+        assert_eq!(
+            out,
+            "[docs](https://old.example/docs/history/#top) [x](/articles/x/) ![a](/images/a.png) <a href=\"https://old.example/about\">a</a> `[c](/code/)` [p](//cdn.example/x) [r]: https://old.example/team/\n"
+        );
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn hostile_arguments_stay_inside_their_quotes() {
+        let c = run(
+            Generator::Hugo,
+            "{{< figure src=\"a.png\\\" onerror=\\\"x\" caption=\"<script>x</script> --> \" >}}\n",
+        );
+        assert_eq!(
+            c.text,
+            r#"{{ figure(src="a.png\" onerror=\"x", alt="x -->", caption="x -->") }}"#.to_string()
+                + "\n"
+        );
+        // Unclosed or blank-line-broken constructs are text.
+        let c = run(Generator::Hugo, "{{< figure src=\"a\"\n\n>}} and {{< \n");
+        assert_eq!(c.converted, 0);
+        assert!(c.kept.is_empty());
+        let c = run(Generator::Jekyll, "{% if x\n\n%} {{ \n");
+        assert_eq!(c.text, "{% if x\n\n%} {{ \n");
+    }
+}
