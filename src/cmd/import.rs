@@ -218,6 +218,28 @@ pub fn run(args: &ImportArgs) -> bool {
             Err(e) => diags.push(Diagnostic::error(&shown, format!("{e}: not imported"))),
         }
     }
+    // Every author name the import makes, for the editor to merge names
+    // of one person with `authors:` aliases in `site.yaml`.
+    let mut authors: std::collections::BTreeMap<String, usize> = Default::default();
+    for (post, _) in &planned {
+        for name in post.authors() {
+            *authors.entry(name.clone()).or_default() += 1;
+        }
+    }
+    if !authors.is_empty() {
+        let names: Vec<String> = authors
+            .iter()
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect();
+        diags.push(Diagnostic::warning(
+            args.source.display().to_string(),
+            format!(
+                "{} made, each with a page: {} (when two are one person, list one as an alias of the other under `authors:` in site.yaml)",
+                count(authors.len(), "author name"),
+                names.join(", ")
+            ),
+        ));
+    }
     let (written, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
     copied += copy_static(statics, args.dry_run, &mut diags);
     let failed = diags.has_errors();

@@ -612,6 +612,142 @@ impl<'a> Out<'a> {
     }
 }
 
+/// The video a player's address shows: `youtube` or `vimeo`, and its id,
+/// when the address is a YouTube or Vimeo player's and the id is one.
+fn video_of(src: &str) -> Option<(&'static str, String)> {
+    let url = url::Url::parse(src.trim()).ok()?;
+    let host = url.host_str()?.trim_start_matches("www.");
+    let mut path = url.path_segments()?;
+    let (kind, id) = match host {
+        "youtube.com" | "youtube-nocookie.com" if path.next() == Some("embed") => {
+            ("youtube", path.next()?.to_string())
+        }
+        "player.vimeo.com" if path.next() == Some("video") => ("vimeo", path.next()?.to_string()),
+        _ => return None,
+    };
+    let valid = match kind {
+        "youtube" => {
+            id.len() == 11
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }
+        _ => !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()),
+    };
+    valid.then_some((kind, id))
+}
+
+/// An attribute's value in a start tag's text, unquoted.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name).map(|i| from + i) {
+        from = i + name.len();
+        let before = lower[..i].chars().next_back();
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let rest = tag[from..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let (quote, rest) = match rest.chars().next()? {
+            q @ ('"' | '\'') => (Some(q), &rest[1..]),
+            _ => (None, rest),
+        };
+        let end = match quote {
+            Some(q) => rest.find(q)?,
+            None => rest
+                .find(|c: char| c.is_whitespace() || c == '>')
+                .unwrap_or(rest.len()),
+        };
+        return Some(&rest[..end]);
+    }
+    None
+}
+
+/// Replaces each YouTube or Vimeo `<iframe>` (outside code), which the
+/// build's sanitizer would remove, by dealwire's video embed, as a block of
+/// its own; in a body that is one block of HTML (`html`), where an embed
+/// cannot stand, by a link to the video's page. Returns the body and how
+/// many were replaced.
+pub fn iframes(body: &str, html: bool) -> (String, usize) {
+    let code = code_ranges(body);
+    let lower = body.to_ascii_lowercase();
+    let mut out = String::with_capacity(body.len());
+    let (mut copied, mut at, mut replaced) = (0, 0, 0);
+    while let Some(start) = lower[at..].find("<iframe").map(|i| at + i) {
+        at = start + 7;
+        // The start tag's end: the first `>` outside quoted values.
+        let mut inside: Option<char> = None;
+        let tag_end = body[start..].char_indices().find_map(|(i, c)| {
+            match (inside, c) {
+                (Some(q), c) if c == q => inside = None,
+                (None, '"' | '\'') => inside = Some(c),
+                (None, '>') => return Some(start + i + 1),
+                _ => {}
+            }
+            None
+        });
+        let Some(tag_end) = tag_end else {
+            break;
+        };
+        let end = match lower[tag_end..].find("</iframe>") {
+            Some(i) if !lower[start..tag_end].ends_with("/>") => tag_end + i + "</iframe>".len(),
+            _ => tag_end,
+        };
+        let tag = &body[start..tag_end];
+        let Some((kind, id)) = attribute(tag, "src").and_then(video_of) else {
+            continue;
+        };
+        if code.iter().any(|r| r.contains(&start)) {
+            continue;
+        }
+        let title = attribute(tag, "title")
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        out.push_str(&body[copied..start]);
+        if html {
+            let (page, host) = match kind {
+                "youtube" => (format!("https://www.youtube.com/watch?v={id}"), "YouTube"),
+                _ => (format!("https://vimeo.com/{id}"), "Vimeo"),
+            };
+            let text = title.map_or_else(|| format!("Watch on {host}"), escape_text);
+            out.push_str(&format!("<p><a href=\"{page}\">▶ {text}</a></p>"));
+        } else {
+            let trimmed = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(trimmed);
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+            }
+            out.push_str(&format!("{{{{ {kind}(id={}", quote(&id)));
+            if let Some(title) = title {
+                out.push_str(&format!(", title={}", quote(title)));
+            }
+            out.push_str(") }}");
+            let rest = body[end..].trim_start_matches([' ', '\t']);
+            let newlines = rest.len() - rest.trim_start_matches('\n').len();
+            if !rest.trim_start_matches('\n').is_empty() && newlines < 2 {
+                out.push_str(if newlines == 1 { "\n" } else { "\n\n" });
+            }
+        }
+        copied = end;
+        at = end;
+        replaced += 1;
+    }
+    out.push_str(&body[copied..]);
+    (out, replaced)
+}
+
+/// Text made safe inside HTML.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Points the root-relative links of `body` (Markdown destinations and
 /// reference definitions, HTML `href` and `src`) that the new site does not
 /// serve (`served` is false for their path) at the old site, `old_base`
@@ -823,6 +959,26 @@ mod tests {
             "[docs](https://old.example/docs/history/#top) [x](/articles/x/) ![a](/images/a.png) <a href=\"https://old.example/about\">a</a> `[c](/code/)` [p](//cdn.example/x) [r]: https://old.example/team/\n"
         );
         assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn video_iframes_become_embeds_or_links() {
+        let body = "Watch:\n<iframe width=\"560\" src=\"https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0\" title=\"The keynote\" allowfullscreen></iframe>\nAfter.\n\n<IFRAME src='https://player.vimeo.com/video/76979871'></IFRAME>\n\n<iframe src=\"https://evil.example/embed/x\"></iframe>\n\n<iframe src=\"https://www.youtube.com/embed/bad\\\" onload=\\\"x\"></iframe>\n\n`<iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>`\n";
+        let (out, n) = iframes(body, false);
+        assert_eq!(n, 2);
+        assert_eq!(
+            out,
+            "Watch:\n\n{{ youtube(id=\"dQw4w9WgXcQ\", title=\"The keynote\") }}\n\nAfter.\n\n{{ vimeo(id=\"76979871\") }}\n\n<iframe src=\"https://evil.example/embed/x\"></iframe>\n\n<iframe src=\"https://www.youtube.com/embed/bad\\\" onload=\\\"x\"></iframe>\n\n`<iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>`\n"
+        );
+        let (out, n) = iframes(
+            "<div>\n<iframe src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\" title=\"<b>x</b>\"></iframe>\n</div>\n",
+            true,
+        );
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            "<div>\n<p><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">▶ &lt;b&gt;x&lt;/b&gt;</a></p>\n</div>\n"
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::i18n::Lang;
 use crate::slug::Slug;
 
 pub mod body;
+pub mod byline;
 pub mod config;
 pub mod dates;
 pub mod front;
@@ -184,6 +185,8 @@ pub struct Converted {
     /// For a post that is a folder's `index.md`: the other files of that
     /// folder go beside it.
     pub bundle: bool,
+    /// Written in HTML: its body is one block of HTML.
+    html: bool,
     /// What was left out, and why.
     pub dropped: Vec<String>,
     /// What the importer decided that the editor should know (a post made a
@@ -483,7 +486,24 @@ pub fn convert(
             .remove(key)
             .or_else(|| taxonomies.remove(key))
             .or_else(|| extra.remove(key));
-        out.authors.extend(texts(values, false));
+        for written in texts(values, false) {
+            let split = byline::split(&written);
+            if split.people.len() > 1 || !split.left_out.is_empty() {
+                notes.push((
+                    None,
+                    format!(
+                        "the byline `{written}` is read as {}{}",
+                        split.people.join("; "),
+                        if split.left_out.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (left out: {})", split.left_out.join("; "))
+                        }
+                    ),
+                ));
+            }
+            out.authors.extend(split.people);
+        }
     }
     dedup(&mut out.tags);
     dedup(&mut out.authors);
@@ -620,6 +640,7 @@ pub fn convert(
         lang: place.lang,
         translation_key,
         bundle: stem == "index",
+        html,
         dropped,
         notes,
     })))
@@ -714,6 +735,11 @@ impl Converted {
             paths.push(format!("{prefix}/articles/{slug}/"));
         }
         paths
+    }
+
+    /// The people its byline names.
+    pub fn authors(&self) -> &[String] {
+        &self.front.authors
     }
 
     /// The link other articles write to this one (`@/articles/….md`).
@@ -873,6 +899,22 @@ pub fn finish(
         if pointed > 0 {
             post.body = body;
         }
+    }
+    let (body, videos) = body::iframes(&post.body, post.html);
+    if videos > 0 {
+        post.body = body;
+        post.notes.push((
+            None,
+            format!(
+                "{} (YouTube or Vimeo) made {}",
+                crate::diag::count(videos, "video <iframe>"),
+                if post.html {
+                    "links to the video's page (the build removes every <iframe>)"
+                } else {
+                    "video embeds, which load the player only when the reader asks"
+                }
+            ),
+        ));
     }
     if generator == Generator::Zola {
         return;

@@ -236,6 +236,11 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
         "the ref link follows the article"
     );
     assert!(page.contains("press@example.org"), "the param's value");
+    let bundle = site.read("articles/second/index.html");
+    assert!(
+        bundle.contains("vimeo.com/76979871") && !bundle.contains("<iframe"),
+        "a video <iframe> is an embed, loaded on a click"
+    );
     // `check` passes, and still reports each construct kept.
     let check = site.dealwire(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
