@@ -100,7 +100,26 @@ struct RawPagination {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFeeds {
+    #[serde(default = "default_feed_limit")]
     limit: usize,
+    /// Old feed paths (an imported site's), each with the format of the
+    /// feed copied there.
+    #[serde(default)]
+    copies: BTreeMap<String, FeedFormat>,
+}
+
+fn default_feed_limit() -> usize {
+    20
+}
+
+/// A feed's format.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedFormat {
+    /// Atom 1.0 (`atom.xml`).
+    Atom,
+    /// RSS 2.0 (`rss.xml`).
+    Rss,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +293,11 @@ pub struct Config {
     pub typography: bool,
     /// How many articles (and deals) the feeds carry.
     pub feed_limit: usize,
+    /// `feeds: { copies: { PATH: atom|rss } }`: the paths (relative to the
+    /// base URL, checked) that get a copy of an edition's feed, for the
+    /// readers subscribed to an old site's feed at that address (a feed
+    /// reader does not follow a redirect page).
+    pub feed_copies: Vec<(String, FeedFormat)>,
     /// How many entries a tag, author or party page lists before the next
     /// page (`pagination: { page_size: 100 }`).
     pub page_size: usize,
@@ -416,6 +440,30 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     if raw.feeds.as_ref().is_some_and(|f| f.limit == 0) {
         r.error("feeds.limit", "a feed needs at least one entry".into());
     }
+    let mut feed_copies = Vec::new();
+    for (path, format) in raw
+        .feeds
+        .as_ref()
+        .map(|f| f.copies.clone())
+        .unwrap_or_default()
+    {
+        let rel = path.trim_start_matches('/').to_string();
+        let bad = rel.is_empty()
+            || !rel.ends_with(".xml")
+            || rel.contains('\\')
+            || rel.chars().any(char::is_control)
+            || rel
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == ".." || p.starts_with('.'));
+        if bad {
+            r.error(
+                "feeds.copies",
+                format!("`{path}` is not a path on the site ending in `.xml` (such as `index.xml` or `feed.xml`)"),
+            );
+        } else {
+            feed_copies.push((rel, format));
+        }
+    }
     if raw.title.trim().is_empty() {
         r.error("title", "the title is empty".into());
     }
@@ -452,6 +500,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             .and_then(|m| m.typography)
             .unwrap_or(true),
         feed_limit: raw.feeds.map_or(20, |f| f.limit),
+        feed_copies,
         page_size: raw.pagination.map_or(100, |p| p.page_size),
         search: raw.search.is_none_or(|s| s.enabled),
         editions,

@@ -240,6 +240,30 @@ pub fn run(args: &ImportArgs) -> bool {
             ),
         ));
     }
+    // The old feeds: their readers keep their subscription only with a
+    // copy of the feed at the same address (a reader follows no redirect
+    // page), which the build makes once `site.yaml` lists them.
+    let old_feeds = import::old_feeds(generator, &site, planned.iter().map(|(p, _)| p));
+    let missing: Vec<String> = old_feeds
+        .iter()
+        .filter(|(path, format)| {
+            !config
+                .feed_copies
+                .iter()
+                .any(|(p, f)| p == path && format!("{f:?}").eq_ignore_ascii_case(format))
+        })
+        .map(|(path, format)| format!("{path}: {format}"))
+        .collect();
+    if !missing.is_empty() {
+        diags.push(Diagnostic::warning(
+            config_path.display().to_string(),
+            format!(
+                "the old site's feeds were at {}: add `feeds: {{ copies: {{ {} }} }}` to site.yaml, so that their readers keep receiving new articles",
+                old_feeds.iter().map(|(p, _)| format!("/{p}")).collect::<Vec<_>>().join(", "),
+                missing.join(", ")
+            ),
+        ));
+    }
     let (written, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
     copied += copy_static(statics, args.dry_run, &mut diags);
     let failed = diags.has_errors();

@@ -949,6 +949,90 @@ pub fn finish(
     }
 }
 
+/// The old site's feeds, as `(path, format)`: Hugo's RSS `index.xml` of
+/// the home page and of each section that held a post (per language, unless
+/// `disableKinds` has `rss`), jekyll-feed's Atom `feed.xml` (or its
+/// `feed: { path }`), Zola's feeds whose names are not dealwire's own.
+pub fn old_feeds<'a>(
+    generator: Generator,
+    site: &OldSite,
+    posts: impl IntoIterator<Item = &'a Converted>,
+) -> Vec<(String, &'static str)> {
+    let mut feeds = std::collections::BTreeSet::new();
+    let values = &site.values;
+    match generator {
+        Generator::Hugo => {
+            let disabled = values
+                .get("disablekinds")
+                .and_then(Value::as_array)
+                .is_some_and(|kinds| {
+                    kinds
+                        .iter()
+                        .any(|k| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case("rss")))
+                });
+            if disabled {
+                return Vec::new();
+            }
+            for post in posts {
+                let prefix = if post.lang != site.hugo.default_language || site.hugo.in_subdir {
+                    format!("{}/", post.lang)
+                } else {
+                    String::new()
+                };
+                feeds.insert((format!("{prefix}index.xml"), "rss"));
+                if let Some(root) = hugo_root(site, &post.source) {
+                    let inner = post.source[root.0.len()..].trim_start_matches('/');
+                    if let Some((section, _)) = inner.split_once('/') {
+                        let section = urls::hugo_urlize(section, site.hugo.lower);
+                        feeds.insert((format!("{prefix}{section}/index.xml"), "rss"));
+                    }
+                }
+            }
+        }
+        Generator::Jekyll => {
+            let plugins = ["plugins", "gems"].iter().any(|k| {
+                values
+                    .get(*k)
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| list.iter().any(|p| p.as_str() == Some("jekyll-feed")))
+            });
+            let path = values
+                .get("feed")
+                .and_then(|f| f.get("path"))
+                .and_then(Value::as_str)
+                .map(|p| p.trim_start_matches('/').to_string());
+            if plugins || path.is_some() {
+                feeds.insert((path.unwrap_or_else(|| "feed.xml".into()), "atom"));
+            }
+        }
+        Generator::Zola => {
+            let on = ["generate_feeds", "generate_feed"]
+                .iter()
+                .any(|k| values.get(*k).and_then(Value::as_bool) == Some(true));
+            if on {
+                let names: Vec<String> = match values
+                    .get("feed_filenames")
+                    .or_else(|| values.get("feed_filename"))
+                {
+                    Some(Value::Array(list)) => list
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
+                    Some(Value::String(one)) => vec![one.clone()],
+                    _ => vec!["atom.xml".into()],
+                };
+                for name in names {
+                    if name != "atom.xml" && name != "rss.xml" {
+                        let format = if name.contains("rss") { "rss" } else { "atom" };
+                        feeds.insert((name, format));
+                    }
+                }
+            }
+        }
+    }
+    feeds.into_iter().collect()
+}
+
 /// Hugo translations: a post with the `translationKey` of a post in the
 /// site's language goes beside it (`FILE.fr.md`), whatever its own name.
 pub fn pair_translations(posts: &mut [Converted], site_lang: Lang) {

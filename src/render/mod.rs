@@ -22,6 +22,7 @@ pub mod search;
 pub mod templates;
 pub mod views;
 
+use crate::config::FeedFormat;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
@@ -331,13 +332,32 @@ fn feed_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
             }
         };
         type Write = fn(&Site, &[ArticleIdx], Lang, &str) -> Result<String, Diagnostic>;
-        let formats: [(&str, Write); 2] = [("atom.xml", feeds::atom), ("rss.xml", feeds::rss)];
-        for (name, write) in formats {
-            let rel = format!("{home}{name}");
-            let page = r.emit(rel, None, |_| {
-                write(site, &items(), *lang, &home).map(Bytes::from)
+        let formats: [(&str, FeedFormat, Write); 2] = [
+            ("atom.xml", FeedFormat::Atom, feeds::atom),
+            ("rss.xml", FeedFormat::Rss, feeds::rss),
+        ];
+        for (name, format, write) in formats {
+            // The feed, then its copies at an old site's feed paths: those
+            // under this edition's prefix, or, for the site's language, any
+            // not under another edition's.
+            let copies = site.config.feed_copies.iter().filter(|(path, f)| {
+                *f == format
+                    && if home.is_empty() {
+                        !Edition::all(&site.config, &site.languages)
+                            .iter()
+                            .any(|e| !e.prefix.is_empty() && path.starts_with(&e.prefix))
+                    } else {
+                        path.starts_with(&home)
+                    }
             });
-            pages.push(page);
+            let rels =
+                std::iter::once(format!("{home}{name}")).chain(copies.map(|(p, _)| p.clone()));
+            for rel in rels {
+                let page = r.emit(rel, None, |_| {
+                    write(site, &items(), *lang, &home).map(Bytes::from)
+                });
+                pages.push(page);
+            }
         }
     }
     pages

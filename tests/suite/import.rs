@@ -241,6 +241,46 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
         bundle.contains("vimeo.com/76979871") && !bundle.contains("<iframe"),
         "a video <iframe> is an embed, loaded on a click"
     );
+    // The old feeds, once `site.yaml` lists them as the import says: a copy
+    // of the matching feed at each old address, never a redirect page.
+    assert!(
+        run.stderr.contains("add `feeds: { copies: { fr/index.xml: rss, fr/post/index.xml: rss, index.xml: rss, post/index.xml: rss } }` to site.yaml"),
+        "{}",
+        run.stderr
+    );
+    let config = site.root.join("site.yaml");
+    let mut yaml = std::fs::read_to_string(&config).expect("site.yaml");
+    yaml.push_str(
+        "feeds: { copies: { index.xml: rss, post/index.xml: rss, fr/index.xml: rss, fr/post/index.xml: rss } }\n",
+    );
+    std::fs::write(&config, &yaml).expect("write");
+    let build = site.dealwire(&["build", "--future", "--drafts"]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    for (copy, feed) in [
+        ("index.xml", "rss.xml"),
+        ("post/index.xml", "rss.xml"),
+        ("fr/index.xml", "fr/rss.xml"),
+        ("fr/post/index.xml", "fr/rss.xml"),
+    ] {
+        let copy = std::fs::read(site.public().join(copy)).expect("the copy");
+        assert!(
+            copy == std::fs::read(site.public().join(feed)).expect("the feed"),
+            "{feed}"
+        );
+        let parsed = feed_rs::parser::parse(&copy[..]).expect("a feed");
+        assert!(!parsed.entries.is_empty());
+    }
+    std::fs::write(&config, yaml.replace("post/index.xml", "../outside.xml")).expect("write");
+    let refused = site.build();
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("`../outside.xml` is not a path on the site"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(&config, yaml).expect("write");
     // `check` passes, and still reports each construct kept.
     let check = site.dealwire(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
