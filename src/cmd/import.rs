@@ -105,6 +105,7 @@ pub fn run(args: &ImportArgs) -> bool {
             Err(why) => diags.push(Diagnostic::error(&shown, format!("{why}: not imported"))),
         }
     }
+    left_behind(&args.source, generator, &site, &mut skipped);
     // One warning for each reason a file was left out, naming the first.
     for (why, files) in skipped {
         let others = match files.len() - 1 {
@@ -347,6 +348,72 @@ fn post_files(
     found
 }
 
+/// What the importer does not bring, by reason, each with its files: a
+/// Jekyll collection's documents and pages, a Hugo section page's aliases.
+fn left_behind(
+    root: &Path,
+    generator: Generator,
+    site: &OldSite,
+    skipped: &mut std::collections::BTreeMap<String, Vec<String>>,
+) {
+    let text_file = |p: &Path| {
+        p.extension()
+            .is_some_and(|x| x == "md" || x == "markdown" || x == "html")
+    };
+    match generator {
+        Generator::Jekyll => {
+            for name in site.jekyll.collections.keys() {
+                let dir = root.join(format!("_{name}"));
+                let files: Vec<String> = walkdir::WalkDir::new(&dir)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.file_type().is_file() && text_file(e.path()))
+                    .map(|e| e.path().display().to_string())
+                    .collect();
+                if !files.is_empty() {
+                    skipped.entry(format!(
+                        "a document of the collection `{name}`: dealwire imports posts, not collections or pages (links to them point at the old site with --old-base-url)"
+                    )).or_default().extend(files);
+                }
+            }
+            let pages: Vec<String> = jekyll_files(root, site)
+                .filter(|e| text_file(e.path()) && has_front_matter(e.path()))
+                .map(|e| e.path().display().to_string())
+                .collect();
+            if !pages.is_empty() {
+                skipped
+                    .entry("a page of the old site (front matter, outside `_posts`): dealwire imports posts, not pages (links to it point at the old site with --old-base-url)".into())
+                    .or_default()
+                    .extend(pages);
+            }
+        }
+        Generator::Hugo => {
+            for entry in walkdir::WalkDir::new(root.join("content"))
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                let is_section = entry.file_name().to_string_lossy().starts_with("_index.");
+                if !is_section {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if text.lines().any(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("aliases") || l.starts_with("url")
+                }) {
+                    skipped
+                        .entry("a section page with its own `url` or `aliases`: dealwire makes no section pages, so those addresses are not kept".into())
+                        .or_default()
+                        .push(entry.path().display().to_string());
+                }
+            }
+        }
+        Generator::Zola => {}
+    }
+}
+
 /// The files a walk finds, a symbolic link reported (not followed).
 fn collect(
     walk: impl Iterator<Item = walkdir::Result<walkdir::DirEntry>>,
@@ -425,6 +492,23 @@ fn write_all(
 /// (`_config.yml`) and Jekyll's default exclusions; each with its place
 /// under `to`.
 fn jekyll_static_files(root: &Path, site: &OldSite, to: &Path) -> Vec<(PathBuf, PathBuf)> {
+    jekyll_files(root, site)
+        .filter(|e| !has_front_matter(e.path()))
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(e.path())
+                .to_path_buf();
+            (e.into_path(), to.join(rel))
+        })
+        .collect()
+}
+
+/// The files Jekyll reads as pages or static files: none in its `_` and dot
+/// folders, none that `exclude:` (`_config.yml`) or Jekyll's default
+/// exclusions name.
+fn jekyll_files(root: &Path, site: &OldSite) -> impl Iterator<Item = walkdir::DirEntry> {
     const EXCLUDED: [&str; 8] = [
         "Gemfile",
         "Gemfile.lock",
@@ -445,33 +529,25 @@ fn jekyll_static_files(root: &Path, site: &OldSite, to: &Path) -> Vec<(PathBuf, 
                 .collect()
         })
         .unwrap_or_default();
-    let walk = walkdir::WalkDir::new(root)
+    let root = root.to_path_buf();
+    walkdir::WalkDir::new(root.clone())
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+            let rel = e.path().strip_prefix(&root).unwrap_or(e.path());
             let rel = rel.to_string_lossy();
             !(name.starts_with('_')
                 || name.starts_with('.')
                 || EXCLUDED.contains(&name.as_ref())
                 || name.ends_with(".gemspec")
                 || excluded.iter().any(|x| *x == rel || *x == *name))
-        });
-    walk.flatten()
-        .filter(|e| e.file_type().is_file() && !has_front_matter(e.path()))
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            (e.into_path(), to.join(rel))
         })
-        .collect()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
 }
 
 /// Whether a file begins with a `---` line (Jekyll then renders it).

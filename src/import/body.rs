@@ -748,6 +748,48 @@ fn escape_text(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Points each Markdown link to a Markdown file (`[x](other-post.md)`,
+/// `[y](/_pages/about.md#team)`, as jekyll-relative-links and editors'
+/// previews read them) where `resolve` says the file is published now (an
+/// `@/` link, or the page's old URL), outside code. Returns the body and how
+/// many links were pointed.
+pub fn md_links(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> (String, usize) {
+    let code = code_ranges(body);
+    let mut out = String::with_capacity(body.len());
+    let (mut copied, mut at, mut pointed) = (0, 0, 0);
+    while let Some(start) = body[at..].find("](").map(|i| at + i + 2) {
+        at = start;
+        let rest = &body[start..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '<' | '>' | '"'))
+            .unwrap_or(rest.len());
+        let target = &rest[..end];
+        let (path, anchor) = target.split_once('#').map_or((target, ""), |(p, a)| (p, a));
+        let markdown = path.ends_with(".md") || path.ends_with(".markdown");
+        if !markdown
+            || path.contains("://")
+            || path.starts_with("@/")
+            || code.iter().any(|r| r.contains(&start))
+        {
+            continue;
+        }
+        let Some(link) = resolve(path) else {
+            continue;
+        };
+        out.push_str(&body[copied..start]);
+        out.push_str(&link);
+        if !anchor.is_empty() {
+            out.push('#');
+            out.push_str(anchor);
+        }
+        copied = start + end;
+        at = copied;
+        pointed += 1;
+    }
+    out.push_str(&body[copied..]);
+    (out, pointed)
+}
+
 /// Points the root-relative links of `body` (Markdown destinations and
 /// reference definitions, HTML `href` and `src`) that the new site does not
 /// serve (`served` is false for their path) at the old site, `old_base`

@@ -94,8 +94,14 @@ pub fn split(byline: &str) -> Byline {
             c => text.push(c),
         }
     }
-    for (i, part) in parts(&text).into_iter().enumerate() {
-        if i == 0 || looks_like_a_name(&part) {
+    let parts = parts(&text);
+    // A list of handles or single names (`waj, bcardiff`): each is a person.
+    let handles = parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| !p.contains(' ') && !TITLE_WORDS.contains(&p.to_lowercase().as_str()));
+    for (i, part) in parts.into_iter().enumerate() {
+        if i == 0 || handles || looks_like_a_name(&part) {
             out.people.push(part);
         } else {
             out.left_out.push(part);
@@ -156,7 +162,7 @@ mod tests {
 
     #[test]
     fn bylines_of_a_real_archive() {
-        let cases: [(&str, &[&str]); 11] = [
+        let cases: [(&str, &[&str]); 13] = [
             ("Josh Aas, ISRG Executive Director", &["Josh Aas"]),
             ("Josh Aas", &["Josh Aas"]),
             (
@@ -186,6 +192,8 @@ mod tests {
                 &["Marie Curie", "Pierre de Coubertin"],
             ),
             ("Ada", &["Ada"]),
+            ("waj,bcardiff", &["waj", "bcardiff"]),
+            ("beta-ziliani, Remilia", &["beta-ziliani", "Remilia"]),
         ];
         for (byline, want) in cases {
             assert_eq!(people(byline), want, "{byline}");

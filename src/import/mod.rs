@@ -285,6 +285,19 @@ pub fn convert(
         Value::Null => Default::default(),
         _ => return Err("the front matter is not a table of keys".into()),
     };
+    // A key with no value says nothing.
+    fields.retain(|_, v| !v.is_null());
+    let defaulted = if generator == Generator::Jekyll {
+        jekyll_defaults(site, rel, &mut fields)
+    } else {
+        Vec::new()
+    };
+    if let Some(to) = fields.get("redirect_to") {
+        let to = front::texts(Some(to.clone()), false).join(", ");
+        return Ok(Outcome::Skipped(format!(
+            "a redirect (`redirect_to: {to}`), not an article"
+        )));
+    }
     let written = fields.clone();
     let mut dropped = Vec::new();
     let mut notes = Vec::new();
@@ -602,7 +615,10 @@ pub fn convert(
         dropped.push(format!("`extra.{key}`: a theme setting of the old site"));
     }
     for (key, _) in fields {
-        dropped.push(format!("`{key}`: {}", why_dropped(generator, &key)));
+        // A default of the whole site is no loss of this post's.
+        if !defaulted.contains(&key) {
+            dropped.push(format!("`{key}`: {}", why_dropped(generator, &key)));
+        }
     }
 
     let body_line = text[..text.len() - body.len()].matches('\n').count() + 1;
@@ -644,6 +660,60 @@ pub fn convert(
         dropped,
         notes,
     })))
+}
+
+/// `a/b/../c` → `a/c`; `None` when `..` climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Jekyll's front matter defaults (`defaults:` in `_config.yml`): the
+/// values of each entry whose scope is the posts (or any type) and whose
+/// path holds the post, for the keys the post does not write; a later entry
+/// wins over an earlier one.
+fn jekyll_defaults(site: &OldSite, rel: &str, fields: &mut Map<String, Value>) -> Vec<String> {
+    let Some(Value::Array(entries)) = site.values.get("defaults") else {
+        return Vec::new();
+    };
+    let mut merged = Map::new();
+    for entry in entries {
+        let scope = entry.get("scope");
+        let path = scope
+            .and_then(|s| s.get("path"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim_matches('/');
+        let kind = scope.and_then(|s| s.get("type")).and_then(Value::as_str);
+        let in_path = path.is_empty()
+            || rel == path
+            || rel.strip_prefix(path).is_some_and(|r| r.starts_with('/'));
+        if in_path
+            && kind.is_none_or(|k| k == "posts")
+            && let Some(Value::Object(values)) = entry.get("values")
+        {
+            for (key, value) in values {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let mut added = Vec::new();
+    for (key, value) in merged {
+        if !fields.contains_key(&key) {
+            added.push(key.clone());
+            fields.insert(key, value);
+        }
+    }
+    added
 }
 
 /// Why an old URL cannot be an alias, if it cannot: it must be a path on
@@ -919,6 +989,26 @@ pub fn finish(
     if generator == Generator::Zola {
         return;
     }
+    // Links to Markdown files: from the site's root, or from the post's folder.
+    let folder = post
+        .source
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d)
+        .to_string();
+    let resolve = |path: &str| {
+        let joined = match path.strip_prefix('/') {
+            Some(rooted) => rooted.to_string(),
+            None => join(&folder, path),
+        };
+        let normal = normalize(&joined)?;
+        links
+            .get(&normal)
+            .or_else(|| old_page_url(generator, site, &normal))
+    };
+    let (body, pointed) = body::md_links(&post.body, &resolve);
+    if pointed > 0 {
+        post.body = body;
+    }
     let link = |name: &str| {
         links
             .get(name)
@@ -1073,22 +1163,26 @@ pub fn settle_slugs(posts: &mut [Converted]) {
         if taken.insert((slug.to_string(), lang.clone())) {
             continue;
         }
+        // Its folder's name in front, else a number after.
         let folder = post
             .target
             .trim_start_matches("content/articles/")
-            .split('/')
-            .next()
-            .unwrap_or("");
+            .split_once('/')
+            .map(|(folder, _)| folder.to_string());
         let mut n = 1;
         loop {
-            let candidate = if n == 1 {
-                format!("{folder}-{slug}")
-            } else {
-                format!("{folder}-{slug}-{n}")
+            let candidate = match (&folder, n) {
+                (Some(folder), 1) => format!("{folder}-{slug}"),
+                (Some(folder), n) => format!("{folder}-{slug}-{n}"),
+                (None, n) => format!("{slug}-{}", n + 1),
             };
             if let Some(new) = Slug::from_text(&candidate)
                 && taken.insert((new.to_string(), lang.clone()))
             {
+                post.notes.push((
+                    None,
+                    format!("another post has the slug `{slug}`: this one is `{new}`"),
+                ));
                 post.front.slug = Some(new.to_string());
                 post.slug = Some(new);
                 break;
@@ -1170,9 +1264,10 @@ fn why_dropped(generator: Generator, key: &str) -> &'static str {
         | "build"
         | "outputs"
         | "markup" => "a page setting of the old generator",
-        "keywords" | "images" | "image" | "cover" | "thumbnail" | "og_image" | "series" => {
-            "dealwire has no such field (the body keeps its images)"
+        "images" | "cover" | "thumbnail" | "og_image" => {
+            "dealwire has no such field (the body keeps its images; a lead image is `image:`)"
         }
+        "keywords" | "series" => "dealwire has no such field (tags are `tags:`)",
         "toc" | "comments" | "share" | "math" | "mermaid" | "showToc" | "ShowToc" => {
             "a theme option"
         }

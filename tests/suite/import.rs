@@ -325,6 +325,8 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
         ("/archive/follow-up/", "/articles/follow-up/"),
         ("/follow/", "/articles/follow-up/"),
         ("/2099/01/01/embargoed/", "/articles/embargoed/"),
+        // A permalink from `defaults:` for the posts of `news/`.
+        ("/news/2014/second-look/", "/articles/second-look/"),
     ] {
         assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
     }
@@ -338,6 +340,12 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
     assert!(
         page.contains("data-lang=\"ruby\""),
         "highlight is a code block"
+    );
+    // A link to another post's Markdown file follows the article.
+    let second = site.read("articles/second-look/index.html");
+    assert!(
+        second.contains("href=\"/articles/first-deal/#top\""),
+        "{second}"
     );
     // Pages of the old site that were not imported stay there, linked whole.
     assert!(
