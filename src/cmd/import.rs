@@ -444,15 +444,23 @@ fn write_all(
     diags: &mut Diagnostics,
 ) -> (usize, usize) {
     let mut targets = std::collections::HashSet::new();
+    let mut brought: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     let (mut written, mut copied) = (0, 0);
     for (c, source) in planned {
         let shown = source.display().to_string();
         let target = into.join(&c.target);
-        let copies = if c.bundle {
+        let mut copies = if c.bundle {
             bundle_files(&source, &target)
         } else {
             Vec::new()
         };
+        // A file the folder of another edition's post brings already, with
+        // the same bytes (a translation's bundle), is not brought twice.
+        copies.retain(|(from, to)| {
+            brought
+                .get(to)
+                .is_none_or(|other| std::fs::read(from).ok() != std::fs::read(other).ok())
+        });
         let clash = std::iter::once(&target)
             .chain(copies.iter().map(|(_, to)| to))
             .find(|t| t.exists() || !targets.insert((*t).clone()));
@@ -468,6 +476,9 @@ fn write_all(
         }
         written += 1;
         copied += copies.len();
+        for (from, to) in &copies {
+            brought.insert(to.clone(), from.clone());
+        }
         if dry_run {
             continue;
         }

@@ -221,6 +221,11 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
             "/2025/01/01/scheduled-for-later.html",
             "/articles/scheduled/",
         ),
+        // A translated bundle, beside the original (its chart brought once).
+        (
+            "/fr/2024/01/02/deuxième-un-dossier.html",
+            "/fr/articles/second/",
+        ),
     ] {
         assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
     }
