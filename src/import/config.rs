@@ -175,7 +175,7 @@ impl OldSite {
                         site.files.push(file);
                     }
                 }
-                site.hugo = hugo_rules(&values);
+                site.hugo = hugo_rules(&values)?;
                 site.values = values;
             }
             Generator::Jekyll => {
@@ -262,7 +262,7 @@ fn flag(value: Option<&Value>) -> Option<bool> {
     }
 }
 
-fn hugo_rules(values: &Map<String, Value>) -> Hugo {
+fn hugo_rules(values: &Map<String, Value>) -> Result<Hugo, String> {
     let mut hugo = Hugo::default();
     if let Some(Value::Object(links)) = values.get("permalinks") {
         for (key, value) in links {
@@ -304,13 +304,21 @@ fn hugo_rules(values: &Map<String, Value>) -> Hugo {
                 Value::Object(s) => text(s.get("contentdir")),
                 _ => None,
             };
+            // A folder of the site: the importer reads nothing outside it.
+            if let Some(d) = &dir
+                && (d.starts_with('/') || d.split(['/', '\\']).any(|p| p == ".."))
+            {
+                return Err(format!(
+                    "`languages.{code}.contentDir = \"{d}\"` leaves the site's folder: the importer reads only inside it"
+                ));
+            }
             let dir = dir
                 .map(|d| d.trim_matches('/').to_string())
                 .filter(|d| *d != main_dir);
             hugo.languages.push((code.to_lowercase(), dir));
         }
     }
-    hugo
+    Ok(hugo)
 }
 
 fn jekyll_rules(values: &Map<String, Value>) -> Result<Jekyll, String> {
@@ -347,4 +355,64 @@ fn jekyll_rules(values: &Map<String, Value>) -> Result<Jekyll, String> {
         })?);
     }
     Ok(jekyll)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_content_folder_outside_the_site_is_refused() {
+        let site = tempfile::tempdir().expect("a folder");
+        for dir in ["../../etc", "/etc", "content/../.."] {
+            std::fs::write(
+                site.path().join("hugo.toml"),
+                format!("[languages.fr]\ncontentDir = \"{dir}\"\n"),
+            )
+            .expect("write");
+            let e = OldSite::read(Generator::Hugo, site.path()).expect_err(dir);
+            assert!(e.contains("leaves the site's folder"), "{e}");
+        }
+    }
+
+    #[test]
+    fn hugo_config_files_merge_as_hugo_merges_them() {
+        let site = tempfile::tempdir().expect("a folder");
+        let dir = site.path().join("config/_default");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("hugo.toml"),
+            "defaultContentLanguage = \"fr\"\n[uglyURLs]\nPost = true\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.join("languages.en.toml"),
+            "contentDir = \"content/en\"\n",
+        )
+        .expect("write");
+        std::fs::write(dir.join("permalinks.yaml"), "post: /:year/:slug/\n").expect("write");
+        std::fs::write(dir.join("params.fr.toml"), "x = 1\n").expect("write");
+        let read = OldSite::read(Generator::Hugo, site.path()).expect("reads");
+        assert_eq!(read.hugo.default_language, "fr");
+        assert!(read.hugo.is_ugly("Post"));
+        assert_eq!(
+            read.hugo.languages,
+            [
+                ("en".to_string(), Some("content/en".to_string())),
+                ("fr".to_string(), None)
+            ]
+        );
+        assert_eq!(
+            read.hugo.permalinks.get("post").map(String::as_str),
+            Some("/:year/:slug/")
+        );
+        assert!(read.values["languages"]["fr"]["params"]["x"] == 1);
+        // A file that does not parse is an error naming it.
+        std::fs::write(dir.join("menus.toml"), "[broken").expect("write");
+        let e = OldSite::read(Generator::Hugo, site.path()).expect_err("broken");
+        assert!(
+            e.starts_with("config/_default/menus.toml: the TOML does not parse"),
+            "{e}"
+        );
+    }
 }
