@@ -333,20 +333,13 @@ impl Cache {
                     planned: stored.planned,
                     bytes,
                 }),
-                Err(e) if is_missing(&e) => return Ok(None),
-                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                    return Err(self.discard(
-                        key,
-                        format!(
-                            "the file of variant {i} is damaged or was changed after it was written"
-                        ),
-                    ));
-                }
                 Err(e) => {
-                    return Err(Cache::warning(
+                    return self.unusable(
                         key,
-                        format!("the file of variant {i} cannot be read: {e}"),
-                    ));
+                        i,
+                        e,
+                        "is damaged or was changed after it was written",
+                    );
                 }
             }
         }
@@ -371,6 +364,29 @@ impl Cache {
         })
     }
 
+    /// What a variant's file that cannot be used makes of the entry:
+    /// missing when it is gone (a `put` replaced the entry meanwhile),
+    /// removed with a warning saying `why` when it was changed
+    /// (`InvalidData`), else a warning that it cannot be read.
+    fn unusable<T>(
+        &self,
+        key: &Key,
+        i: usize,
+        e: io::Error,
+        why: &str,
+    ) -> Result<Option<T>, CacheWarning> {
+        if is_missing(&e) {
+            return Ok(None);
+        }
+        if e.kind() == io::ErrorKind::InvalidData {
+            return Err(self.discard(key, format!("the file of variant {i} {why}")));
+        }
+        Err(Cache::warning(
+            key,
+            format!("the file of variant {i} cannot be read: {e}"),
+        ))
+    }
+
     /// The index's variants for `key`, each passed through `check` (an
     /// `InvalidData` error: the file was changed; a missing file: the entry
     /// is missing).
@@ -388,20 +404,13 @@ impl Cache {
             let path = dir.join(index.file(i));
             match check(row, &path) {
                 Ok(()) => {}
-                Err(e) if is_missing(&e) => return Ok(None),
-                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                    return Err(self.discard(
-                        key,
-                        format!(
-                            "the file of variant {i} was changed after it was written (a published copy edited in place?)"
-                        ),
-                    ));
-                }
                 Err(e) => {
-                    return Err(Cache::warning(
+                    return self.unusable(
                         key,
-                        format!("the file of variant {i} cannot be read: {e}"),
-                    ));
+                        i,
+                        e,
+                        "was changed after it was written (a published copy edited in place?)",
+                    );
                 }
             }
             files.push(Stored {

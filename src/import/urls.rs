@@ -140,10 +140,10 @@ fn expand_hugo(pattern: &str, page: &HugoPage, lower: bool) -> String {
         let value = match name {
             "year" => date.map(|d| d.year().to_string()),
             "month" => date.map(|d| two(d.month())),
-            "monthname" => date.map(|d| urlize(month_name(d.month()))),
+            "monthname" => date.map(|d| urlize(&month_name(d))),
             "day" => date.map(|d| two(d.day())),
             "weekday" => date.map(|d| d.weekday().to_sunday_zero_offset().to_string()),
-            "weekdayname" => date.map(|d| urlize(weekday_name(d))),
+            "weekdayname" => date.map(|d| urlize(&weekday_name(d))),
             "yearday" => date.map(|d| d.day_of_year().to_string()),
             "section" => Some(urlize(page.sections.first().map_or("", String::as_str))),
             "sections" => Some(sections(page.sections, slice, &urlize)),
@@ -229,10 +229,10 @@ fn go_layout(layout: &str, date: Option<DateTime>) -> String {
     let mut rest = layout;
     let table: [(&str, String); 10] = [
         ("2006", d.year().to_string()),
-        ("January", month_name(d.month()).to_string()),
-        ("Monday", weekday_name(d).to_string()),
-        ("Jan", month_name(d.month())[..3].to_string()),
-        ("Mon", weekday_name(d)[..3].to_string()),
+        ("January", month_name(d)),
+        ("Monday", weekday_name(d)),
+        ("Jan", d.strftime("%b").to_string()),
+        ("Mon", d.strftime("%a").to_string()),
         ("06", format!("{:02}", d.year() % 100)),
         ("01", format!("{:02}", d.month())),
         ("02", format!("{:02}", d.day())),
@@ -254,35 +254,14 @@ fn go_layout(layout: &str, date: Option<DateTime>) -> String {
     out
 }
 
-fn month_name(month: i8) -> &'static str {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    NAMES[usize::try_from(month - 1).unwrap_or(0).min(11)]
+/// The English name of `d`'s month (`November`), as Go's layouts write it.
+fn month_name(d: DateTime) -> String {
+    d.strftime("%B").to_string()
 }
 
-fn weekday_name(d: DateTime) -> &'static str {
-    const NAMES: [&str; 7] = [
-        "Sunday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-    ];
-    NAMES[usize::try_from(d.weekday().to_sunday_zero_offset()).unwrap_or(0)]
+/// The English name of `d`'s weekday (`Monday`).
+fn weekday_name(d: DateTime) -> String {
+    d.strftime("%A").to_string()
 }
 
 /// A Jekyll document, as its URL placeholders see it.
