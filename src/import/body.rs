@@ -56,6 +56,8 @@ pub fn convert(body: &str, ctx: &Context) -> Converted {
         body,
         code: &code,
         result: Converted::default(),
+        unclosed: Default::default(),
+        counted: (0, 1),
     };
     let mut at = 0;
     let mut copied = 0;
@@ -77,14 +79,25 @@ pub fn convert(body: &str, ctx: &Context) -> Converted {
 }
 
 /// Where the next construct may begin.
+/// One search for the opening brace, then a look at what follows it: a
+/// body is read once however many constructs it holds.
 fn next_construct(body: &str, from: usize, generator: Generator) -> Option<usize> {
-    let rest = &body[from..];
-    let found = match generator {
-        Generator::Hugo => rest.find("{{<").into_iter().chain(rest.find("{{%")).min(),
-        Generator::Jekyll => rest.find("{%").into_iter().chain(rest.find("{{")).min(),
-        Generator::Zola => None,
-    }?;
-    Some(from + found)
+    let bytes = body.as_bytes();
+    let mut at = from;
+    loop {
+        let found = at + memchr::memchr(b'{', &bytes[at..])?;
+        let next = bytes.get(found + 1).copied();
+        let third = bytes.get(found + 2).copied();
+        let opens = match generator {
+            Generator::Hugo => next == Some(b'{') && matches!(third, Some(b'<' | b'%')),
+            Generator::Jekyll => matches!(next, Some(b'%' | b'{')),
+            Generator::Zola => false,
+        };
+        if opens {
+            return Some(found);
+        }
+        at = found + 1;
+    }
 }
 
 /// One construct found in a body.
@@ -305,19 +318,41 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
     ranges
 }
 
+/// Whether `at` is in one of `ranges` (sorted, not overlapping, as
+/// `code_ranges` gives them): a binary search, so a body of many code
+/// spans costs no more per construct.
+fn inside(ranges: &[Range<usize>], at: usize) -> bool {
+    let after = ranges.partition_point(|r| r.start <= at);
+    after > 0 && ranges[after - 1].contains(&at)
+}
+
 struct Out<'a> {
     body: &'a str,
     code: &'a [Range<usize>],
     result: Converted,
+    /// For each paired construct's name, where a search for its closing
+    /// found none: a later search from there on finds none either, so a
+    /// body of many unclosed constructs is read once, not once each.
+    unclosed: std::collections::HashMap<String, usize>,
+    /// The last position whose line was counted, and its line.
+    counted: (usize, usize),
 }
 
 impl<'a> Out<'a> {
     fn in_code(&self, at: usize) -> bool {
-        self.code.iter().any(|r| r.contains(&at))
+        inside(self.code, at)
     }
 
-    fn line(&self, at: usize) -> usize {
-        self.body[..at].matches('\n').count() + 1
+    /// The line of `at`, counted on from the last line asked for (the
+    /// constructs come in order), so the body is counted once.
+    fn line(&mut self, at: usize) -> usize {
+        let (from, line) = match self.counted {
+            (pos, line) if pos <= at => (pos, line),
+            _ => (0, 1),
+        };
+        let line = line + memchr::memchr_iter(b'\n', &self.body.as_bytes()[from..at]).count();
+        self.counted = (at, line);
+        line
     }
 
     /// Applies one construct; returns where the text after it starts.
@@ -387,9 +422,8 @@ impl<'a> Out<'a> {
     /// in code; reported either way.
     fn keep(&mut self, span: Range<usize>) {
         let text = &self.body[span.clone()];
-        self.result
-            .kept
-            .push((self.line(span.start), first_line(text)));
+        let line = self.line(span.start);
+        self.result.kept.push((line, first_line(text)));
         if self.in_code(span.start) {
             self.result.text.push_str(text);
         } else {
@@ -529,8 +563,23 @@ impl<'a> Out<'a> {
 
     /// The text between a paired construct's opening (ending at `from`) and
     /// its closing `{{< /name >}}` / `{% endname %}`, and where the closing
-    /// ends.
-    fn paired(&self, from: usize, name: &str) -> Option<(&'a str, usize)> {
+    /// ends (`find_closing`, remembered when there is none).
+    fn paired(&mut self, from: usize, name: &str) -> Option<(&'a str, usize)> {
+        if self
+            .unclosed
+            .get(name)
+            .is_some_and(|&none_after| from >= none_after)
+        {
+            return None;
+        }
+        let found = self.find_closing(from, name);
+        if found.is_none() {
+            self.unclosed.insert(name.to_string(), from);
+        }
+        found
+    }
+
+    fn find_closing(&self, from: usize, name: &str) -> Option<(&'a str, usize)> {
         let body: &'a str = self.body;
         let rest = &body[from..];
         let mut at = 0;
@@ -677,14 +726,15 @@ pub fn iframes(body: &str, html: bool) -> (String, usize) {
     let lower = body.to_ascii_lowercase();
     let mut out = String::with_capacity(body.len());
     let (mut copied, mut at, mut replaced) = (0, 0, 0);
+    let mut no_close_after: Option<usize> = None;
     while let Some(start) = lower[at..].find("<iframe").map(|i| at + i) {
         at = start + 7;
         // The start tag's end: the first `>` outside quoted values.
-        let mut inside: Option<char> = None;
+        let mut quoted: Option<char> = None;
         let tag_end = body[start..].char_indices().find_map(|(i, c)| {
-            match (inside, c) {
-                (Some(q), c) if c == q => inside = None,
-                (None, '"' | '\'') => inside = Some(c),
+            match (quoted, c) {
+                (Some(q), c) if c == q => quoted = None,
+                (None, '"' | '\'') => quoted = Some(c),
                 (None, '>') => return Some(start + i + 1),
                 _ => {}
             }
@@ -693,7 +743,18 @@ pub fn iframes(body: &str, html: bool) -> (String, usize) {
         let Some(tag_end) = tag_end else {
             break;
         };
-        let end = match lower[tag_end..].find("</iframe>") {
+        // The closing tag, unless a search found none after an earlier
+        // iframe (then none follows this one either).
+        let close = if no_close_after.is_some_and(|p| p <= tag_end) {
+            None
+        } else {
+            let found = lower[tag_end..].find("</iframe>");
+            if found.is_none() {
+                no_close_after = Some(tag_end);
+            }
+            found
+        };
+        let end = match close {
             Some(i) if !lower[start..tag_end].ends_with("/>") => tag_end + i + "</iframe>".len(),
             _ => tag_end,
         };
@@ -701,7 +762,7 @@ pub fn iframes(body: &str, html: bool) -> (String, usize) {
         let Some((kind, id)) = attribute(tag, "src").and_then(video_of) else {
             continue;
         };
-        if code.iter().any(|r| r.contains(&start)) {
+        if inside(&code, start) {
             continue;
         }
         let title = attribute(tag, "title")
@@ -766,11 +827,7 @@ pub fn md_links(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> (String
         let target = &rest[..end];
         let (path, anchor) = target.split_once('#').map_or((target, ""), |(p, a)| (p, a));
         let markdown = path.ends_with(".md") || path.ends_with(".markdown");
-        if !markdown
-            || path.contains("://")
-            || path.starts_with("@/")
-            || code.iter().any(|r| r.contains(&start))
-        {
+        if !markdown || path.contains("://") || path.starts_with("@/") || inside(&code, start) {
             continue;
         }
         let Some(link) = resolve(path) else {
@@ -805,12 +862,20 @@ pub fn point_old_links(
     let mut copied = 0;
     let mut pointed = 0;
     let mut at = 0;
-    while let Some(found) = ["](/", "]: /", "href=\"/", "src=\"/", "href='/", "src='/"]
-        .iter()
-        .filter_map(|m| body[at..].find(m).map(|i| (at + i + m.len() - 1, m)))
-        .min_by_key(|(i, _)| *i)
-    {
-        let (start, _) = found;
+    const MARKS: [&str; 6] = ["](/", "]: /", "href=\"/", "src=\"/", "href='/", "src='/"];
+    // Where each mark is next found (its `/`), searched again only once
+    // passed: the body is read once per mark, however many links it holds.
+    let find = |mark: &str, at: usize| body[at..].find(mark).map(|i| at + i + mark.len() - 1);
+    let mut next: [Option<usize>; 6] = MARKS.map(|mark| find(mark, 0));
+    loop {
+        for (slot, mark) in next.iter_mut().zip(MARKS) {
+            if slot.is_some_and(|n| n < at) {
+                *slot = find(mark, at);
+            }
+        }
+        let Some(start) = next.iter().flatten().min().copied() else {
+            break;
+        };
         let rest = &body[start..];
         let end = rest
             .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>' | '<'))
@@ -818,7 +883,7 @@ pub fn point_old_links(
         let target = &rest[..end];
         let path = target.split(['#', '?']).next().unwrap_or("");
         at = start + end.max(1);
-        if target.starts_with("//") || code.iter().any(|r| r.contains(&start)) || served(path) {
+        if target.starts_with("//") || inside(&code, start) || served(path) {
             continue;
         }
         out.push_str(&body[copied..start]);
@@ -1021,6 +1086,29 @@ mod tests {
             out,
             "<div>\n<p><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">▶ &lt;b&gt;x&lt;/b&gt;</a></p>\n</div>\n"
         );
+    }
+
+    #[test]
+    fn many_links_and_unclosed_iframes_are_read_once() {
+        let body =
+            "[a](/x/) <iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\">\n".repeat(20_000);
+        let (out, n) = point_old_links(&body, &|_| false, "https://old.example");
+        assert_eq!(n, 20_000);
+        assert_eq!(out.matches("https://old.example/x/").count(), 20_000);
+        let (_, n) = iframes(&body, true);
+        assert_eq!(n, 20_000);
+    }
+
+    #[test]
+    fn many_unclosed_constructs_are_read_once() {
+        // Each would search the rest of the body for its closing tag: read
+        // once per construct, 20,000 of them would take minutes.
+        let body = "{{< highlight go >}}\n`x` a\n".repeat(20_000);
+        let c = run(Generator::Hugo, &body);
+        assert_eq!(c.kept.len(), 20_000);
+        let body = "{% for x in y %}\n`x` b\n".repeat(20_000);
+        assert_eq!(run(Generator::Jekyll, &body).kept.len(), 20_000);
+        assert!(inside(&[1..3, 5..9], 6) && !inside(&[1..3, 5..9], 4) && !inside(&[], 0));
     }
 
     #[test]
