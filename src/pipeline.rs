@@ -323,25 +323,28 @@ fn finish(
     let mut diags = problems(source, &parsed);
     let templates = templates_for(source, &config, &mut diags);
     let articles: Vec<Arc<Article>> = parsed.into_iter().filter_map(|(a, _)| a).collect();
-    let Some((theme_assets, templates)) = templates.filter(|_| !diags.has_errors()) else {
+    // `check` (a sink that keeps paths only) goes on past errors wherever a
+    // site can still be made, so that one run reports every problem: the
+    // articles that parsed, their aliases and their links.
+    let keep_going = sink.paths_only();
+    let Some((theme_assets, templates)) = templates.filter(|_| keep_going || !diags.has_errors())
+    else {
         return Err(diags);
     };
     // Every bundle folder: those of drafts and scheduled articles are not copied.
     let bundles = bundle_dirs(&articles);
     let (articles, scheduled) = site::hold_back(articles, options.future, site::today());
-    let assembled = match model {
-        Some(site) => Ok(site),
-        None => site::assemble(config, articles, options.drafts),
+    let (assembled, errors) = match model {
+        Some(site) => (Some(site), Diagnostics::new()),
+        None => site::assemble_all(config, articles, options.drafts),
     };
-    let site = match assembled {
-        Ok(site) => Site {
-            preview: options.preview,
-            ..site
-        },
-        Err(errors) => {
-            diags.extend(errors);
-            return Err(diags);
-        }
+    diags.extend(errors);
+    let Some(site) = assembled.filter(|_| keep_going || !diags.has_errors()) else {
+        return Err(diags);
+    };
+    let site = Site {
+        preview: options.preview,
+        ..site
     };
     diags.extend(site.warnings.iter().cloned());
     let copies = copies(source, theme_assets.files, &site, &bundles);
@@ -358,7 +361,7 @@ fn finish(
     };
     let written = assets(&copies, &site.media, &sink, &mut diags);
     diags.extend(written.err().map(|e| Diagnostic::error(".", e.to_string())));
-    if diags.has_errors() {
+    if diags.has_errors() && !keep_going {
         return Err(diags);
     }
     let articles_built = site.articles.len();
@@ -420,7 +423,7 @@ fn finish(
         None => {}
     }
     let rendered = match rendered {
-        Ok(rendered) if !diags.has_errors() => rendered,
+        Ok(rendered) if keep_going || !diags.has_errors() => rendered,
         Ok(_) => return Err(diags),
         Err(errors) => {
             diags.extend(errors);
@@ -429,7 +432,8 @@ fn finish(
     };
     path_conflicts(source, &sink, &mut diags);
     redirects(source, &site, &sink, &mut diags);
-    if sink.staging().is_some() {
+    // A build checks its images' sources; `check`, every link.
+    if sink.staging().is_some() || keep_going {
         crate::links::check(&links, |p| sink.contains(p), &site.config, &mut diags);
     }
     if diags.has_errors() {

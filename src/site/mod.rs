@@ -387,9 +387,23 @@ pub fn hold_back(
 /// Places articles, orders them and computes the deals index.
 pub fn assemble(
     config: Config,
-    mut articles: Vec<Arc<Article>>,
+    articles: Vec<Arc<Article>>,
     drafts: bool,
 ) -> Result<Site, Diagnostics> {
+    match assemble_all(config, articles, drafts) {
+        (Some(site), errors) if errors.is_empty() => Ok(site),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// `assemble`, the site still made when its only errors are links that
+/// point to no article (for `check`, which reports every problem in one
+/// run); none when two articles claim one URL or one slug.
+pub fn assemble_all(
+    config: Config,
+    mut articles: Vec<Arc<Article>>,
+    drafts: bool,
+) -> (Option<Site>, Diagnostics) {
     articles.retain(|a| drafts || !a.draft);
     articles.sort_by(|a, b| {
         (b.date, &a.slug, a.lang, &a.source_path).cmp(&(a.date, &b.slug, b.lang, &b.source_path))
@@ -449,11 +463,17 @@ pub fn assemble(
         }
     }
     check_collisions(&placed, &mut errors);
-    resolve_source_links(&mut placed, &config, &mut errors, |_| true);
     if !errors.is_empty() {
-        return Err(errors);
+        return (None, errors);
     }
-    index(config, placed)
+    resolve_source_links(&mut placed, &config, &mut errors, |_| true);
+    match index(config, placed) {
+        Ok(site) => (Some(site), errors),
+        Err(more) => {
+            errors.extend(more);
+            (None, errors)
+        }
+    }
 }
 
 /// Two articles at one URL, or with one slug and language, are an error naming both.

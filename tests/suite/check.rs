@@ -86,3 +86,39 @@ fn likely_duplicate_deals_are_warnings_naming_both_files() {
         run.stderr
     );
 }
+
+#[test]
+fn one_check_reports_every_problem_at_once() {
+    // A link to no article, two articles with one alias and two broken
+    // links: before, the first error hid the others until it was fixed.
+    let site = crate::harness::empty_site();
+    let write = |rel: &str, text: &str| {
+        let path = site.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("site.yaml", "title: T\nbase_url: https://example.org/\n");
+    write(
+        "content/articles/a.md",
+        "---\ntitle: A\ndate: 2024-01-01\naliases: [/same/]\n---\n[broken](/nowhere/)\n",
+    );
+    write(
+        "content/articles/b.md",
+        "---\ntitle: B\ndate: 2024-01-02\naliases: [/same/]\n---\n[broken too](/elsewhere/) and [x](@/articles/missing.md)\n",
+    );
+    let run = site.dealwire(&["check"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    for want in [
+        "the alias `/same/` cannot redirect here",
+        "a.md:6:1: broken link `/nowhere/`",
+        "b.md:6:1: broken link `/elsewhere/`",
+        "the link `@/articles/missing.md` points to no article",
+        "check failed: 4 errors",
+    ] {
+        assert!(run.stderr.contains(want), "{want}\n{}", run.stderr);
+    }
+    // `build` still stops at the first stage with errors, writing nothing.
+    let build = site.build();
+    assert_eq!(build.status, 1);
+    assert!(!site.public().exists());
+}
