@@ -43,15 +43,21 @@ pub fn run(args: &ImportArgs) -> bool {
         );
         return false;
     }
-    let site = match OldSite::read(generator, &args.source) {
+    let mut site = match OldSite::read(generator, &args.source) {
         Ok(site) => site,
         Err(e) => {
             eprintln!("error: {}/{e}", args.source.display());
             return false;
         }
     };
+    // Old URLs are paths of the old site; the new site serves paths under
+    // its own `base_url`.
+    let mut early = Diagnostics::new();
+    if let Err(why) = site.set_new_base(&config.base_path) {
+        early.push(Diagnostic::warning(config_path.display().to_string(), why));
+    }
     let site_lang = config.language;
-    let mut diags = Diagnostics::new();
+    let mut diags = early;
     let mut converted = Vec::new();
     let mut skipped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for path in post_files(&args.source, generator, &site, &mut diags) {

@@ -27,6 +27,50 @@ pub struct OldSite {
     /// Every key of the configuration, as read (keys lowercased for Hugo,
     /// whose keys are not case-sensitive): Jekyll's `{{ site.KEY }}`.
     pub values: Map<String, Value>,
+    /// What goes in front of the old URLs to make them paths of the new
+    /// site: the old site's path (Hugo's `baseURL`, Jekyll's `baseurl`)
+    /// beyond the new site's (`/blog` when the old site was at `/blog/` and
+    /// the new one is at `/`); empty when they are the same (`with_new_base`).
+    pub prefix: String,
+}
+
+impl OldSite {
+    /// The old site's path: Hugo's `baseURL` path, Jekyll's `baseurl`, Zola's
+    /// `base_url` path; `/` when none.
+    pub fn base_path(&self) -> String {
+        let written = ["baseurl", "base_url"]
+            .iter()
+            .find_map(|k| self.values.get(*k).and_then(Value::as_str))
+            .unwrap_or("");
+        let path = match written.split_once("://") {
+            Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
+            None => written,
+        };
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            "/".into()
+        } else {
+            format!("/{path}/")
+        }
+    }
+
+    /// Sets `prefix` for a new site at `new_path` (`/` or `/briefing/`): the
+    /// old path beyond it. When the old site was not under that path, the
+    /// prefix stays empty and the error says why the new site cannot answer
+    /// the old URLs.
+    pub fn set_new_base(&mut self, new_path: &str) -> Result<(), String> {
+        let old = self.base_path();
+        let Some(rest) = old.strip_prefix(new_path) else {
+            return Err(format!(
+                "the old site was at `{old}` and the new one is at `{new_path}` (`base_url` in site.yaml): the new site cannot answer the old URLs, which are made from its root"
+            ));
+        };
+        self.prefix = rest.trim_end_matches('/').to_string();
+        if !self.prefix.is_empty() {
+            self.prefix.insert(0, '/');
+        }
+        Ok(())
+    }
 }
 
 /// Hugo's URL rules.
@@ -360,6 +404,30 @@ fn jekyll_rules(values: &Map<String, Value>) -> Result<Jekyll, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn old_urls_are_put_under_the_new_site_path() {
+        let site = |base: &str| {
+            let mut s = OldSite::default();
+            s.values
+                .insert("baseurl".into(), Value::String(base.into()));
+            s
+        };
+        let prefix = |old: &str, new: &str| {
+            let mut s = site(old);
+            s.set_new_base(new).map(|()| s.prefix)
+        };
+        assert_eq!(prefix("https://e.org/blog/", "/"), Ok("/blog".to_string()));
+        assert_eq!(prefix("/blog", "/blog/"), Ok(String::new()));
+        assert_eq!(prefix("https://e.org/", "/"), Ok(String::new()));
+        assert_eq!(prefix("https://e.org/a/b", "/a/"), Ok("/b".to_string()));
+        let mut elsewhere = site("/blog/");
+        let why = elsewhere.set_new_base("/news/").expect_err("elsewhere");
+        assert!(
+            elsewhere.prefix.is_empty() && why.contains("cannot answer the old URLs"),
+            "{why}"
+        );
+    }
 
     #[test]
     fn a_content_folder_outside_the_site_is_refused() {

@@ -573,12 +573,18 @@ pub fn convert(
     // Aliases written in the post, then the old URL.
     let old_dir = old
         .as_deref()
-        .map(|o| o.rsplit_once('/').map_or("/", |(d, _)| d).to_string())
+        .map(|o| {
+            format!(
+                "{}{}",
+                site.prefix,
+                o.rsplit_once('/').map_or("", |(d, _)| d)
+            )
+        })
         .unwrap_or_default();
     for key in ["aliases", "redirect_from"] {
         for alias in texts(fields.remove(key), false) {
             let alias = if alias.starts_with('/') || generator != Generator::Hugo {
-                urls::rooted(&alias)
+                format!("{}{}", site.prefix, urls::rooted(&alias))
             } else {
                 // Hugo: a relative alias is relative to the page's folder.
                 urls::rooted(&format!("{}/{alias}", old_dir.trim_end_matches('/')))
@@ -590,7 +596,7 @@ pub fn convert(
             }
         }
     }
-    if let (Some(old), Some(slug)) = (old, &slug) {
+    if let (Some(old), Some(slug)) = (old.map(|o| format!("{}{o}", site.prefix)), &slug) {
         let prefix = if lang == site_lang {
             String::new()
         } else {

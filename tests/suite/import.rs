@@ -324,14 +324,18 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
     let build = site.dealwire(&["build", "--future"]);
     assert_eq!(build.status, 0, "{}", build.stderr);
     // `pretty` in the time zone of `_config.yml` (00:30 in Paris is the day
-    // before in UTC), a category, a permalink of the post, `redirect_from`.
+    // before in UTC), a category, a permalink of the post, `redirect_from`;
+    // all under `/blog/`, the old `baseurl`, as the new site is at `/`.
     for (old, new) in [
-        ("/deals/2013/05/06/first-deal/", "/articles/first-deal/"),
-        ("/archive/follow-up/", "/articles/follow-up/"),
-        ("/follow/", "/articles/follow-up/"),
-        ("/2099/01/01/embargoed/", "/articles/embargoed/"),
+        (
+            "/blog/deals/2013/05/06/first-deal/",
+            "/articles/first-deal/",
+        ),
+        ("/blog/archive/follow-up/", "/articles/follow-up/"),
+        ("/blog/follow/", "/articles/follow-up/"),
+        ("/blog/2099/01/01/embargoed/", "/articles/embargoed/"),
         // A permalink from `defaults:` for the posts of `news/`.
-        ("/news/2014/second-look/", "/articles/second-look/"),
+        ("/blog/news/2014/second-look/", "/articles/second-look/"),
     ] {
         assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
     }
