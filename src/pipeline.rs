@@ -51,7 +51,8 @@ pub struct BuildOptions {
 pub struct Built {
     /// Every output file; for a sink that does not keep bytes, the paths only.
     pub output: Output,
-    /// Warnings met on the way (they never fail a build), sorted.
+    /// Warnings met on the way (they never fail a build), sorted; for a
+    /// `check` (a sink of paths), its errors too, which fail it.
     pub warnings: Diagnostics,
     /// Articles built.
     pub articles: usize,
@@ -436,7 +437,9 @@ fn finish(
     if sink.staging().is_some() || keep_going {
         crate::links::check(&links, |p| sink.contains(p), &site.config, &mut diags);
     }
-    if diags.has_errors() {
+    // `check` gets the site made with its errors among the warnings, so it
+    // can still list what it found (the scheduled articles); a build fails.
+    if diags.has_errors() && !keep_going {
         return Err(diags);
     }
     let (output, on_request) = sink.into_parts();
