@@ -92,11 +92,7 @@ fn one_check_reports_every_problem_at_once() {
     // A link to no article, two articles with one alias and two broken
     // links: before, the first error hid the others until it was fixed.
     let site = crate::harness::empty_site();
-    let write = |rel: &str, text: &str| {
-        let path = site.root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
+    let write = |rel: &str, text: &str| site.write(rel, text);
     write("site.yaml", "title: T\nbase_url: https://example.org/\n");
     write(
         "content/articles/a.md",

@@ -26,6 +26,13 @@ pub struct TestSite {
 }
 
 impl TestSite {
+    /// Writes a file of the site (its folders made as needed).
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(path, bytes).expect("write");
+    }
+
     /// The default output folder.
     pub fn public(&self) -> PathBuf {
         self.root.join("public")

@@ -382,11 +382,7 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
 #[test]
 fn posts_that_would_fail_the_build_are_reported_at_import_each_with_why() {
     let old = crate::harness::empty_site();
-    let write = |rel: &str, text: &str| {
-        let path = old.root.join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
+    let write = |rel: &str, text: &str| old.write(rel, text);
     write("hugo.toml", "title = \"x\"\n");
     write(
         "content/post/number.md",

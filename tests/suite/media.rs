@@ -26,9 +26,7 @@ fn photo(w: u32, h: u32) -> Vec<u8> {
 }
 
 fn write(site: &TestSite, rel: &str, bytes: impl AsRef<[u8]>) {
-    let path = site.root.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
-    std::fs::write(path, bytes).expect("write");
+    site.write(rel, bytes);
 }
 
 /// A site with a deal, a photo article (two photos, one from `ok-image-metadata`
