@@ -60,7 +60,20 @@ pub fn run(args: &ImportArgs) -> bool {
     let mut diags = early;
     let mut converted = Vec::new();
     let mut skipped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for path in post_files(&args.source, generator, &site, &mut diags) {
+    let files = post_files(&args.source, generator, &site, &mut diags);
+    // Hugo's nested sections are the folders with an `_index` file.
+    if generator == Generator::Hugo {
+        for path in &files {
+            if let Some(rel) = path
+                .strip_prefix(&args.source)
+                .ok()
+                .and_then(|r| r.to_str())
+            {
+                import::note_branch(&mut site, &rel.replace('\\', "/"));
+            }
+        }
+    }
+    for path in files {
         let shown = path.display().to_string();
         let Some(rel) = path
             .strip_prefix(&args.source)

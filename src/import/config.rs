@@ -93,6 +93,9 @@ pub struct Hugo {
     pub languages: Vec<(String, Option<String>)>,
     /// Paths lowercased (`disablePathToLower = false`, the default).
     pub lower: bool,
+    /// The folders (from their content folder, `post/sub`) that hold an
+    /// `_index` file: Hugo's nested sections (`cmd::import` finds them).
+    pub branches: std::collections::HashSet<String>,
 }
 
 impl Default for Hugo {
@@ -105,6 +108,7 @@ impl Default for Hugo {
             in_subdir: false,
             languages: Vec::new(),
             lower: true,
+            branches: Default::default(),
         }
     }
 }

@@ -151,6 +151,23 @@ fn hugo_root<'a>(site: &'a OldSite, rel: &str) -> Option<(&'a str, Option<&'a st
     (rel.starts_with("content/") && !default_has_dir).then_some(("content", None))
 }
 
+/// Notes the folder of a Hugo `_index` file at `rel` (from the old site's
+/// root) as a branch of its content folder: a section for `:sections`.
+pub fn note_branch(site: &mut OldSite, rel: &str) {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if !name.starts_with("_index.") {
+        return;
+    }
+    let Some((root, _)) = hugo_root(site, rel) else {
+        return;
+    };
+    let inner = rel[root.len()..].trim_start_matches('/');
+    if let Some((folder, _)) = inner.rsplit_once('/') {
+        let folder = folder.to_string();
+        site.hugo.branches.insert(folder);
+    }
+}
+
 /// The outcome of converting one post.
 #[derive(Debug)]
 pub enum Outcome {
@@ -537,8 +554,18 @@ pub fn convert(
         Generator::Hugo => {
             let (sections, filename) = hugo_parts(&place.inner);
             let url = take_text(&mut fields, "url");
+            // `:sections`: the top folder, then each nested one that is a
+            // branch (holds an `_index` file), as long as they are.
+            let mut tree = Vec::new();
+            for (i, folder) in sections.iter().enumerate() {
+                if i > 0 && !site.hugo.branches.contains(&sections[..=i].join("/")) {
+                    break;
+                }
+                tree.push(folder.clone());
+            }
             let page = urls::HugoPage {
                 sections: &sections,
+                tree: &tree,
                 filename: &filename,
                 slug: written_slug.as_deref(),
                 title: &out.title,

@@ -50,6 +50,9 @@ pub struct HugoPage<'a> {
     /// The folders of its path below its language's content folder, the
     /// page bundle's own folder left out (`["post"]`).
     pub sections: &'a [String],
+    /// Its sections as Hugo counts them for `:sections`: the top folder,
+    /// then each nested folder that holds an `_index` file (a branch).
+    pub tree: &'a [String],
     /// Its file's name without extension and language, or its bundle's folder.
     pub filename: &'a str,
     /// `slug` as written.
@@ -146,7 +149,7 @@ fn expand_hugo(pattern: &str, page: &HugoPage, lower: bool) -> String {
             "weekdayname" => date.map(|d| urlize(&weekday_name(d))),
             "yearday" => date.map(|d| d.day_of_year().to_string()),
             "section" => Some(urlize(page.sections.first().map_or("", String::as_str))),
-            "sections" => Some(sections(page.sections, slice, &urlize)),
+            "sections" => Some(sections(page.tree, slice, &urlize)),
             "title" => Some(urlize(page.title)),
             "slug" => Some(urlize(page.slug.unwrap_or(page.title))),
             "slugorfilename" | "slugorcontentbasename" => {
@@ -449,6 +452,7 @@ mod tests {
         let sections = vec!["post".to_string()];
         let mut page = HugoPage {
             sections: &sections,
+            tree: &sections,
             filename: "trusted",
             slug: Some("lets-encrypt-is-trusted"),
             title: "Let's Encrypt is Trusted",
@@ -490,8 +494,10 @@ mod tests {
     #[test]
     fn hugo_tokens_and_go_layouts() {
         let sections = vec!["news".to_string(), "cloud".to_string()];
+        let tree = sections.clone();
         let page = HugoPage {
             sections: &sections,
+            tree: &tree,
             filename: "big-deal",
             slug: None,
             title: "Big Deal",
@@ -512,6 +518,13 @@ mod tests {
         for (pattern, want) in cases {
             assert_eq!(expand_hugo(pattern, &page, true), want, "{pattern}");
         }
+        // A nested folder without `_index.md` is not a section.
+        let top = vec!["news".to_string()];
+        let flat = HugoPage { tree: &top, ..page };
+        assert_eq!(
+            expand_hugo("/:sections/:filename/", &flat, true),
+            "/news/big-deal/"
+        );
     }
 
     #[test]

@@ -221,6 +221,9 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
             "/2025/01/01/scheduled-for-later.html",
             "/articles/scheduled/",
         ),
+        // `:sections` counts a nested folder only when it has `_index.md`.
+        ("/news/deep-story/", "/articles/story/"),
+        ("/news/wide/wide-item/", "/articles/item/"),
         // A translated bundle, beside the original (its chart brought once).
         (
             "/fr/2024/01/02/deuxième-un-dossier.html",
@@ -249,7 +252,7 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
     // The old feeds, once `site.yaml` lists them as the import says: a copy
     // of the matching feed at each old address, never a redirect page.
     assert!(
-        run.stderr.contains("add `feeds: { copies: { fr/index.xml: rss, fr/post/index.xml: rss, index.xml: rss, post/index.xml: rss } }` to site.yaml"),
+        run.stderr.contains("add `feeds: { copies: { fr/index.xml: rss, fr/post/index.xml: rss, index.xml: rss, news/index.xml: rss, post/index.xml: rss } }` to site.yaml"),
         "{}",
         run.stderr
     );
