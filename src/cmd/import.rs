@@ -524,15 +524,18 @@ fn write_all(
 fn jekyll_static_files(root: &Path, site: &OldSite, to: &Path) -> Vec<(PathBuf, PathBuf)> {
     jekyll_files(root, site)
         .filter(|e| !has_front_matter(e.path()))
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            (e.into_path(), to.join(rel))
-        })
+        .map(|e| placed(e, root, to))
         .collect()
+}
+
+/// A file found under `from`, with its place under `to`.
+fn placed(entry: walkdir::DirEntry, from: &Path, to: &Path) -> (PathBuf, PathBuf) {
+    let rel = entry
+        .path()
+        .strip_prefix(from)
+        .unwrap_or(entry.path())
+        .to_path_buf();
+    (entry.into_path(), to.join(rel))
 }
 
 /// The files Jekyll reads as pages or static files: none in its `_` and dot
@@ -623,14 +626,7 @@ fn folder_files(folder: &Path, to: &Path, keep: impl Fn(&Path) -> bool) -> Vec<(
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file() && keep(e.path()))
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(folder)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            (e.into_path(), to.join(rel))
-        })
+        .map(|e| placed(e, folder, to))
         .collect()
 }
 
