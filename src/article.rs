@@ -16,6 +16,7 @@ use crate::frontmatter::{self, RawAmount, RawDeal, RawFrontMatter, Split};
 use crate::i18n::Lang;
 use crate::markdown::{self, MarkdownOptions, Rendered};
 use crate::money::{self, Amount, Bound, Currency, Money};
+use crate::places::PAGES_DIR;
 use crate::slug::Slug;
 use crate::source::SourceFile;
 use crate::yaml;
@@ -120,11 +121,27 @@ pub struct Alias {
     pub position: Option<(usize, usize)>,
 }
 
-/// A validated article.
+/// What a content file is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A dated article: on the lists, the feeds, the archive, the deals.
+    Article,
+    /// A standalone page of `content/pages/` (About, masthead, corrections):
+    /// no date, at `FOLDERS/SLUG/` from the site's root, on no list.
+    Page {
+        /// The folders between `content/pages/` and the page, as URL
+        /// segments, each followed by `/` (`""`, `legal/`).
+        folders: String,
+    },
+}
+
+/// A validated article, or a standalone page (`kind`).
 #[derive(Clone, Debug)]
 pub struct Article {
     /// Path of the source relative to the site root.
     pub source_path: String,
+    /// An article, or a standalone page.
+    pub kind: Kind,
     /// The hash of the source file's bytes (a cache key).
     pub source_hash: u64,
     /// Source path without `.md` and without a language suffix: translations share it.
@@ -141,7 +158,8 @@ pub struct Article {
     pub lang: Lang,
     /// Title as written.
     pub title: String,
-    /// Publication date (an RFC 3339 date-time counts by its own calendar date).
+    /// Publication date (an RFC 3339 date-time counts by its own calendar
+    /// date); a page has none, and keeps the earliest date (`Date::MIN`).
     pub date: Date,
     /// The RFC 3339 date-time as written, when the date has a time (feeds and
     /// JSON-LD carry it); `None` for a plain `YYYY-MM-DD`.
@@ -190,6 +208,11 @@ pub struct LeadImage {
 }
 
 impl Article {
+    /// Whether it is a standalone page (`content/pages/`), on no list.
+    pub fn is_page(&self) -> bool {
+        matches!(self.kind, Kind::Page { .. })
+    }
+
     /// What places an article in the site: its file, order (date, slug,
     /// language), translation, draft flag and `@/` links. Two parses of one
     /// file with the same place take the same index in a model, so its lists
@@ -439,8 +462,25 @@ impl Checker<'_> {
         if raw.title.trim().is_empty() {
             self.error("title", "the title is empty");
         }
-        let written = self.date("date", &raw.date);
-        let date = written.as_ref().map(|w| w.date).unwrap_or_default();
+        let kind = self.kind();
+        let written = match (&kind, raw.date.as_deref()) {
+            (Kind::Article, Some(d)) => self.date("date", d),
+            (Kind::Article, None) => {
+                let d = Diagnostic::error(self.path, "missing field `date`")
+                    .at(self.split.yaml_line, 1)
+                    .field("date");
+                self.push(d);
+                None
+            }
+            (Kind::Page { .. }, _) => {
+                self.page_fields(&raw);
+                None
+            }
+        };
+        let date = match kind {
+            Kind::Article => written.as_ref().map(|w| w.date).unwrap_or_default(),
+            Kind::Page { .. } => Date::MIN,
+        };
         let updated = raw.updated.as_deref().and_then(|u| self.date("updated", u));
         let updated = updated.map(|u| u.date);
         if updated.is_some_and(|u| u < date) {
@@ -478,6 +518,7 @@ impl Checker<'_> {
         };
         Article {
             source_path: self.path.to_string(),
+            kind,
             source_hash,
             translation_key,
             has_language_suffix: suffix.is_some(),
@@ -500,6 +541,58 @@ impl Checker<'_> {
             image,
             deals,
             refs,
+        }
+    }
+
+    /// Whether the file is a page (`content/pages/`) or an article; a page's
+    /// folders become URL segments. `content/pages/index.md` would be the
+    /// home page, which dealwire makes: an error.
+    fn kind(&mut self) -> Kind {
+        let Some(inner) = self.path.strip_prefix(PAGES_DIR) else {
+            return Kind::Article;
+        };
+        if inner.split('.').next() == Some("index") {
+            self.error(
+                "",
+                format!("`{PAGES_DIR}index.md` would be the home page, which dealwire makes from the articles: give the page a name of its own (`{PAGES_DIR}about.md`)"),
+            );
+        }
+        let folders = crate::places::page_folders(inner).unwrap_or_else(|folder| {
+            self.error(
+                "",
+                format!("the folder `{folder}` cannot be part of the page's URL: name it with letters or digits"),
+            );
+            String::new()
+        });
+        Kind::Page { folders }
+    }
+
+    /// The fields a page cannot have, each an error: it has no date and
+    /// is on no list, so a date, tags, bylines or deals would say nothing.
+    fn page_fields(&mut self, raw: &RawFrontMatter) {
+        let move_it = "or move the file out of `content/pages/` to make it an article";
+        if raw.date.is_some() {
+            self.error(
+                "date",
+                format!(
+                    "a page has no date (it is on no list, in no feed): remove `date`, {move_it}"
+                ),
+            );
+        }
+        for (given, field, what) in [
+            (!raw.tags.is_empty(), "tags", "tag lists"),
+            (!raw.authors.is_empty(), "authors", "author pages"),
+            (raw.deal.is_some(), "deal", "deals index"),
+            (raw.deals.is_some(), "deals", "deals index"),
+        ] {
+            if given {
+                self.error(
+                    field,
+                    format!(
+                        "a page is on no list, and so in no {what}: remove `{field}`, {move_it}"
+                    ),
+                );
+            }
         }
     }
 

@@ -17,8 +17,10 @@ use crate::yaml;
 pub struct RawFrontMatter {
     /// Required title.
     pub title: String,
-    /// Required date, `YYYY-MM-DD` or RFC 3339.
-    pub date: String,
+    /// The date, `YYYY-MM-DD` or RFC 3339: required of an article, refused
+    /// on a page (`content/pages/`).
+    #[serde(default)]
+    pub date: Option<String>,
     /// Optional date of the last substantive update.
     #[serde(default)]
     pub updated: Option<String>,

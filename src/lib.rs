@@ -52,6 +52,7 @@ pub mod money;
 pub mod output;
 pub mod party;
 pub mod pipeline;
+pub mod places;
 pub mod render;
 pub mod serve;
 pub mod site;

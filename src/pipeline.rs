@@ -365,7 +365,12 @@ fn finish(
     if diags.has_errors() && !keep_going {
         return Err(diags);
     }
-    let articles_built = site.articles.len();
+    // Standalone pages are counted with the pages, not the articles.
+    let articles_built = site
+        .articles
+        .iter()
+        .filter(|p| !p.article.is_page())
+        .count();
     // A build written to a folder keeps only its images' sources: a missing
     // image fails it (`check` checks every link).
     let links: Vec<crate::links::PageLinks> = if sink.staging().is_some() {

@@ -60,10 +60,13 @@ pub fn run(args: &ImportArgs) -> bool {
     let mut diags = early;
     let mut converted = Vec::new();
     let mut skipped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let files = post_files(&args.source, generator, &site, &mut diags);
+    let files: Vec<(PathBuf, bool)> = post_files(&args.source, generator, &site, &mut diags)
+        .into_iter()
+        .map(|f| (f, false))
+        .collect();
     // Hugo's nested sections are the folders with an `_index` file.
     if generator == Generator::Hugo {
-        for path in &files {
+        for (path, _) in &files {
             if let Some(rel) = path
                 .strip_prefix(&args.source)
                 .ok()
@@ -73,7 +76,15 @@ pub fn run(args: &ImportArgs) -> bool {
             }
         }
     }
-    for path in files {
+    // Jekyll's pages: the files outside `_posts/` with front matter.
+    let jekyll = match generator {
+        Generator::Jekyll => jekyll_pages(&args.source, &site, &mut skipped),
+        _ => Vec::new(),
+    };
+    let files = files
+        .into_iter()
+        .chain(jekyll.into_iter().map(|p| (p, true)));
+    for (path, page) in files {
         let shown = path.display().to_string();
         let Some(rel) = path
             .strip_prefix(&args.source)
@@ -88,6 +99,7 @@ pub fn run(args: &ImportArgs) -> bool {
             continue;
         };
         match import::kind_of(generator, &site, &rel) {
+            _ if page => {}
             FileKind::Post => {}
             FileKind::Other => continue,
             FileKind::Undated => {
@@ -124,7 +136,7 @@ pub fn run(args: &ImportArgs) -> bool {
             Err(why) => diags.push(Diagnostic::error(&shown, format!("{why}: not imported"))),
         }
     }
-    left_behind(&args.source, generator, &site, &mut skipped);
+    left_behind(&args.source, generator, &mut skipped);
     // One warning for each reason a file was left out, naming the first.
     for (why, files) in skipped {
         let others = match files.len() - 1 {
@@ -284,7 +296,7 @@ pub fn run(args: &ImportArgs) -> bool {
             ),
         ));
     }
-    let (written, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
+    let (written, pages, mut copied) = write_all(&args.into, planned, args.dry_run, &mut diags);
     copied += copy_static(statics, args.dry_run, &mut diags);
     let failed = diags.has_errors();
     report(&diags.sorted());
@@ -295,9 +307,22 @@ pub fn run(args: &ImportArgs) -> bool {
         } else {
             "imported"
         },
-        count(written, "post"),
+        if pages == 0 {
+            count(written, "post")
+        } else {
+            format!(
+                "{} and {} (content/pages/)",
+                count(written - pages, "post"),
+                count(pages, "page")
+            )
+        },
         generator.name(),
-        args.into.join("content").join("articles").display(),
+        if pages == 0 {
+            args.into.join("content").join("articles")
+        } else {
+            args.into.join("content")
+        }
+        .display(),
         count(copied, "other file"),
         count(dropped, "field"),
         if failed {
@@ -368,45 +393,13 @@ fn post_files(
 }
 
 /// What the importer does not bring, by reason, each with its files: a
-/// Jekyll collection's documents and pages, a Hugo section page's aliases.
+/// Hugo section page's aliases.
 fn left_behind(
     root: &Path,
     generator: Generator,
-    site: &OldSite,
     skipped: &mut std::collections::BTreeMap<String, Vec<String>>,
 ) {
-    let text_file = |p: &Path| {
-        p.extension()
-            .is_some_and(|x| x == "md" || x == "markdown" || x == "html")
-    };
     match generator {
-        Generator::Jekyll => {
-            for name in site.jekyll.collections.keys() {
-                let dir = root.join(format!("_{name}"));
-                let files: Vec<String> = walkdir::WalkDir::new(&dir)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| e.file_type().is_file() && text_file(e.path()))
-                    .map(|e| e.path().display().to_string())
-                    .collect();
-                if !files.is_empty() {
-                    skipped.entry(format!(
-                        "a document of the collection `{name}`: dealwire imports posts, not collections or pages (links to them point at the old site with --old-base-url)"
-                    )).or_default().extend(files);
-                }
-            }
-            let pages: Vec<String> = jekyll_files(root, site)
-                .filter(|e| text_file(e.path()) && has_front_matter(e.path()))
-                .map(|e| e.path().display().to_string())
-                .collect();
-            if !pages.is_empty() {
-                skipped
-                    .entry("a page of the old site (front matter, outside `_posts`): dealwire imports posts, not pages (links to it point at the old site with --old-base-url)".into())
-                    .or_default()
-                    .extend(pages);
-            }
-        }
         Generator::Hugo => {
             for entry in walkdir::WalkDir::new(root.join("content"))
                 .sort_by_file_name()
@@ -429,8 +422,63 @@ fn left_behind(
                 }
             }
         }
-        Generator::Zola => {}
+        Generator::Jekyll | Generator::Zola => {}
     }
+}
+
+/// Jekyll's pages that hold content, to import as standalone pages: the
+/// files outside its `_` and dot folders with front matter, in Markdown or
+/// HTML, and the documents of each collection Jekyll publishes (`output:
+/// true`). The home page, the 404 page and the files Jekyll's templates
+/// make (feeds, stylesheets, sitemaps) are left out, each with its reason.
+fn jekyll_pages(
+    root: &Path,
+    site: &OldSite,
+    skipped: &mut std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let documents = site.jekyll.collections.keys().flat_map(|name| {
+        walkdir::WalkDir::new(root.join(format!("_{name}")))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file() && has_front_matter(e.path()))
+    });
+    for e in jekyll_files(root, site)
+        .filter(|e| has_front_matter(e.path()))
+        .chain(documents)
+    {
+        let path = e.into_path();
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let text = matches!(
+            rel.extension().and_then(|x| x.to_str()),
+            Some("md" | "markdown" | "html" | "htm")
+        );
+        let why = if !text {
+            Some(
+                "a file the old site's templates make (a feed, a stylesheet, a sitemap): dealwire makes its own feeds and sitemap",
+            )
+        } else if stem == "index" && rel.parent().is_none_or(|p| p.as_os_str().is_empty()) {
+            Some("the old site's home page: dealwire makes its own")
+        } else if stem == "404" {
+            Some("the old site's 404 page: dealwire makes its own")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => skipped
+                .entry(why.to_string())
+                .or_default()
+                .push(path.display().to_string()),
+            None => pages.push(path),
+        }
+    }
+    pages
 }
 
 /// The files a walk finds, a symbolic link reported (not followed).
@@ -453,18 +501,19 @@ fn collect(
     }
 }
 
-/// Writes each article (and the other files of its folder) unless something
-/// is there already; returns how many articles and other files were (or, in
-/// a dry run, would be) written.
+/// Writes each article or page (and the other files of its folder) unless
+/// something is there already; returns how many articles and pages, how
+/// many of them pages, and how many other files were (or, in a dry run,
+/// would be) written.
 fn write_all(
     into: &Path,
     planned: Vec<(Converted, PathBuf)>,
     dry_run: bool,
     diags: &mut Diagnostics,
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let mut targets = std::collections::HashSet::new();
     let mut brought: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
-    let (mut written, mut copied) = (0, 0);
+    let (mut written, mut pages, mut copied) = (0, 0, 0);
     for (c, source) in planned {
         let shown = source.display().to_string();
         let target = into.join(&c.target);
@@ -494,6 +543,7 @@ fn write_all(
             continue;
         }
         written += 1;
+        pages += usize::from(c.is_page());
         copied += copies.len();
         for (from, to) in &copies {
             brought.insert(to.clone(), from.clone());
@@ -514,7 +564,7 @@ fn write_all(
             }
         }
     }
-    (written, copied)
+    (written, pages, copied)
 }
 
 /// Jekyll's static files: what Jekyll copies as it is, every file outside
@@ -630,13 +680,21 @@ fn folder_files(folder: &Path, to: &Path, keep: impl Fn(&Path) -> bool) -> Vec<(
         .collect()
 }
 
-/// The files of a post's folder other than posts, with where they go.
+/// The files of a post's folder other than posts (in Markdown, or its own
+/// HTML and that of its translations), with where they go.
 fn bundle_files(post: &Path, target: &Path) -> Vec<(PathBuf, PathBuf)> {
     let (Some(folder), Some(to)) = (post.parent(), target.parent()) else {
         return Vec::new();
     };
     folder_files(folder, to, |p| {
-        !p.extension().is_some_and(|x| x == "md" || x == "markdown")
+        let post_text = p.extension().is_some_and(|x| {
+            x == "md"
+                || x == "markdown"
+                || ((x == "html" || x == "htm")
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("index.")))
+        });
+        !post_text
     })
 }
 

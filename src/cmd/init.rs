@@ -45,6 +45,17 @@ the deals index with the totals. Replace it with your own reporting, or add an
 article with `dealwire new "Title" --deal`.
 "#;
 
+const ABOUT: &str = r#"---
+title: About this briefing
+summary: Who writes this briefing, and how it counts the deals it tracks.
+---
+
+This is a standalone page: a file of `content/pages/` has no date and is on
+no list, in no feed and in no deals index, but it is in the sitemap. This one
+is at `/about/`; `content/pages/about.fr.md` would be its French edition.
+Use pages for the masthead, the corrections policy or a privacy notice.
+"#;
+
 /// Creates the site; false (with a message) when it cannot.
 pub fn run(args: &InitArgs) -> bool {
     match create(&args.dir) {
@@ -60,7 +71,8 @@ pub fn run(args: &InitArgs) -> bool {
     }
 }
 
-/// Writes `site.yaml`, a sample article and a `.gitignore` into `dir`.
+/// Writes `site.yaml`, a sample article, an About page and a `.gitignore`
+/// into `dir`.
 pub fn create(dir: &Path) -> Result<(), String> {
     let shown = dir.display();
     if dir.exists() {
@@ -72,10 +84,14 @@ pub fn create(dir: &Path) -> Result<(), String> {
         }
     }
     let articles = dir.join("content").join("articles");
-    std::fs::create_dir_all(&articles).map_err(|e| format!("{}: {e}", articles.display()))?;
+    let pages = dir.join("content").join("pages");
+    for folder in [&articles, &pages] {
+        std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
     for (path, text) in [
         (dir.join("site.yaml"), SITE_YAML),
         (articles.join("openai-aws-38-billion.md"), SAMPLE),
+        (pages.join("about.md"), ABOUT),
         (dir.join(".gitignore"), "/public/\n"),
     ] {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;

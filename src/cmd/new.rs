@@ -331,14 +331,21 @@ fn translation(raw: &RawFrontMatter, title: Option<&str>, original: &str, w: Wor
         Some(t) => yaml_string(t),
         None => format!("{}   {}", yaml_string(raw.title.trim()), w.to_translate),
     };
-    let mut text = format!("---\ntitle: {title}\ndate: {}\n", yaml_scalar(&raw.date));
+    let mut text = format!("---\ntitle: {title}\n");
+    // A page (`content/pages/`) has no date, tags or bylines.
+    if let Some(date) = &raw.date {
+        text.push_str(&format!("date: {}\n", yaml_scalar(date)));
+    }
     if let Some(slug) = &raw.slug {
         text.push_str(&format!("slug: {}\n", yaml_scalar(slug)));
     }
-    text.push_str(&format!(
-        "tags: []\n{}\n{}\n# draft: true\n",
-        w.summary, w.authors
-    ));
+    if raw.date.is_some() {
+        text.push_str(&format!("tags: []\n{}\n", w.summary));
+        text.push_str(&format!("{}\n", w.authors));
+    } else {
+        text.push_str(&format!("{}\n", w.summary));
+    }
+    text.push_str("# draft: true\n");
     text.push_str(&format!(
         "{} {original}.\n{}\n",
         w.translation_of, w.shows_deals
@@ -496,7 +503,7 @@ mod tests {
         );
         let back = raw(frontmatter::split(&text).expect("split").yaml);
         assert_eq!(back.title, "Deal: $38B");
-        assert_eq!(back.date, "2025-11-03");
+        assert_eq!(back.date.as_deref(), Some("2025-11-03"));
         assert_eq!(back.slug.as_deref(), Some("openai-aws"));
         assert_eq!(back.lang, None, "the file name gives the language");
         let refs: Vec<_> = back

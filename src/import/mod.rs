@@ -215,6 +215,8 @@ pub struct Converted {
 #[derive(Serialize, Default, Debug)]
 struct FrontMatter {
     title: String,
+    /// Empty for a page, which has none.
+    #[serde(skip_serializing_if = "String::is_empty")]
     date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     updated: Option<String>,
@@ -271,16 +273,24 @@ fn place(generator: Generator, site: &OldSite, rel: &str, site_lang: Lang) -> Pl
         }
         Generator::Jekyll => {
             let parts: Vec<&str> = rel.split('/').collect();
-            let at = parts.iter().position(|p| *p == "_posts").unwrap_or(0);
-            let categories = parts[..at].iter().map(|c| c.to_string()).collect();
-            let inner: Vec<&str> = parts[..at]
-                .iter()
-                .chain(&parts[at + 1..])
-                .copied()
-                .collect();
+            // A page (no `_posts/` in its path) keeps its whole path.
+            let (categories, inner): (Vec<String>, Vec<&str>) =
+                match parts.iter().position(|p| *p == "_posts") {
+                    Some(at) => (
+                        parts[..at].iter().map(|c| c.to_string()).collect(),
+                        parts[..at]
+                            .iter()
+                            .chain(&parts[at + 1..])
+                            .copied()
+                            .collect(),
+                    ),
+                    None => (Vec::new(), parts),
+                };
+            // A collection's document: its folder without the `_`.
+            let inner = inner.join("/");
             Place {
                 lang: site_lang.code().into(),
-                inner: inner.join("/"),
+                inner: inner.strip_prefix('_').unwrap_or(&inner).to_string(),
                 categories,
             }
         }
@@ -304,8 +314,13 @@ pub fn convert(
     };
     // A key with no value says nothing.
     fields.retain(|_, v| !v.is_null());
+    // A Jekyll file outside `_posts/` is a page; a Hugo or Zola file, when
+    // it has no date (below).
+    let jekyll_page =
+        generator == Generator::Jekyll && !rel.split('/').any(|part| part == "_posts");
     let defaulted = if generator == Generator::Jekyll {
-        jekyll_defaults(site, rel, &mut fields)
+        let kind = if jekyll_page { "pages" } else { "posts" };
+        jekyll_defaults(site, rel, kind, &mut fields)
     } else {
         Vec::new()
     };
@@ -361,72 +376,35 @@ pub fn convert(
     let publish = ["publishdate", "publishDate", "pubdate"]
         .iter()
         .find_map(|k| take_text(&mut fields, k));
-    let Some(date_text) = take_text(&mut fields, "date")
+    let date_text = take_text(&mut fields, "date")
         .or_else(|| file_date.map(str::to_string))
         .or(path_date)
-        .or_else(|| publish.clone())
-    else {
-        return Ok(Outcome::Skipped(
-            "a page of the old site, not a post: it has no date (nor a `YYYY-MM-DD-` file name, nor `/YYYY/MM/DD/` in its path), and pages are not imported yet".into(),
-        ));
-    };
+        .or_else(|| publish.clone());
     out.title = title.ok_or("no `title`")?;
-    let mut date = match dates::read(&date_text, zone.as_ref()) {
-        Ok(date) => date,
-        // Jekyll reads dates with Ruby's lenient `Time.parse`.
-        Err(why) => match dates::read_lenient(&date_text, zone.as_ref()) {
-            Some(date) if generator == Generator::Jekyll => {
-                notes.push((
-                    None,
-                    format!(
-                        "`date: {date_text}` read as {}, as Jekyll reads it",
-                        date.text
-                    ),
-                ));
-                date
-            }
-            _ => return Err(format!("`date`: {why}")),
-        },
+    let is_page = jekyll_page || date_text.is_none();
+    let date = match date_text {
+        Some(d) if is_page => {
+            dropped.push(format!("`date: {d}`: a page has no date"));
+            None
+        }
+        Some(d) => Some(post_date(
+            generator,
+            zone.as_ref(),
+            &d,
+            publish.as_deref(),
+            &mut notes,
+            &mut dropped,
+        )?),
+        None => None,
     };
-    let url_date = match generator {
+    let url_date = date.as_ref().map(|(date, _)| match generator {
         Generator::Jekyll => date.in_zone(zone.as_ref()),
         _ => date.written,
-    };
+    });
     let now = jiff::Timestamp::now();
-    let later = |d: &dates::PostDate| {
-        d.instant.unwrap_or_else(|| {
-            jiff::tz::TimeZone::UTC
-                .to_timestamp(d.written)
-                .unwrap_or(now)
-        })
-    };
-    if let Some(p) = publish.as_deref() {
-        match dates::read(p, zone.as_ref()) {
-            Ok(p) if later(&p) > now && later(&p) > later(&date) => {
-                notes.push((
-                    None,
-                    format!(
-                        "scheduled for {} (`publishDate`): that is its date now, and dealwire publishes it then",
-                        p.text
-                    ),
-                ));
-                date = p;
-            }
-            Ok(_) => {}
-            Err(why) => dropped.push(format!("`publishDate`: {why}")),
-        }
+    if let Some((_, date)) = &date {
+        out.date = date.text.clone();
     }
-    if later(&date) > now && publish.is_none() {
-        notes.push((
-            None,
-            format!(
-                "dated {}, in the future: dealwire holds it back until that day, as {} did",
-                date.text,
-                generator.name()
-            ),
-        ));
-    }
-    out.date = date.text.clone();
     for key in ["updated", "lastmod", "modified"] {
         if let Some(u) = take_text(&mut fields, key) {
             match dates::read(&u, zone.as_ref()) {
@@ -449,7 +427,7 @@ pub fn convert(
             continue;
         };
         match dates::read(&e, zone.as_ref()) {
-            Ok(e) if later(&e) < now => {
+            Ok(e) if later(&e, now) < now => {
                 out.draft = true;
                 notes.push((
                     None,
@@ -537,9 +515,19 @@ pub fn convert(
     }
     dedup(&mut out.tags);
     dedup(&mut out.authors);
+    if is_page {
+        for (what, list) in [("tags", &mut out.tags), ("authors", &mut out.authors)] {
+            if !list.is_empty() {
+                dropped.push(format!(
+                    "`{what}` ({}): a page is on no list",
+                    std::mem::take(list).join(", ")
+                ));
+            }
+        }
+    }
 
     // The article's new place and URL; the old URL becomes an alias.
-    let target = target_path(&place.inner, lang, site_lang);
+    let target = target_path(&place.inner, lang, site_lang, is_page);
     let derived = Slug::from_file_stem(&article_stem(&target));
     let slug = match written_slug.as_deref().map(Slug::parse) {
         Some(Ok(s)) => Some(s),
@@ -548,6 +536,20 @@ pub fn convert(
     };
     if slug != derived {
         out.slug = slug.as_ref().map(|s| s.to_string());
+    }
+    if is_page {
+        if let Some(why) = made_by_templates(body) {
+            return Ok(Outcome::Skipped(why));
+        }
+        let url = slug
+            .as_ref()
+            .map(|s| new_url(&target, s, None, site_lang))
+            .unwrap_or_default();
+        if let Some(first) = crate::places::reserved_root(&url) {
+            return Ok(Outcome::Skipped(format!(
+                "a page at `/{first}/`, where dealwire publishes its own pages (its lists, search, the other edition)"
+            )));
+        }
     }
     let old = match generator {
         Generator::Zola => zola_url(&place.inner, &mut fields, written_slug.as_deref()),
@@ -569,12 +571,27 @@ pub fn convert(
                 filename: &filename,
                 slug: written_slug.as_deref(),
                 title: &out.title,
-                date: Some(url_date),
+                date: url_date,
                 url: url.as_deref(),
                 lang: &place.lang,
             };
             Some(urls::hugo_path(&site.hugo, &page))
         }
+        Generator::Jekyll if is_page => match take_text(&mut fields, "permalink") {
+            Some(pattern) => {
+                let path = rel.rsplit_once('.').map_or(rel, |(p, _)| p);
+                let doc = urls::JekyllDoc {
+                    categories: &[],
+                    slug: stem,
+                    date: None,
+                    collection: "pages",
+                    path,
+                    basename: stem,
+                };
+                Some(urls::jekyll_path(&pattern, &doc))
+            }
+            None => old_page_url(generator, site, rel),
+        },
         Generator::Jekyll => {
             let slug_part = written_slug
                 .clone()
@@ -587,7 +604,7 @@ pub fn convert(
             let doc = urls::JekyllDoc {
                 categories: &categories,
                 slug: &slug_part,
-                date: Some(url_date),
+                date: url_date,
                 collection: "posts",
                 path: rel_in_posts,
                 basename: stem,
@@ -624,12 +641,7 @@ pub fn convert(
         }
     }
     if let (Some(old), Some(slug)) = (old.map(|o| format!("{}{o}", site.prefix)), &slug) {
-        let prefix = if lang == site_lang {
-            String::new()
-        } else {
-            format!("/{}", lang.code())
-        };
-        let new = format!("{prefix}/articles/{slug}/");
+        let new = new_url(&target, slug, Some(lang), site_lang);
         match check_alias(&old) {
             Ok(()) if old != new && !out.aliases.contains(&old) => out.aliases.push(old),
             Ok(()) => {}
@@ -695,6 +707,91 @@ pub fn convert(
     })))
 }
 
+/// A post's date as the old generator reads it (its URL's), and as
+/// dealwire will publish it: a later `publishDate` is its date; a date in
+/// the future is noted (dealwire holds the article back until then).
+fn post_date(
+    generator: Generator,
+    zone: Option<&jiff::tz::TimeZone>,
+    date_text: &str,
+    publish: Option<&str>,
+    notes: &mut Vec<(Option<usize>, String)>,
+    dropped: &mut Vec<String>,
+) -> Result<(dates::PostDate, dates::PostDate), String> {
+    let now = jiff::Timestamp::now();
+    let mut date = match dates::read(date_text, zone) {
+        Ok(date) => date,
+        // Jekyll reads dates with Ruby's lenient `Time.parse`.
+        Err(why) => match dates::read_lenient(date_text, zone) {
+            Some(date) if generator == Generator::Jekyll => {
+                notes.push((
+                    None,
+                    format!(
+                        "`date: {date_text}` read as {}, as Jekyll reads it",
+                        date.text
+                    ),
+                ));
+                date
+            }
+            _ => return Err(format!("`date`: {why}")),
+        },
+    };
+    let written = date.clone();
+    if let Some(p) = publish {
+        match dates::read(p, zone) {
+            Ok(p) if later(&p, now) > now && later(&p, now) > later(&date, now) => {
+                notes.push((
+                    None,
+                    format!(
+                        "scheduled for {} (`publishDate`): that is its date now, and dealwire publishes it then",
+                        p.text
+                    ),
+                ));
+                date = p;
+            }
+            Ok(_) => {}
+            Err(why) => dropped.push(format!("`publishDate`: {why}")),
+        }
+    }
+    if later(&date, now) > now && publish.is_none() {
+        notes.push((
+            None,
+            format!(
+                "dated {}, in the future: dealwire holds it back until that day, as {} did",
+                date.text,
+                generator.name()
+            ),
+        ));
+    }
+    Ok((written, date))
+}
+
+/// Why a page is a list the old site's templates made (its posts, its
+/// tags, its pagination), which dealwire makes its own way; `None` for a
+/// page of content.
+fn made_by_templates(body: &str) -> Option<String> {
+    const LISTS: [&str; 6] = [
+        "site.posts",
+        "paginator.",
+        "site.categories",
+        "site.tags",
+        ".Paginator",
+        ".Site.RegularPages",
+    ];
+    LISTS.iter().find(|l| body.contains(*l)).map(|l| {
+        format!("a list the old site's templates made (`{l}`): dealwire makes its own lists")
+    })
+}
+
+/// The instant a date stands for (a plain date at midnight UTC).
+fn later(d: &dates::PostDate, now: jiff::Timestamp) -> jiff::Timestamp {
+    d.instant.unwrap_or_else(|| {
+        jiff::tz::TimeZone::UTC
+            .to_timestamp(d.written)
+            .unwrap_or(now)
+    })
+}
+
 /// `a/b/../c` → `a/c`; `None` when `..` climbs above the root.
 fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
@@ -714,7 +811,12 @@ fn normalize(path: &str) -> Option<String> {
 /// values of each entry whose scope is the posts (or any type) and whose
 /// path holds the post, for the keys the post does not write; a later entry
 /// wins over an earlier one.
-fn jekyll_defaults(site: &OldSite, rel: &str, fields: &mut Map<String, Value>) -> Vec<String> {
+fn jekyll_defaults(
+    site: &OldSite,
+    rel: &str,
+    kind: &str,
+    fields: &mut Map<String, Value>,
+) -> Vec<String> {
     let Some(Value::Array(entries)) = site.values.get("defaults") else {
         return Vec::new();
     };
@@ -726,12 +828,12 @@ fn jekyll_defaults(site: &OldSite, rel: &str, fields: &mut Map<String, Value>) -
             .and_then(Value::as_str)
             .unwrap_or("")
             .trim_matches('/');
-        let kind = scope.and_then(|s| s.get("type")).and_then(Value::as_str);
+        let scope_kind = scope.and_then(|s| s.get("type")).and_then(Value::as_str);
         let in_path = path.is_empty()
             || rel == path
             || rel.strip_prefix(path).is_some_and(|r| r.starts_with('/'));
         if in_path
-            && kind.is_none_or(|k| k == "posts")
+            && scope_kind.is_none_or(|k| k == kind)
             && let Some(Value::Object(values)) = entry.get("values")
         {
             for (key, value) in values {
@@ -807,16 +909,33 @@ fn zola_url(inner: &str, fields: &mut Map<String, Value>, slug: Option<&str>) ->
 
 /// Where a post goes: `content/articles/` plus its place, `.markdown` made
 /// `.md`, and `.LANG` before it when its language is not the site's.
-fn target_path(inner: &str, lang: Lang, site_lang: Lang) -> String {
+fn target_path(inner: &str, lang: Lang, site_lang: Lang, page: bool) -> String {
     let without = [".markdown", ".md", ".html", ".htm"]
         .iter()
         .find_map(|ext| inner.strip_suffix(ext))
         .unwrap_or(inner);
+    let folder = if page { "pages" } else { "articles" };
     if lang == site_lang {
-        format!("content/articles/{without}.md")
+        format!("content/{folder}/{without}.md")
     } else {
-        format!("content/articles/{without}.{}.md", lang.code())
+        format!("content/{folder}/{without}.{}.md", lang.code())
     }
+}
+
+/// The URL path of a converted article or page (`/articles/SLUG/`,
+/// `/FOLDERS/SLUG/`), under its language's prefix.
+fn new_url(target: &str, slug: &Slug, lang: Option<Lang>, site_lang: Lang) -> String {
+    let prefix = match lang {
+        Some(lang) if lang != site_lang => format!("/{}", lang.code()),
+        _ => String::new(),
+    };
+    let Some(inner) = target.strip_prefix(crate::places::PAGES_DIR) else {
+        return format!("{prefix}/articles/{slug}/");
+    };
+    // The folders above the page, as the build makes them.
+    let folders = crate::places::page_folders(inner).unwrap_or_default();
+    let url = format!("{prefix}/{folders}");
+    format!("{url}{slug}/")
 }
 
 impl Converted {
@@ -831,13 +950,19 @@ impl Converted {
     pub fn paths(&self, site_lang: Lang) -> Vec<String> {
         let mut paths = self.front.aliases.clone();
         if let Some(slug) = &self.slug {
-            let prefix = match Lang::from_code(&self.lang) {
-                Some(lang) if lang != site_lang => format!("/{}", lang.code()),
-                _ => String::new(),
-            };
-            paths.push(format!("{prefix}/articles/{slug}/"));
+            paths.push(new_url(
+                &self.target,
+                slug,
+                Lang::from_code(&self.lang),
+                site_lang,
+            ));
         }
         paths
+    }
+
+    /// Whether it is a standalone page (`content/pages/`), not an article.
+    pub fn is_page(&self) -> bool {
+        self.target.starts_with(crate::places::PAGES_DIR)
     }
 
     /// The people its byline names.
@@ -868,7 +993,10 @@ impl Links {
         let mut file_names: std::collections::HashMap<String, Option<String>> = Default::default();
         for post in posts {
             let link = post.link();
-            let inner = post.target.trim_start_matches("content/articles/");
+            let inner = post
+                .target
+                .strip_prefix(crate::places::PAGES_DIR)
+                .unwrap_or(post.target.trim_start_matches("content/articles/"));
             let source = post.source.as_str();
             let mut names = vec![source.to_string()];
             let without_ext = |p: &str| {
@@ -1183,7 +1311,8 @@ pub fn pair_translations(posts: &mut [Converted], site_lang: Lang) {
 /// its folder's name in front (`inside-rust-all-hands`), written as `slug:`.
 pub fn settle_slugs(posts: &mut [Converted]) {
     let mut taken = std::collections::HashSet::new();
-    for post in posts.iter_mut() {
+    // A page's URL has its folders: only articles' slugs may clash.
+    for post in posts.iter_mut().filter(|p| !p.is_page()) {
         // Translations (`FILE.fr.md`) share their original's slug.
         let name = post.target.rsplit('/').next().unwrap_or("");
         let lang = name
@@ -1260,9 +1389,14 @@ fn date_in_path(path: &str) -> Option<String> {
     })
 }
 
-/// The stem dealwire makes the slug from: the folder of `SLUG/index.md`.
+/// The stem dealwire makes the slug from: the file name without its
+/// language suffix (`FILE.fr.md`), or the folder of `SLUG/index.md`.
 fn article_stem(target: &str) -> String {
     let without = target.strip_suffix(".md").unwrap_or(target);
+    let without = match without.rsplit_once('.') {
+        Some((key, code)) if Lang::from_code(code).is_some() && !key.ends_with('/') => key,
+        _ => without,
+    };
     let (dir, stem) = without.rsplit_once('/').unwrap_or(("", without));
     if stem == "index" {
         dir.rsplit('/').next().unwrap_or(dir).to_string()
@@ -1360,18 +1494,18 @@ mod tests {
     use super::*;
 
     /// `convert` for a site with no configuration, in English.
+    /// A post (or a page) of the old site's posts folder; `/rel` is `rel`
+    /// from the old site's root.
     fn convert(generator: Generator, rel: &str, text: &str) -> Result<Converted, String> {
         let root = match generator {
-            Generator::Jekyll => "_posts",
-            _ => "content",
+            Generator::Jekyll => "_posts/",
+            _ => "content/",
         };
-        match super::convert(
-            generator,
-            &OldSite::default(),
-            Lang::En,
-            &format!("{root}/{rel}"),
-            text,
-        )? {
+        let path = match rel.strip_prefix('/') {
+            Some(rel) => rel.to_string(),
+            None => format!("{root}{rel}"),
+        };
+        match super::convert(generator, &OldSite::default(), Lang::En, &path, text)? {
             Outcome::Post(c) => Ok(*c),
             Outcome::Skipped(why) => Err(why),
         }
@@ -1468,6 +1602,40 @@ mod tests {
     }
 
     #[test]
+    fn a_file_without_a_date_is_a_page_on_no_list() {
+        let page = "---\ntitle: About\ntags: [team]\naliases: [/who/]\n---\nWe are three.\n";
+        let c = convert(Generator::Hugo, "about/index.md", page).unwrap();
+        assert_eq!(c.target, "content/pages/about/index.md");
+        assert!(c.is_page());
+        let text = c.text().unwrap();
+        assert!(
+            text.starts_with("---\ntitle: About\naliases:\n- /who/\n---\n"),
+            "{text}"
+        );
+        assert_eq!(c.dropped, ["`tags` (team): a page is on no list"]);
+        // A Jekyll page has no date even when it gives one; its URL is
+        // its old site's, by the `permalink` style.
+        let jekyll = "---\ntitle: Team\ndate: 2020-01-01\n---\nHi\n";
+        let c = convert(Generator::Jekyll, "/team.md", jekyll).unwrap();
+        assert_eq!(c.target, "content/pages/team.md");
+        assert_eq!(c.dropped, ["`date: 2020-01-01`: a page has no date"]);
+        assert_eq!(c.front.aliases, ["/team.html"]);
+        // A list the old templates made, or a page at one of dealwire's
+        // own URLs, is left out.
+        let list = "---\ntitle: Blog\n---\n{% for post in paginator.posts %}{% endfor %}\n";
+        assert!(
+            convert(Generator::Jekyll, "/blog/index.html", list)
+                .unwrap_err()
+                .contains("a list the old site's templates made (`paginator.`)")
+        );
+        assert!(
+            convert(Generator::Hugo, "tags/x.md", "---\ntitle: T\n---\n")
+                .unwrap_err()
+                .contains("a page at `/tags/`")
+        );
+    }
+
+    #[test]
     fn broken_posts_say_why() {
         assert!(
             convert(Generator::Zola, "a.md", "no front matter")
@@ -1478,11 +1646,6 @@ mod tests {
             convert(Generator::Zola, "a.md", "+++\ntitle = \n+++\n")
                 .unwrap_err()
                 .contains("TOML")
-        );
-        assert!(
-            convert(Generator::Hugo, "a.md", "---\ntitle: T\n---\n")
-                .unwrap_err()
-                .contains("not a post: it has no date")
         );
         assert!(
             convert(Generator::Hugo, "a.md", "---\ntitle: T\n")

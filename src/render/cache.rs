@@ -126,6 +126,9 @@ pub(crate) struct Page {
     pub rel: String,
     /// For the sitemap.
     pub lastmod: Option<jiff::civil::Date>,
+    /// Whether the sitemap lists it (a page with content of its own: one
+    /// with a date, or a standalone page).
+    pub sitemap: bool,
 }
 
 impl Page {

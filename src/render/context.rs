@@ -46,6 +46,21 @@ pub struct SiteView {
     pub archive_url: String,
     /// Where search is, when the site has it (`search.enabled`).
     pub search: Option<SearchLinks>,
+    /// The standalone pages (`content/pages/`), each in this edition's
+    /// language when it has that translation, by URL: for a menu or a
+    /// footer.
+    pub pages: Vec<PageLink>,
+}
+
+/// A link to a standalone page.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PageLink {
+    /// Root-relative URL.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// Its language code.
+    pub lang: String,
 }
 
 /// The search page and bundle, as `site.search`.
@@ -93,7 +108,32 @@ impl SiteView {
                 bundle_url: config.path_url(crate::render::search::BUNDLE_DIR),
                 base_path: config.base_path.clone(),
             }),
+            pages: Vec::new(),
         }
+    }
+
+    /// With the site's standalone pages, each in the edition's language
+    /// when it has that translation, else as written.
+    pub fn with_pages(mut self, site: &crate::site::Site, edition: &Edition) -> SiteView {
+        let mut pages: Vec<PageLink> = site
+            .articles
+            .iter()
+            .filter(|p| p.article.is_page() && !p.is_translation)
+            .map(|p| {
+                let shown = std::iter::once(p)
+                    .chain(p.translations.iter().map(|&t| &site.articles[t]))
+                    .find(|t| t.article.lang == edition.lang)
+                    .unwrap_or(p);
+                PageLink {
+                    url: site.config.path_url(&shown.rel_url),
+                    title: shown.article.title.clone(),
+                    lang: shown.article.lang.code().to_string(),
+                }
+            })
+            .collect();
+        pages.sort();
+        self.pages = pages;
+        self
     }
 }
 
@@ -434,6 +474,37 @@ pub struct ArticleContext<'a> {
     pub page: PageMeta,
     /// The article.
     pub article: ArticleView<'a>,
+}
+
+/// `page.html`: a standalone page (`content/pages/`).
+#[derive(Serialize, Debug)]
+pub struct PageContext<'a> {
+    /// Site values.
+    pub site: &'a SiteView,
+    /// This page's meta data.
+    pub page: PageMeta,
+    /// The standalone page.
+    pub standalone: StandaloneView<'a>,
+}
+
+/// A standalone page, for `page.html`: no date, tags, bylines or deals.
+#[derive(Serialize, Debug)]
+pub struct StandaloneView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Language code.
+    pub lang: &'a str,
+    /// The body as HTML (safe).
+    pub content_html: &'a str,
+    /// The date of the last update in the page's language, when `updated:`
+    /// gives one.
+    pub updated: Option<String>,
+    /// The same date, ISO.
+    pub updated_iso: Option<String>,
+    /// Headings of level 2 and 3.
+    pub toc: Vec<&'a TocEntry>,
+    /// The same page in other languages.
+    pub translations: Vec<Translation>,
 }
 
 /// `deals.html`: the deals index.

@@ -17,12 +17,12 @@ use crate::index::{ArticleIdx, Idx};
 use crate::money::format;
 use crate::site::Site;
 
-/// The articles in one language (translations included), not drafts, newest
+/// The articles in one language (translations included; no page), not drafts, newest
 /// first, up to the limit: the feed of that language's home.
 pub fn language_articles(site: &Site, lang: Lang) -> Vec<ArticleIdx> {
     site.articles
         .iter_enumerated()
-        .filter(|(_, p)| p.article.lang == lang && !p.article.draft)
+        .filter(|(_, p)| p.article.lang == lang && !p.article.draft && !p.article.is_page())
         .map(|(i, _)| i)
         .take(site.config.feed_limit)
         .collect()

@@ -32,7 +32,7 @@ pub(super) fn render(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     } else {
         site.articles
             .iter_enumerated()
-            .filter(|(_, p)| p.article.lang == edition.lang)
+            .filter(|(_, p)| p.article.lang == edition.lang && !p.article.is_page())
             .map(|(i, _)| i)
             .collect()
     };
@@ -215,7 +215,11 @@ fn archive(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         .collect();
     let counts: Vec<((i16, i8), usize)> =
         newest_first.iter().map(|&(&m, a)| (m, a.len())).collect();
-    let lastmod = site.articles.iter().next().map(|p| p.article.date);
+    let lastmod = site
+        .articles
+        .iter()
+        .find(|p| !p.article.is_page())
+        .map(|p| p.article.date);
     let rel = edition.archive();
     pages.push(
         r.page("archive.html", rel.clone(), lastmod, || ArchiveContext {

@@ -139,7 +139,23 @@ impl<'a> Renderer<'a> {
         lastmod: Option<jiff::civil::Date>,
         render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
     ) -> Result<Page, Diagnostic> {
-        let page = Page { rel, lastmod };
+        let sitemap = lastmod.is_some();
+        self.emit_page(
+            Page {
+                rel,
+                lastmod,
+                sitemap,
+            },
+            render,
+        )
+    }
+
+    /// `emit` for a page whose place in the sitemap is given.
+    fn emit_page(
+        &self,
+        page: Page,
+        render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
+    ) -> Result<Page, Diagnostic> {
         if self.stop.load(Ordering::Relaxed) {
             return Ok(page);
         }
@@ -192,7 +208,7 @@ pub fn render_site_until(
             stop,
             site,
             templates,
-            site_view: SiteView::new(&site.config, &edition),
+            site_view: SiteView::new(&site.config, &edition).with_pages(site, &edition),
             views: views::Views::new(site, edition),
             want,
             memo,
@@ -439,9 +455,9 @@ fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendere
         if page.is_folder() || page.rel.ends_with(".html") {
             count += 1;
         }
-        // A page with no date of its own (a search page) holds no content
-        // for crawlers: it is left out of the sitemap.
-        if page.is_folder() && page.lastmod.is_some() {
+        // A page with no content of its own (a search page) is left out of
+        // the sitemap.
+        if page.is_folder() && page.sitemap {
             sitemap_entries.push((page.rel, page.lastmod));
         }
     }
@@ -467,11 +483,76 @@ fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendere
     Ok(Rendered { pages: count })
 }
 
-/// One article's page.
+/// The translations of an article or page, as links.
+fn translations(site: &Site, p: &crate::site::Placed) -> Vec<Translation> {
+    p.translations
+        .iter()
+        .map(|&t| Translation {
+            lang: site.articles[t].article.lang.code().to_string(),
+            url: site.config.path_url(&site.articles[t].rel_url),
+            permalink: site.config.absolute_url(&site.articles[t].rel_url),
+        })
+        .collect()
+}
+
+/// A standalone page (`content/pages/`), through `page.html`: in the
+/// sitemap (by its `updated:` date, when it has one), on no list.
+fn standalone_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
+    let site = r.site;
+    let p = &site.articles[i];
+    let a = &p.article;
+    if !r.templates.has("page.html") {
+        return Err(Diagnostic::error(
+            &a.source_path,
+            "the theme has no `page.html` template, which the pages of `content/pages/` need: add one (the built-in theme's is a start)",
+        ));
+    }
+    let page = Page {
+        rel: p.rel_url.to_string(),
+        lastmod: a.updated,
+        sitemap: true,
+    };
+    r.emit_page(page, |file| {
+        let body = embeds::fill(
+            site,
+            Some(r.templates),
+            i,
+            &a.body_html()?,
+            embeds::Surface::Page,
+        )?;
+        let ctx = PageContext {
+            site: &r.site_view,
+            page: PageMeta {
+                image: embeds::lead_image(site, i),
+                ..r.meta(&a.title, &description(a), &p.rel_url, a.lang, "website")
+            },
+            standalone: StandaloneView {
+                title: &a.title,
+                lang: a.lang.code(),
+                content_html: &body,
+                updated: a.updated.map(|d| format_date(d, a.lang)),
+                updated_iso: a.updated.map(|d| d.to_string()),
+                toc: a
+                    .body
+                    .headings
+                    .iter()
+                    .filter(|h| (2..=3).contains(&h.level))
+                    .collect(),
+                translations: translations(site, p),
+            },
+        };
+        r.template("page.html", file, &ctx)
+    })
+}
+
+/// One article's page (or a standalone page's: `standalone_page`).
 fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let site = r.site;
     let p = &site.articles[i];
     let a = &p.article;
+    if a.is_page() {
+        return standalone_page(r, i);
+    }
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
     r.emit(p.rel_url.to_string(), lastmod, |file| {
         let config = r.config();
@@ -520,15 +601,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
                     .filter(|h| (2..=3).contains(&h.level))
                     .collect(),
                 reading_minutes: a.body.words.div_ceil(220).max(1),
-                translations: p
-                    .translations
-                    .iter()
-                    .map(|&t| Translation {
-                        lang: site.articles[t].article.lang.code().to_string(),
-                        url: config.path_url(&site.articles[t].rel_url),
-                        permalink: config.absolute_url(&site.articles[t].rel_url),
-                    })
-                    .collect(),
+                translations: translations(site, p),
                 json_ld: json_ld(config, p, embeds::lead_image(site, i)),
             },
         };

@@ -70,7 +70,7 @@ pub fn for_each_batch(
     let published: Vec<ArticleIdx> = site
         .articles
         .indices()
-        .filter(|&i| !site.articles[i].article.draft)
+        .filter(|&i| !site.articles[i].article.draft && !site.articles[i].article.is_page())
         .collect();
     // Articles first, deals after, so that an article is the first result
     // when it ties with its own deal.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::article::{Article, Deal, Status};
+use crate::article::{Article, Deal, Kind, Status};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::i18n::Lang;
@@ -32,6 +32,14 @@ pub struct Placed {
     pub translations: Vec<ArticleIdx>,
     /// Whether this is the translation of another article (not listed on its own).
     pub is_translation: bool,
+}
+
+impl Placed {
+    /// Whether it is listed on its own: an article (not a page) that is no
+    /// other's translation.
+    pub fn is_listed(&self) -> bool {
+        !self.is_translation && !self.article.is_page()
+    }
 }
 
 /// A deal in the index: which article, which of its deals.
@@ -349,11 +357,12 @@ impl Site {
         self.by_year = years.into_iter().rev().collect();
     }
 
-    /// The articles listed on their own (originals and untranslated articles).
+    /// The articles listed on their own (originals and untranslated
+    /// articles; no page).
     pub fn listed(&self) -> impl Iterator<Item = ArticleIdx> + '_ {
         self.articles
             .iter_enumerated()
-            .filter(|(_, p)| !p.is_translation)
+            .filter(|(_, p)| p.is_listed())
             .map(|(i, _)| i)
     }
 }
@@ -433,12 +442,16 @@ pub fn assemble_all(
     let mut placed: IdxVec<ArticleIdx, Placed> = IdxVec::default();
     for (mut article, original_slug) in articles.into_iter().zip(original_slugs) {
         let is_translation = original_slug.is_some();
-        let rel_url = match original_slug {
+        let prefix = match original_slug {
             Some(slug) => {
                 Arc::make_mut(&mut article).slug = slug;
-                format!("{}/articles/{}/", article.lang.code(), article.slug)
+                format!("{}/", article.lang.code())
             }
-            None => format!("articles/{}/", article.slug),
+            None => String::new(),
+        };
+        let rel_url = match &article.kind {
+            Kind::Article => format!("{prefix}articles/{}/", article.slug),
+            Kind::Page { folders } => format!("{prefix}{folders}{}/", article.slug),
         };
         placed.push(Placed {
             article,
@@ -476,13 +489,50 @@ pub fn assemble_all(
     }
 }
 
-/// Two articles at one URL, or with one slug and language, are an error naming both.
+/// Two articles at one URL, or with one slug and language, are an error
+/// naming both; so is a page at a URL dealwire's own pages use.
 fn check_collisions(placed: &IdxVec<ArticleIdx, Placed>, errors: &mut Diagnostics) {
     let mut by_url: BTreeMap<&str, &Placed> = BTreeMap::new();
     let mut by_slug_lang: BTreeMap<(&Slug, Lang), &Placed> = BTreeMap::new();
     let mut sorted: Vec<&Placed> = placed.iter().collect();
     sorted.sort_by(|a, b| a.article.source_path.cmp(&b.article.source_path));
     for p in sorted {
+        if p.article.is_page() {
+            let own = p
+                .rel_url
+                .strip_prefix(&format!("{}/", p.article.lang.code()))
+                .filter(|_| p.is_translation)
+                .unwrap_or(&p.rel_url);
+            if let Some(first) = crate::places::reserved_root(own) {
+                errors.push(
+                    Diagnostic::error(
+                        &p.article.source_path,
+                        format!(
+                            "the page's URL `/{own}` is under `/{first}/`, where dealwire publishes its own pages: rename the file or its folder, or set a different `slug:`"
+                        ),
+                    )
+                    .field("slug"),
+                );
+                continue;
+            }
+            // Pages and articles have URLs of their own: only the URL counts.
+            match by_url.get(&*p.rel_url) {
+                Some(first) => errors.push(
+                    Diagnostic::error(
+                        &p.article.source_path,
+                        format!(
+                            "the page's URL `/{}` is already that of {}: set a different `slug:`",
+                            p.rel_url, first.article.source_path
+                        ),
+                    )
+                    .field("slug"),
+                ),
+                None => {
+                    by_url.insert(&p.rel_url, p);
+                }
+            }
+            continue;
+        }
         let clash = by_url
             .get(&*p.rel_url)
             .or_else(|| by_slug_lang.get(&(&p.article.slug, p.article.lang)));
@@ -554,10 +604,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
     let mut tags: BTreeMap<Slug, TagEntry> = BTreeMap::new();
     let mut authors: BTreeMap<Slug, AuthorEntry> = BTreeMap::new();
     let mut months: BTreeMap<(i16, i8), Vec<ArticleIdx>> = BTreeMap::new();
-    for (i, p) in articles
-        .iter_enumerated()
-        .filter(|(_, p)| !p.is_translation)
-    {
+    for (i, p) in articles.iter_enumerated().filter(|(_, p)| p.is_listed()) {
         let date = p.article.date;
         months
             .entry((date.year(), date.month()))
@@ -660,7 +707,7 @@ fn resolve_source_links(
                     Diagnostic::error(
                         &source_path,
                         format!(
-                            "the link `{}` points to no article (no file `{source}`)",
+                            "the link `{}` points to no article or page (no file `{source}`)",
                             link.written
                         ),
                     )

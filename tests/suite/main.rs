@@ -33,6 +33,7 @@ mod scale;
 mod scheduled;
 mod serve;
 mod serve_safety;
+mod standalone;
 
 /// The demo briefing built once per call into a temporary folder (`public/`).
 pub fn clients_demo() -> (tempfile::TempDir, std::path::PathBuf) {
