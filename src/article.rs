@@ -172,6 +172,9 @@ pub struct Article {
     pub authors: Vec<String>,
     /// Old paths that redirect here.
     pub aliases: Vec<Alias>,
+    /// A page that only sends readers elsewhere (`redirect_to:`): an
+    /// absolute http(s) URL, or a path on the site (under `base_url`).
+    pub redirect: Option<String>,
     /// Drafts are built only on request.
     pub draft: bool,
     /// The summary as HTML (front matter `summary` escaped, or from the body).
@@ -493,6 +496,7 @@ impl Checker<'_> {
         let tags = self.tags(&raw.tags);
         let authors = self.authors(&raw.authors);
         let aliases = self.aliases(&raw.aliases);
+        let redirect = self.redirect(raw.redirect_to.as_deref(), &kind);
         let (deals, refs) = self.deals(raw.deal, raw.deals, date, lang);
         let image = self.lead_image(raw.image, raw.image_alt);
         let mut body = self.body(lang);
@@ -532,6 +536,7 @@ impl Checker<'_> {
             tags,
             authors,
             aliases,
+            redirect,
             draft: raw.draft,
             summary_html,
             summary_text,
@@ -565,6 +570,49 @@ impl Checker<'_> {
             String::new()
         });
         Kind::Page { folders }
+    }
+
+    /// `redirect_to:`, on a page only: an http(s) URL or a path on the site,
+    /// checked as an alias is; a body beside it is never shown (a warning).
+    fn redirect(&mut self, written: Option<&str>, kind: &Kind) -> Option<String> {
+        let written = written?.trim();
+        if *kind == Kind::Article {
+            self.error(
+                "redirect_to",
+                "only a page (a file of `content/pages/`) redirects: an article keeps its old URLs in `aliases`",
+            );
+            return None;
+        }
+        let bad = |why: &str| format!("`redirect_to: {written}` {why}");
+        let problem = if written.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            Some(bad("holds a space or a control character"))
+        } else if let Some(scheme) = crate::urls::scheme(written) {
+            match url::Url::parse(written) {
+                Ok(u) if matches!(scheme, "http" | "https") && u.host().is_some() => None,
+                _ => Some(bad(
+                    "must be an http or https address, or a path on the site (`/deals/`)",
+                )),
+            }
+        } else if !written.starts_with('/') || written.starts_with("//") {
+            Some(bad(
+                "must be an http or https address, or a path on the site (`/deals/`)",
+            ))
+        } else if written.split(['/', '?', '#']).any(|s| s == "..") {
+            Some(bad("climbs with `..`"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            self.error("redirect_to", message);
+            return None;
+        }
+        if !self.split.body.trim().is_empty() {
+            self.warn(
+                "redirect_to",
+                "a page that redirects is never shown: its text is not published",
+            );
+        }
+        Some(written.to_string())
     }
 
     /// The fields a page cannot have, each an error: it has no date and

@@ -45,6 +45,10 @@ pub struct RawFrontMatter {
     /// Optional old URLs (paths on the site) that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// A page only: where its URL (and its aliases) send readers, an
+    /// http(s) URL or a path on the site; its body is never shown.
+    #[serde(default)]
+    pub redirect_to: Option<String>,
     /// Optional lead image: a path relative to the article's page, like a
     /// Markdown image's.
     #[serde(default)]

@@ -630,7 +630,7 @@ fn redirects(source: &SiteSource, site: &Site, sink: &Sink, diags: &mut Diagnost
                 ),
                 None => {
                     claimed.insert(file.clone(), (&a.source_path, &alias.written));
-                    let target = site.config.absolute_url(&p.rel_url);
+                    let target = p.target_url(&site.config);
                     let page = render::exports::redirect(&target, a.lang);
                     if let Err(e) = sink.put(file.clone(), page) {
                         diags.push(Diagnostic::error(file, e.to_string()));

@@ -42,6 +42,12 @@ impl YamlError {
         }
     }
 
+    /// For a key given twice: the key, and the 1-based line of its first
+    /// occurrence when known.
+    pub fn duplicate(&self) -> Option<(&str, Option<usize>)> {
+        self.duplicate.as_ref().map(|(k, l)| (k.as_str(), *l))
+    }
+
     /// The same error with its lines counted in a file whose YAML text
     /// starts on 1-based line `first_line` (front matter, after its `---`).
     pub fn in_file(mut self, first_line: usize) -> YamlError {

@@ -150,7 +150,8 @@ pub fn run(args: &ImportArgs) -> bool {
     }
     let (mut posts, sources): (Vec<Converted>, Vec<PathBuf>) = converted.into_iter().unzip();
     import::pair_translations(&mut posts, site_lang);
-    import::settle_slugs(&mut posts);
+    import::settle_slugs(&mut posts, site_lang);
+    import::settle_aliases(&mut posts, site_lang);
     let links = import::Links::of(&posts);
     // What the new site serves: each article's page and aliases (a bundle's
     // files under its page), the static files, the home page.

@@ -917,7 +917,16 @@ fn output_value(expr: &str, ctx: &Context) -> Option<String> {
         .and_then(|s| s.strip_suffix('"'))
         .or_else(|| head.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
     {
-        return Some(s.to_string());
+        // `relative_url` and `absolute_url` root a path (Jekyll's
+        // `ensure_leading_slash`); a URL with a scheme stays as it is.
+        let rooted = filters.iter().any(|f| f.ends_with("_url"))
+            && !s.starts_with('/')
+            && crate::urls::scheme(s).is_none();
+        return Some(if rooted {
+            format!("/{s}")
+        } else {
+            s.to_string()
+        });
     }
     if matches!(head, "site.url" | "site.baseurl" | "site.github.url") {
         return Some(String::new());

@@ -232,6 +232,10 @@ impl OldSite {
                     site.jekyll = jekyll_rules(&values)?;
                     site.values = values;
                 }
+                let data = jekyll_data(root);
+                if !data.is_empty() {
+                    site.values.insert("data".into(), Value::Object(data));
+                }
             }
             Generator::Zola => {
                 if let Some(Value::Object(values)) = read_file(root, "config.toml")? {
@@ -245,6 +249,64 @@ impl OldSite {
 }
 
 /// The file `rel` under `root` as a value, `None` when it is missing.
+/// Jekyll's `site.data`: each YAML or JSON file of `_data/` under its name
+/// (`_data/ruby.yml` is `site.data.ruby`, `_data/a/b.json`
+/// `site.data.a.b`). A file that does not parse is left out: the constructs
+/// that read it are then kept, each with its warning. Symbolic links are
+/// not followed.
+fn jekyll_data(root: &Path) -> Map<String, Value> {
+    let mut data = Map::new();
+    let folder = root.join("_data");
+    for entry in walkdir::WalkDir::new(&folder)
+        .max_depth(8)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+            continue;
+        };
+        let Some((path, ext)) = rel.strip_prefix("_data/").and_then(|r| r.rsplit_once('.')) else {
+            continue;
+        };
+        if !matches!(ext, "yml" | "yaml" | "json") {
+            continue;
+        }
+        let Ok(Some(value)) = read_file(root, &rel) else {
+            continue;
+        };
+        let parts: Vec<&str> = path.split('/').collect();
+        insert_at(&mut data, &parts, value);
+    }
+    data
+}
+
+/// `value` at the path `parts` of nested tables in `map`, the tables made
+/// as needed (a value in the way is replaced).
+fn insert_at(map: &mut Map<String, Value>, parts: &[&str], value: Value) {
+    match parts {
+        [] => {}
+        [last] => {
+            map.insert(last.to_string(), value);
+        }
+        [first, rest @ ..] => {
+            let slot = map
+                .entry(first.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = slot {
+                insert_at(inner, rest, value);
+            }
+        }
+    }
+}
+
 fn read_file(root: &Path, rel: &str) -> Result<Option<Value>, String> {
     let text = match std::fs::read_to_string(root.join(rel)) {
         Ok(text) => text,

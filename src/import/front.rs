@@ -8,6 +8,17 @@ use crate::slug::Slug;
 
 /// The front matter as a generic value, and the body after it.
 pub fn front_matter(text: &str) -> Result<(Value, &str), String> {
+    front_matter_with(text, false).map(|(v, body, _)| (v, body))
+}
+
+/// `front_matter`; with `last_wins` (Jekyll, whose YAML reader keeps the
+/// last of a top-level key given twice), such a key's earlier values are
+/// left out, each with a note naming its lines, instead of an error.
+pub fn front_matter_with(
+    text: &str,
+    last_wins: bool,
+) -> Result<(Value, &str, Vec<String>), String> {
+    let mut notes = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (fence, toml) in [("+++", true), ("---", false)] {
         let Some(rest) = text.strip_prefix(fence) else {
@@ -32,19 +43,60 @@ pub fn front_matter(text: &str) -> Result<(Value, &str), String> {
                             format!("the TOML front matter does not parse: {}", e.message())
                         })?
                 } else {
-                    // The YAML starts on the file's second line.
-                    crate::yaml::from_str::<Value>(head).map_err(|e| {
-                        let e = e.in_file(2);
-                        format!("the YAML front matter does not parse: {}", e.message)
-                    })?
+                    yaml_last_wins(head, last_wins, &mut notes)?
                 };
-                return Ok((value, body));
+                return Ok((value, body, notes));
             }
             offset += line.len();
         }
         return Err(format!("the front matter has no closing `{fence}`"));
     }
     Err("no front matter (`+++` TOML or `---` YAML)".into())
+}
+
+/// YAML front matter (from the file's second line) as a generic value;
+/// with `last_wins`, a top-level key given twice keeps its last value.
+fn yaml_last_wins(head: &str, last_wins: bool, notes: &mut Vec<String>) -> Result<Value, String> {
+    let mut lines: Vec<&str> = head.split_inclusive('\n').collect();
+    loop {
+        let text: String = lines.concat();
+        let e = match crate::yaml::from_str::<Value>(&text) {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
+        };
+        let again = match (last_wins, e.duplicate(), e.position) {
+            (true, Some((key, Some(first))), Some((line, _))) if e.field == key && first < line => {
+                Some((key.to_string(), first, line))
+            }
+            _ => None,
+        };
+        let Some((key, first, line)) = again else {
+            let e = e.in_file(2);
+            return Err(format!(
+                "the YAML front matter does not parse: {}",
+                e.message
+            ));
+        };
+        // The first value's lines (the key's, then its indented or listed
+        // ones) are blanked, so that lines keep their numbers.
+        let mut end = first;
+        while end < lines.len() {
+            let next = lines[end];
+            let inside = next.starts_with([' ', '\t', '-', '#']) || next.trim().is_empty();
+            if !inside {
+                break;
+            }
+            end += 1;
+        }
+        for l in &mut lines[first - 1..end] {
+            *l = "\n";
+        }
+        notes.push(format!(
+            "`{key}` is given twice (lines {} and {}): the last value is kept, as Jekyll keeps it",
+            first + 1,
+            line + 1
+        ));
+    }
 }
 
 /// A TOML value as a generic one (a date-time as its text).

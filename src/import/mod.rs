@@ -33,7 +33,7 @@ pub mod front;
 pub mod urls;
 
 pub use config::OldSite;
-use front::{dedup, front_matter, take_bool, take_bool_default, take_text, texts};
+use front::{dedup, take_bool, take_bool_default, take_text, texts};
 
 /// The generator an archive comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,6 +197,9 @@ pub struct Converted {
     fields: Map<String, Value>,
     /// Its language code in the old site.
     pub lang: String,
+    /// Its URL on the old site (under the old site's path), when known:
+    /// an alias whenever its new URL differs, also after its slug changes.
+    old_url: Option<String>,
     /// Hugo's `translationKey`.
     translation_key: Option<String>,
     /// For a post that is a folder's `index.md`: the other files of that
@@ -230,6 +233,8 @@ struct FrontMatter {
     aliases: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     slug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect_to: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     draft: bool,
 }
@@ -306,7 +311,7 @@ pub fn convert(
     rel: &str,
     text: &str,
 ) -> Result<Outcome, String> {
-    let (fields, body) = front_matter(text)?;
+    let (fields, body, twice) = front::front_matter_with(text, generator == Generator::Jekyll)?;
     let mut fields = match fields {
         Value::Object(map) => map,
         Value::Null => Default::default(),
@@ -314,25 +319,52 @@ pub fn convert(
     };
     // A key with no value says nothing.
     fields.retain(|_, v| !v.is_null());
-    // A Jekyll file outside `_posts/` is a page; a Hugo or Zola file, when
-    // it has no date (below).
+    // A Jekyll file outside `_posts/` is a page, but a dated document of a
+    // collection (a release note), which is an article; a Hugo or Zola
+    // file is a page when it has no date (below).
+    let in_posts = rel.split('/').any(|part| part == "_posts");
+    let collection = (generator == Generator::Jekyll && !in_posts)
+        .then(|| rel.split('/').next()?.strip_prefix('_'))
+        .flatten()
+        .filter(|c| site.jekyll.collections.contains_key(*c));
+    let dated = fields.contains_key("date") || dated_name(file_stem(rel)).0.is_some();
     let jekyll_page =
-        generator == Generator::Jekyll && !rel.split('/').any(|part| part == "_posts");
+        generator == Generator::Jekyll && !in_posts && !(collection.is_some() && dated);
     let defaulted = if generator == Generator::Jekyll {
-        let kind = if jekyll_page { "pages" } else { "posts" };
+        let kind = match collection {
+            Some(c) => c,
+            None if in_posts => "posts",
+            None => "pages",
+        };
         jekyll_defaults(site, rel, kind, &mut fields)
     } else {
         Vec::new()
     };
-    if let Some(to) = fields.get("redirect_to") {
-        let to = front::texts(Some(to.clone()), false).join(", ");
-        return Ok(Outcome::Skipped(format!(
-            "a redirect (`redirect_to: {to}`), not an article"
-        )));
-    }
+    // A redirect (jekyll-redirect-from's `redirect_to`) becomes a page that
+    // redirects, at the same place: its URL and its old ones keep sending
+    // readers on.
+    let redirect = match fields.remove("redirect_to") {
+        None => None,
+        Some(to) => {
+            let to = front::texts(Some(to), false)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let to = to.trim();
+            if to.starts_with("http://") || to.starts_with("https://") {
+                Some(to.to_string())
+            } else if to.starts_with('/') && !to.starts_with("//") {
+                Some(format!("{}{to}", site.prefix))
+            } else {
+                return Ok(Outcome::Skipped(format!(
+                    "a redirect to `{to}`, neither an http(s) address nor a path of the site"
+                )));
+            }
+        }
+    };
     let written = fields.clone();
     let mut dropped = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes: Vec<(Option<usize>, String)> = twice.into_iter().map(|n| (None, n)).collect();
     let mut out = FrontMatter::default();
     let mut place = place(generator, site, rel, site_lang);
     // A language of the front matter (Jekyll, Zola) when the path has none.
@@ -354,8 +386,10 @@ pub fn convert(
     let stem = file_stem(&place.inner);
     let (file_date, file_title) = dated_name(stem);
 
-    let title = take_text(&mut fields, "title")
-        .or_else(|| (generator == Generator::Jekyll).then(|| file_title.replace('-', " ")));
+    // Jekyll titles a post or a collection's document after its file
+    // (`titleize_slug`: each word capitalized); a page gets none.
+    let document = generator == Generator::Jekyll && (in_posts || collection.is_some());
+    let title = take_text(&mut fields, "title").or_else(|| document.then(|| titleize(file_title)));
 
     // The date: as the old generator reads it.
     let zone = match generator {
@@ -380,11 +414,35 @@ pub fn convert(
         .or_else(|| file_date.map(str::to_string))
         .or(path_date)
         .or_else(|| publish.clone());
-    out.title = title.ok_or("no `title`")?;
-    let is_page = jekyll_page || date_text.is_none();
+    out.title = match title {
+        Some(t) => t,
+        // Hugo publishes a page without a title; dealwire needs one.
+        None => {
+            // A folder's `index` is named after its folder.
+            let base = match stem {
+                "index" => place.inner.rsplit('/').nth(1).unwrap_or(stem),
+                _ => stem,
+            };
+            let named = dated_name(base).1.replace(['-', '_'], " ");
+            let mut chars = named.trim().chars();
+            let named = match chars.next() {
+                Some(c) => c.to_uppercase().chain(chars).collect(),
+                None => return Err("no `title`, and no file name to make one of".into()),
+            };
+            notes.push((
+                None,
+                format!("no `title`: named `{named}` after its file (set a better one)"),
+            ));
+            named
+        }
+    };
+    let is_page = jekyll_page || date_text.is_none() || redirect.is_some();
+    // A post that redirects is a page, but its old URL is a post's, dated.
     let date = match date_text {
-        Some(d) if is_page => {
-            dropped.push(format!("`date: {d}`: a page has no date"));
+        Some(d) if jekyll_page => {
+            if redirect.is_none() {
+                dropped.push(format!("`date: {d}`: a page has no date"));
+            }
             None
         }
         Some(d) => Some(post_date(
@@ -402,7 +460,7 @@ pub fn convert(
         _ => date.written,
     });
     let now = jiff::Timestamp::now();
-    if let Some((_, date)) = &date {
+    if let Some((_, date)) = date.as_ref().filter(|_| !is_page) {
         out.date = date.text.clone();
     }
     for key in ["updated", "lastmod", "modified"] {
@@ -537,7 +595,7 @@ pub fn convert(
     if slug != derived {
         out.slug = slug.as_ref().map(|s| s.to_string());
     }
-    if is_page {
+    if is_page && redirect.is_none() {
         if let Some(why) = made_by_templates(body) {
             return Ok(Outcome::Skipped(why));
         }
@@ -577,7 +635,7 @@ pub fn convert(
             };
             Some(urls::hugo_path(&site.hugo, &page))
         }
-        Generator::Jekyll if is_page => match take_text(&mut fields, "permalink") {
+        Generator::Jekyll if jekyll_page => match take_text(&mut fields, "permalink") {
             Some(pattern) => {
                 let path = rel.rsplit_once('.').map_or(rel, |(p, _)| p);
                 let doc = urls::JekyllDoc {
@@ -596,21 +654,24 @@ pub fn convert(
             let slug_part = written_slug
                 .clone()
                 .unwrap_or_else(|| dated_name(stem).1.trim_end_matches('.').to_string());
-            let rel_in_posts = rel
-                .split_once("_posts/")
-                .map_or(rel, |(_, r)| r)
-                .rsplit_once('.')
-                .map_or(rel, |(p, _)| p);
+            // The path inside the collection's folder (`_posts/`, `_NAME/`).
+            let inside = match collection {
+                Some(c) => rel.strip_prefix(&format!("_{c}/")).unwrap_or(rel),
+                None => rel.split_once("_posts/").map_or(rel, |(_, r)| r),
+            };
+            let rel_in_posts = inside.rsplit_once('.').map_or(inside, |(p, _)| p);
             let doc = urls::JekyllDoc {
                 categories: &categories,
                 slug: &slug_part,
                 date: url_date,
-                collection: "posts",
+                collection: collection.unwrap_or("posts"),
                 path: rel_in_posts,
                 basename: stem,
             };
-            let pattern = take_text(&mut fields, "permalink")
-                .unwrap_or_else(|| site.jekyll.permalink.clone());
+            let pattern = take_text(&mut fields, "permalink").unwrap_or_else(|| match collection {
+                Some(c) => site.jekyll.collections.get(c).cloned().unwrap_or_default(),
+                None => site.jekyll.permalink.clone(),
+            });
             Some(urls::jekyll_path(&pattern, &doc))
         }
     };
@@ -640,13 +701,31 @@ pub fn convert(
             }
         }
     }
-    if let (Some(old), Some(slug)) = (old.map(|o| format!("{}{o}", site.prefix)), &slug) {
-        let new = new_url(&target, slug, Some(lang), site_lang);
+    let new = slug
+        .as_ref()
+        .map(|s| new_url(&target, s, Some(lang), site_lang));
+    if is_page
+        && old
+            .as_deref()
+            .is_some_and(|o| o.trim_end_matches("index.html") == "/")
+    {
+        return Ok(Outcome::Skipped(
+            "the old site's home page: dealwire makes its own".into(),
+        ));
+    }
+    let old_url = old.map(|o| format!("{}{o}", site.prefix));
+    if let (Some(old), Some(new)) = (old_url.clone(), &new) {
+        let new = new.clone();
         match check_alias(&old) {
             Ok(()) if old != new && !out.aliases.contains(&old) => out.aliases.push(old),
             Ok(()) => {}
             Err(why) => dropped.push(format!("its old URL `{old}`: {why}")),
         }
+    }
+    // An alias that is the new page itself (`/about/index.html`, `/about`
+    // for `/about/`) says nothing.
+    if let Some(new) = &new {
+        out.aliases.retain(|a| !same_file(a, new));
     }
     let translation_key = take_text(&mut fields, "translationKey")
         .or_else(|| take_text(&mut fields, "translationkey"));
@@ -675,7 +754,19 @@ pub fn convert(
         None => (body, body_line),
     };
     let html = rel.ends_with(".html") || rel.ends_with(".htm");
-    let mut body = if html {
+    if redirect.is_some() {
+        notes.push((
+            None,
+            format!(
+                "a redirect: imported as a page that sends its readers to {}",
+                redirect.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    out.redirect_to = redirect;
+    let mut body = if out.redirect_to.is_some() {
+        String::new()
+    } else if html {
         html_body(body)
     } else {
         body.to_string()
@@ -699,6 +790,7 @@ pub fn convert(
         body_line,
         fields: written,
         lang: place.lang,
+        old_url,
         translation_key,
         bundle: stem == "index",
         html,
@@ -766,21 +858,106 @@ fn post_date(
     Ok((written, date))
 }
 
-/// Why a page is a list the old site's templates made (its posts, its
-/// tags, its pagination), which dealwire makes its own way; `None` for a
-/// page of content.
+/// Why a page is a list the old site's templates made (a loop over its
+/// posts, tags or categories, its pagination), which dealwire makes its own
+/// way; `None` for a page of content. Code (fenced blocks, code spans,
+/// `raw` and `highlight` blocks), where a page shows such a loop as an
+/// example, does not count.
 fn made_by_templates(body: &str) -> Option<String> {
-    const LISTS: [&str; 6] = [
+    const LISTS: [&str; 5] = [
         "site.posts",
-        "paginator.",
         "site.categories",
         "site.tags",
-        ".Paginator",
-        ".Site.RegularPages",
+        "site.pages",
+        "paginator.",
     ];
-    LISTS.iter().find(|l| body.contains(*l)).map(|l| {
-        format!("a list the old site's templates made (`{l}`): dealwire makes its own lists")
-    })
+    let prose = outside_code(body);
+    let mut rest = prose.as_str();
+    while let Some(at) = rest.find("{%").or_else(|| rest.find("{{")) {
+        let tag = &rest[at + 2..];
+        let end = tag
+            .find("%}")
+            .or_else(|| tag.find("}}"))
+            .unwrap_or(tag.len());
+        let words: Vec<&str> = tag[..end]
+            .trim_start_matches('-')
+            .split_whitespace()
+            .collect();
+        let source = match words.as_slice() {
+            ["for", _, "in", source, ..] => Some(*source),
+            [first, ..] if first.starts_with("paginator.") => Some(*first),
+            _ => None,
+        };
+        if let Some(list) = source.and_then(|s| LISTS.iter().find(|l| s.starts_with(*l))) {
+            return Some(format!(
+                "a list the old site's templates made (`{list}`): dealwire makes its own lists"
+            ));
+        }
+        rest = &tag[end.min(tag.len())..];
+    }
+    None
+}
+
+/// The text outside code: fenced blocks, code spans, and Liquid's `raw`
+/// and `highlight` blocks left out.
+fn outside_code(body: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<&str> = None;
+    let mut liquid: Option<&str> = None;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(end) = liquid {
+            if trimmed.contains(end) {
+                liquid = None;
+            }
+            continue;
+        }
+        if let Some(f) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(*f)) {
+            fence = Some(f);
+            continue;
+        }
+        let compact: String = trimmed.split_whitespace().collect();
+        if compact.starts_with("{%raw") || compact.starts_with("{%-raw") {
+            liquid = (!compact.contains("endraw")).then_some("endraw");
+            continue;
+        }
+        if compact.starts_with("{%highlight") || compact.starts_with("{%-highlight") {
+            liquid = (!compact.contains("endhighlight")).then_some("endhighlight");
+            continue;
+        }
+        // Code spans: every other run between backticks.
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 0 {
+                out.push_str(part);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Jekyll's `Utils.titleize_slug`: the slug's words, each capitalized
+/// (its first letter upper case, the rest lower case).
+fn titleize(slug: &str) -> String {
+    slug.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
 }
 
 /// The instant a date stands for (a plain date at midnight UTC).
@@ -958,6 +1135,18 @@ impl Converted {
             ));
         }
         paths
+    }
+
+    /// Its old URL as an alias, when its new URL (after a change of slug
+    /// or place) differs from it.
+    fn keep_old_url(&mut self, site_lang: Lang) {
+        let (Some(old), Some(slug)) = (&self.old_url, &self.slug) else {
+            return;
+        };
+        let new = new_url(&self.target, slug, Lang::from_code(&self.lang), site_lang);
+        if !same_file(old, &new) && !self.front.aliases.contains(old) && check_alias(old).is_ok() {
+            self.front.aliases.push(old.clone());
+        }
     }
 
     /// Whether it is a standalone page (`content/pages/`), not an article.
@@ -1301,15 +1490,34 @@ pub fn pair_translations(posts: &mut [Converted], site_lang: Lang) {
         };
         let base = original.strip_suffix(".md").unwrap_or(original);
         post.target = format!("{base}.{}.md", lang.code());
+    }
+    // A translation (`FILE.fr.md` beside `FILE.md`, paired by key or by
+    // path) takes its original's slug in the build: its own is dropped,
+    // and its old URL is an alias when its new one differs.
+    let slugs: std::collections::HashMap<String, Option<Slug>> = posts
+        .iter()
+        .map(|p| (p.target.clone(), p.slug.clone()))
+        .collect();
+    for post in posts.iter_mut() {
+        let Some(lang) = Lang::from_code(&post.lang).filter(|l| *l != site_lang) else {
+            continue;
+        };
+        let Some(base) = post.target.strip_suffix(&format!(".{}.md", lang.code())) else {
+            continue;
+        };
+        let Some(slug) = slugs.get(&format!("{base}.md")) else {
+            continue;
+        };
         post.front.slug = None;
-        post.slug = Slug::from_file_stem(&article_stem(&post.target));
+        post.slug = slug.clone();
+        post.keep_old_url(site_lang);
     }
 }
 
 /// Posts of different folders may share a slug (`all-hands.md` and
 /// `inside-rust/all-hands.md`), which dealwire refuses: each later one gets
 /// its folder's name in front (`inside-rust-all-hands`), written as `slug:`.
-pub fn settle_slugs(posts: &mut [Converted]) {
+pub fn settle_slugs(posts: &mut [Converted], site_lang: Lang) {
     let mut taken = std::collections::HashSet::new();
     // A page's URL has its folders: only articles' slugs may clash.
     for post in posts.iter_mut().filter(|p| !p.is_page()) {
@@ -1347,11 +1555,59 @@ pub fn settle_slugs(posts: &mut [Converted]) {
                 ));
                 post.front.slug = Some(new.to_string());
                 post.slug = Some(new);
+                post.keep_old_url(site_lang);
                 break;
             }
             n += 1;
         }
     }
+}
+
+/// Whether two paths of the site are published as one file: `/x/`,
+/// `/x/index.html` and `/x` are.
+fn same_file(a: &str, b: &str) -> bool {
+    same_key(a) == same_key(b)
+}
+
+/// An alias that two posts give (Jekyll's `redirect_from` on two
+/// documents, the last one written winning), or that is another post's
+/// page, is kept by the first post only (by source path), with a warning
+/// on the others.
+pub fn settle_aliases(posts: &mut [Converted], site_lang: Lang) {
+    let mut taken: std::collections::HashMap<String, String> = Default::default();
+    for post in posts.iter() {
+        if let Some(slug) = &post.slug {
+            let url = new_url(&post.target, slug, Lang::from_code(&post.lang), site_lang);
+            taken.insert(same_key(&url), post.source.clone());
+        }
+    }
+    let mut order: Vec<usize> = (0..posts.len()).collect();
+    order.sort_by(|&a, &b| posts[a].source.cmp(&posts[b].source));
+    for i in order {
+        let post = &mut posts[i];
+        let mut dropped = Vec::new();
+        post.front
+            .aliases
+            .retain(|alias| match taken.get(&same_key(alias)) {
+                Some(other) if *other != post.source => {
+                    dropped.push(format!(
+                        "the alias `{alias}`: {other} has it already (its page, or the same alias)"
+                    ));
+                    false
+                }
+                _ => {
+                    taken.insert(same_key(alias), post.source.clone());
+                    true
+                }
+            });
+        post.dropped.extend(dropped);
+    }
+}
+
+/// The key two paths published as one file share (`same_file`).
+fn same_key(path: &str) -> String {
+    let p = path.strip_suffix("index.html").unwrap_or(path);
+    p.trim_end_matches('/').to_string()
 }
 
 /// The file name without its extension (`index` for a folder's post).
@@ -1513,10 +1769,35 @@ mod tests {
 
     #[test]
     fn a_key_twice_in_yaml_front_matter_names_the_file_lines() {
-        let e = front_matter("---\ntitle: A\ndate: 2024-05-01\ntitle: B\n---\nx\n").unwrap_err();
+        let text = "---\ntitle: A\ndate: 2024-05-01\ntitle: B\n---\nx\n";
+        let e = super::front::front_matter(text).unwrap_err();
         assert_eq!(
             e,
             "the YAML front matter does not parse: duplicate key `title` (first at line 2)"
+        );
+        // Jekyll keeps the last value of a top-level key, the list under
+        // the first one included; a key twice deeper is an error still.
+        let c = convert(
+            Generator::Jekyll,
+            "2024-05-01-a.md",
+            "---\ntags:\n- x\n- y\ntitle: A\ntags: [z]\ntitle: B\n---\nx\n",
+        )
+        .unwrap();
+        assert_eq!(c.front.title, "B");
+        assert_eq!(c.front.tags, ["z"]);
+        assert_eq!(
+            c.notes.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+            [
+                "`tags` is given twice (lines 2 and 6): the last value is kept, as Jekyll keeps it",
+                "`title` is given twice (lines 5 and 7): the last value is kept, as Jekyll keeps it"
+            ]
+        );
+        assert!(convert(Generator::Hugo, "a.md", text).is_err());
+        let deep = "---\ntitle: A\nx:\n  a: 1\n  a: 2\n---\nx\n";
+        assert!(
+            convert(Generator::Jekyll, "2024-05-01-a.md", deep)
+                .unwrap_err()
+                .contains("duplicate key `a`")
         );
     }
 
@@ -1551,7 +1832,7 @@ mod tests {
         assert_eq!(c.target, "content/articles/2023-07-04-big-news.md");
         assert_eq!(
             c.text().unwrap(),
-            "---\ntitle: big news\ndate: 2023-07-04\ntags:\n- news\n- cloud\naliases:\n- /old.html\n- /news/cloud/2023/07/04/big-news.html\ndraft: true\n---\nText.\n"
+            "---\ntitle: Big News\ndate: 2023-07-04\ntags:\n- news\n- cloud\naliases:\n- /old.html\n- /news/cloud/2023/07/04/big-news.html\ndraft: true\n---\nText.\n"
         );
         assert_eq!(c.dropped, ["`layout`: a page setting of the old generator"]);
     }
@@ -1578,7 +1859,7 @@ mod tests {
             post("inside-rust/all-hands.md"),
             post("all-hands.fr.md"),
         ];
-        settle_slugs(&mut posts);
+        settle_slugs(&mut posts, Lang::En);
         let slugs: Vec<Option<String>> = posts.iter().map(|p| p.front.slug.clone()).collect();
         assert_eq!(slugs, [None, Some("inside-rust-all-hands".into()), None]);
     }
@@ -1632,6 +1913,27 @@ mod tests {
             convert(Generator::Hugo, "tags/x.md", "---\ntitle: T\n---\n")
                 .unwrap_err()
                 .contains("a page at `/tags/`")
+        );
+        // A loop shown as an example, in code, is content.
+        let docs = "---\ntitle: Posts\n---\nWrite `{% for post in site.posts %}`:\n\n```liquid\n{% for post in site.posts %}\n```\n\n{% raw %}\n{{ paginator.posts }}\n{% endraw %}\n";
+        assert!(convert(Generator::Jekyll, "/docs/posts.md", docs).is_ok());
+        let live = "---\ntitle: Blog\n---\n{%- for post in site.categories.news -%}\n";
+        assert!(
+            convert(Generator::Jekyll, "/blog.md", live)
+                .unwrap_err()
+                .contains("`site.categories`")
+        );
+        // A page with no title is named after its file (Hugo publishes it).
+        let c = convert(
+            Generator::Hugo,
+            "legal/privacy-policy/index.md",
+            "---\n---\nx\n",
+        )
+        .unwrap();
+        assert_eq!(c.front.title, "Privacy policy");
+        assert_eq!(
+            c.notes[0].1,
+            "no `title`: named `Privacy policy` after its file (set a better one)"
         );
     }
 

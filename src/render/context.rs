@@ -118,7 +118,7 @@ impl SiteView {
         let mut pages: Vec<PageLink> = site
             .articles
             .iter()
-            .filter(|p| p.article.is_page() && !p.is_translation)
+            .filter(|p| p.article.is_page() && !p.is_translation && p.article.redirect.is_none())
             .map(|p| {
                 let shown = std::iter::once(p)
                     .chain(p.translations.iter().map(|&t| &site.articles[t]))

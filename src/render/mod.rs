@@ -501,6 +501,16 @@ fn standalone_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let site = r.site;
     let p = &site.articles[i];
     let a = &p.article;
+    if a.redirect.is_some() {
+        // A page that only redirects: not in the sitemap.
+        let page = Page {
+            rel: p.rel_url.to_string(),
+            lastmod: None,
+            sitemap: false,
+        };
+        let target = p.target_url(&site.config);
+        return r.emit_page(page, |_| Ok(exports::redirect(&target, a.lang).into()));
+    }
     if !r.templates.has("page.html") {
         return Err(Diagnostic::error(
             &a.source_path,

@@ -40,6 +40,17 @@ impl Placed {
     pub fn is_listed(&self) -> bool {
         !self.is_translation && !self.article.is_page()
     }
+
+    /// The absolute URL its own URL and its aliases send readers to: its
+    /// page's, or a redirecting page's `redirect_to` (a path on the site
+    /// made absolute under `base_url`).
+    pub fn target_url(&self, config: &Config) -> String {
+        match &self.article.redirect {
+            Some(to) if to.starts_with('/') => config.absolute_url(to.trim_start_matches('/')),
+            Some(to) => to.clone(),
+            None => config.absolute_url(&self.rel_url),
+        }
+    }
 }
 
 /// A deal in the index: which article, which of its deals.

@@ -233,6 +233,9 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
         ),
         // A page with no date is a standalone page, with its translation.
         ("/who-we-are/", "/about/"),
+        // The translation's own slug made its old URL; it takes the
+        // original's now.
+        ("/fr/a-propos/", "/fr/about/"),
     ] {
         assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
     }
@@ -338,6 +341,7 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
             "site:content/pages/about.md",
             "site:content/pages/team/index.md",
             "site:content/pages/guides/setup.md",
+            "site:content/pages/2015-01-01-moved.md",
         ],
     );
     let build = site.dealwire(&["build", "--future"]);
@@ -360,6 +364,13 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
         ("/blog/about/", "/about/"),
         ("/blog/team/", "/team/"),
         ("/blog/guides/setup/", "/guides/setup/"),
+        // A redirect (`redirect_to`) is a page that redirects, from its
+        // own URL and its old one, straight to its target.
+        (
+            "/blog/2015/01/01/moved/",
+            "https://elsewhere.example/moved/",
+        ),
+        ("/moved/", "https://elsewhere.example/moved/"),
     ] {
         assert_eq!(answer(&site, old).as_deref(), Some(new), "{old}");
     }

@@ -233,3 +233,82 @@ fn a_theme_without_page_html_says_so_when_the_site_has_pages() {
         run.stderr
     );
 }
+
+#[test]
+fn a_page_may_only_redirect_and_its_old_urls_go_straight_there() {
+    let site = site("ok-translation");
+    site.write(
+        "content/pages/conference.md",
+        "---\ntitle: Conference\nredirect_to: https://events.example.org/2026/\naliases: [/old-conference/]\n---\n",
+    );
+    site.write(
+        "content/pages/deals-guide.md",
+        "---\ntitle: Deals guide\nredirect_to: /deals/#rates\n---\nNever shown.\n",
+    );
+    let run = site.build();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "warning: content/pages/deals-guide.md:3:14: redirect_to: a page that redirects is never shown: its text is not published\n"
+    );
+    for (file, target) in [
+        ("conference/index.html", "https://events.example.org/2026/"),
+        (
+            "old-conference/index.html",
+            "https://events.example.org/2026/",
+        ),
+        (
+            "deals-guide/index.html",
+            "https://example.org/briefing/deals/#rates",
+        ),
+    ] {
+        let page = site.read(file);
+        assert!(
+            page.contains(&format!(
+                r#"<meta http-equiv="refresh" content="0; url={target}">"#
+            )),
+            "{file}: {page}"
+        );
+        assert!(!page.contains("Never shown"));
+    }
+    let sitemap = site.read("sitemap.xml");
+    assert!(!sitemap.contains("conference") && !sitemap.contains("deals-guide"));
+    assert!(
+        !site.read("index.html").contains("Conference"),
+        "not in the footer"
+    );
+
+    // Only a page redirects, and only to an http(s) address or a path.
+    for (file, front, message) in [
+        (
+            "content/articles/a.md",
+            "date: 2025-01-01\nredirect_to: /x/",
+            "redirect_to: only a page (a file of `content/pages/`) redirects",
+        ),
+        (
+            "content/pages/b.md",
+            "redirect_to: javascript:alert(1)",
+            "redirect_to: `redirect_to: javascript:alert(1)` must be an http or https address",
+        ),
+        (
+            "content/pages/c.md",
+            "redirect_to: //evil.example/",
+            "must be an http or https address, or a path on the site",
+        ),
+        (
+            "content/pages/d.md",
+            "redirect_to: /a/../../etc/",
+            "climbs with `..`",
+        ),
+    ] {
+        let site = crate::harness::site("ok-translation");
+        site.write(file, format!("---\ntitle: T\n{front}\n---\n"));
+        let run = site.build();
+        assert_eq!(run.status, 1, "{file}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("{file}:")) && run.stderr.contains(message),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+}
