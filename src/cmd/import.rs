@@ -102,6 +102,7 @@ pub fn run(args: &ImportArgs) -> bool {
             _ if page => {}
             FileKind::Post => {}
             FileKind::Other => continue,
+            FileKind::Draft => {}
             FileKind::Undated => {
                 diags.push(Diagnostic::warning(
                     &shown,
@@ -130,7 +131,13 @@ pub fn run(args: &ImportArgs) -> bool {
                 continue;
             }
         };
-        match import::convert(generator, &site, site_lang, &rel, &text) {
+        // The file's modification date (a Jekyll draft's date).
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| jiff::Timestamp::try_from(t).ok())
+            .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date().to_string());
+        match import::convert_file(generator, &site, site_lang, &rel, &text, modified.as_deref()) {
             Ok(Outcome::Post(c)) => converted.push((*c, path)),
             Ok(Outcome::Skipped(why)) => skipped.entry(why).or_default().push(shown),
             Err(why) => diags.push(Diagnostic::error(&shown, format!("{why}: not imported"))),

@@ -78,6 +78,8 @@ pub enum FileKind {
     Html,
     /// A Jekyll post whose file name has no date, which Jekyll skips.
     Undated,
+    /// A Jekyll draft (`_drafts/`), published only with `--drafts`.
+    Draft,
     /// Anything else (a section's `_index.md`, an image, a page).
     Other,
 }
@@ -92,6 +94,9 @@ pub fn kind_of(generator: Generator, site: &OldSite, rel: &str) -> FileKind {
     let html = name.ends_with(".html") || name.ends_with(".htm");
     if !markdown && !html {
         return FileKind::Other;
+    }
+    if generator == Generator::Jekyll && rel.split('/').any(|part| part == "_drafts") {
+        return FileKind::Draft;
     }
     let inside = match generator {
         Generator::Zola => rel.starts_with("content/"),
@@ -280,7 +285,7 @@ fn place(generator: Generator, site: &OldSite, rel: &str, site_lang: Lang) -> Pl
             let parts: Vec<&str> = rel.split('/').collect();
             // A page (no `_posts/` in its path) keeps its whole path.
             let (categories, inner): (Vec<String>, Vec<&str>) =
-                match parts.iter().position(|p| *p == "_posts") {
+                match parts.iter().position(|p| *p == "_posts" || *p == "_drafts") {
                     Some(at) => (
                         parts[..at].iter().map(|c| c.to_string()).collect(),
                         parts[..at]
@@ -311,6 +316,22 @@ pub fn convert(
     rel: &str,
     text: &str,
 ) -> Result<Outcome, String> {
+    convert_file(generator, site, site_lang, rel, text, None)
+}
+
+/// `convert`, for a file whose modification date (`YYYY-MM-DD`) is
+/// `modified`: a Jekyll draft (`_drafts/`) without a date is dated by it,
+/// as `jekyll --drafts` does.
+pub fn convert_file(
+    generator: Generator,
+    site: &OldSite,
+    site_lang: Lang,
+    rel: &str,
+    text: &str,
+    modified: Option<&str>,
+) -> Result<Outcome, String> {
+    let jekyll_draft =
+        generator == Generator::Jekyll && rel.split('/').any(|part| part == "_drafts");
     let (fields, body, twice) = front::front_matter_with(text, generator == Generator::Jekyll)?;
     let mut fields = match fields {
         Value::Object(map) => map,
@@ -322,7 +343,7 @@ pub fn convert(
     // A Jekyll file outside `_posts/` is a page, but a dated document of a
     // collection (a release note), which is an article; a Hugo or Zola
     // file is a page when it has no date (below).
-    let in_posts = rel.split('/').any(|part| part == "_posts");
+    let in_posts = jekyll_draft || rel.split('/').any(|part| part == "_posts");
     let collection = (generator == Generator::Jekyll && !in_posts)
         .then(|| rel.split('/').next()?.strip_prefix('_'))
         .flatten()
@@ -413,7 +434,8 @@ pub fn convert(
     let date_text = take_text(&mut fields, "date")
         .or_else(|| file_date.map(str::to_string))
         .or(path_date)
-        .or_else(|| publish.clone());
+        .or_else(|| publish.clone())
+        .or_else(|| modified.filter(|_| jekyll_draft).map(str::to_string));
     out.title = match title {
         Some(t) => t,
         // Hugo publishes a page without a title; dealwire needs one.
@@ -480,6 +502,13 @@ pub fn convert(
     // What the old site did not publish.
     out.draft = take_bool(&mut fields, "draft")
         || take_bool_default(&mut fields, "published", true) == Some(false);
+    if jekyll_draft {
+        out.draft = true;
+        notes.push((
+            None,
+            "a draft of the old site (`_drafts/`): imported as a draft, dated by its front matter or else its file's modification date, as `jekyll --drafts` dates it".into(),
+        ));
+    }
     for key in ["expirydate", "expiryDate", "unpublishdate"] {
         let Some(e) = take_text(&mut fields, key) else {
             continue;
@@ -650,6 +679,8 @@ pub fn convert(
             }
             None => old_page_url(generator, site, rel),
         },
+        // A draft was never published: it has no old URL.
+        Generator::Jekyll if jekyll_draft => None,
         Generator::Jekyll => {
             let slug_part = written_slug
                 .clone()
@@ -1422,9 +1453,20 @@ pub fn old_feeds<'a>(
                 feeds.insert((format!("{prefix}index.xml"), "rss"));
                 if let Some(root) = hugo_root(site, &post.source) {
                     let inner = post.source[root.0.len()..].trim_start_matches('/');
-                    if let Some((section, _)) = inner.split_once('/') {
-                        let section = urls::hugo_urlize(section, site.hugo.lower);
-                        feeds.insert((format!("{prefix}{section}/index.xml"), "rss"));
+                    // The top section, and each nested one that is a
+                    // branch (holds an `_index` file), has its feed.
+                    let folders: Vec<&str> = inner.split('/').collect();
+                    let folders = &folders[..folders.len().saturating_sub(1)];
+                    for depth in 1..=folders.len() {
+                        let path = folders[..depth].join("/");
+                        if depth > 1 && !site.hugo.branches.contains(&path) {
+                            break;
+                        }
+                        let url: Vec<String> = folders[..depth]
+                            .iter()
+                            .map(|f| urls::hugo_urlize(f, site.hugo.lower))
+                            .collect();
+                        feeds.insert((format!("{prefix}{}/index.xml", url.join("/")), "rss"));
                     }
                 }
             }
@@ -1935,6 +1977,30 @@ mod tests {
             c.notes[0].1,
             "no `title`: named `Privacy policy` after its file (set a better one)"
         );
+    }
+
+    #[test]
+    fn a_jekyll_draft_is_a_draft_dated_by_its_file() {
+        let text = "---\ntitle: Soon\n---\nx\n";
+        let site = OldSite::default();
+        let c = match super::convert_file(
+            Generator::Jekyll,
+            &site,
+            Lang::En,
+            "_drafts/soon.md",
+            text,
+            Some("2026-12-01"),
+        )
+        .unwrap()
+        {
+            Outcome::Post(c) => c,
+            Outcome::Skipped(why) => panic!("{why}"),
+        };
+        assert_eq!(c.target, "content/articles/soon.md");
+        assert!(c.text().unwrap().contains("date: 2026-12-01\n"));
+        assert!(c.text().unwrap().contains("draft: true\n"));
+        assert!(c.front.aliases.is_empty(), "never published: no old URL");
+        assert_eq!(kind_of(Generator::Jekyll, &site, "_drafts/soon.md"), FileKind::Draft);
     }
 
     #[test]

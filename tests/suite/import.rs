@@ -268,7 +268,7 @@ fn a_hugo_site_keeps_every_old_url_and_publishes_no_template_syntax() {
     // The old feeds, once `site.yaml` lists them as the import says: a copy
     // of the matching feed at each old address, never a redirect page.
     assert!(
-        run.stderr.contains("add `feeds: { copies: { fr/index.xml: rss, fr/post/index.xml: rss, index.xml: rss, news/index.xml: rss, post/index.xml: rss } }` to site.yaml"),
+        run.stderr.contains("add `feeds: { copies: { fr/index.xml: rss, fr/post/index.xml: rss, index.xml: rss, news/index.xml: rss, news/wide/index.xml: rss, post/index.xml: rss } }` to site.yaml"),
         "{}",
         run.stderr
     );
@@ -342,6 +342,7 @@ fn a_jekyll_site_keeps_every_old_url_and_publishes_no_template_syntax() {
             "site:content/pages/team/index.md",
             "site:content/pages/guides/setup.md",
             "site:content/pages/2015-01-01-moved.md",
+            "site:content/articles/deal-in-the-works.md",
         ],
     );
     let build = site.dealwire(&["build", "--future"]);
