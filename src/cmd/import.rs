@@ -137,7 +137,14 @@ pub fn run(args: &ImportArgs) -> bool {
             .ok()
             .and_then(|t| jiff::Timestamp::try_from(t).ok())
             .map(|t| jiff::tz::TimeZone::UTC.to_datetime(t).date().to_string());
-        match import::convert_file(generator, &site, site_lang, &rel, &text, modified.as_deref()) {
+        match import::convert_file(
+            generator,
+            &site,
+            site_lang,
+            &rel,
+            &text,
+            modified.as_deref(),
+        ) {
             Ok(Outcome::Post(c)) => converted.push((*c, path)),
             Ok(Outcome::Skipped(why)) => skipped.entry(why).or_default().push(shown),
             Err(why) => diags.push(Diagnostic::error(&shown, format!("{why}: not imported"))),

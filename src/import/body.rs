@@ -8,6 +8,9 @@
 //! `param`, `comment`, and the escape form `{{</* name */>}}`. Jekyll's
 //! Liquid: `highlight`, `raw`, `post_url`, `link`, `comment`,
 //! `{{ site.KEY }}`, `{{ page.KEY }}` and `{{ "PATH" | relative_url }}`.
+//! Zola's former built-in shortcodes `youtube`, `vimeo`, `gist`, `streamable`,
+//! and its escape form `{{/* name() */}}`; any other (`{{ name(…) }}`, a
+//! body one `{% name(…) %}…{% end %}` whole) is kept.
 //!
 //! Both generators expand their constructs everywhere, code blocks included
 //! (hence Hugo's escape form and Liquid's `raw`), and so does this: a
@@ -91,7 +94,7 @@ fn next_construct(body: &str, from: usize, generator: Generator) -> Option<usize
         let opens = match generator {
             Generator::Hugo => next == Some(b'{') && matches!(third, Some(b'<' | b'%')),
             Generator::Jekyll => matches!(next, Some(b'%' | b'{')),
-            Generator::Zola => false,
+            Generator::Zola => matches!(next, Some(b'%' | b'{')),
         };
         if opens {
             return Some(found);
@@ -136,8 +139,103 @@ fn parse_construct(body: &str, at: usize, generator: Generator) -> Option<Constr
     match generator {
         Generator::Hugo => parse_shortcode(body, at),
         Generator::Jekyll => parse_liquid(body, at),
-        Generator::Zola => None,
+        Generator::Zola => parse_zola(body, at),
     }
+}
+
+/// A Zola shortcode: `{{ name(key=value, …) }}`, a body one `{% name(…) %}
+/// … {% end %}` (whole), or the escape `{{/* name(…) */}}`.
+fn parse_zola(body: &str, at: usize) -> Option<Construct<'_>> {
+    let block = body[at..].starts_with("{%");
+    let close = if block { "%}" } else { "}}" };
+    let inner_start = at + 2;
+    if !block && body[inner_start..].starts_with("/*") {
+        let end = body[inner_start..].find(&format!("*/{close}"))? + inner_start;
+        let name = body[inner_start + 2..end].trim();
+        return Some(Construct::Shortcode {
+            span: at..end + 2 + close.len(),
+            name,
+            args: Vec::new(),
+            closing: false,
+            escaped: true,
+        });
+    }
+    let rest = body[inner_start..].trim_start_matches([' ', '\t']);
+    let name_start = body.len() - rest.len();
+    let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    if name_len == 0 || !rest[name_len..].starts_with('(') {
+        return None;
+    }
+    let name = &body[name_start..name_start + name_len];
+    let args_start = name_start + name_len + 1;
+    let args_len = find_close(&body[args_start..], ")")?;
+    let args = zola_args(&body[args_start..args_start + args_len]);
+    let after = &body[args_start + args_len + 1..];
+    let trimmed = after.trim_start_matches([' ', '\t']);
+    let tail = trimmed.strip_prefix(close)?;
+    let mut end = body.len() - tail.len();
+    if block {
+        // The body shortcode's whole text, to its `{% end %}`.
+        let mut from = end;
+        loop {
+            let found = body[from..].find("{%")? + from;
+            let close = body[found..].find("%}")? + found;
+            if body[found + 2..close].trim() == "end" {
+                end = close + 2;
+                break;
+            }
+            from = close + 2;
+        }
+    }
+    Some(Construct::Shortcode {
+        span: at..end,
+        name,
+        args,
+        closing: false,
+        escaped: false,
+    })
+}
+
+/// A Zola shortcode's arguments: `key=value`, separated by commas, each
+/// value a quoted string (`"`, `'` or `` ` ``), a number, a boolean or
+/// anything else as written.
+fn zola_args(text: &str) -> Vec<(Option<String>, String)> {
+    let mut args = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut part = String::new();
+    let mut parts = Vec::new();
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                part.push(c);
+            }
+            Some(_) => part.push(c),
+            None if matches!(c, '"' | '\'' | '`') => {
+                quote = Some(c);
+                part.push(c);
+            }
+            None if c == ',' => parts.push(std::mem::take(&mut part)),
+            None => part.push(c),
+        }
+    }
+    parts.push(part);
+    for part in parts {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (key, value) = match part.split_once('=') {
+            Some((k, v)) => (Some(k.trim().to_string()), v.trim()),
+            None => (None, part),
+        };
+        let value = ['"', '\'', '`']
+            .iter()
+            .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
+            .unwrap_or(value);
+        args.push((key, value.to_string()));
+    }
+    args
 }
 
 /// `{{< name a "b c" key="v" >}}`, `{{% … %}}`, `{{< /name >}}`,
@@ -367,7 +465,10 @@ impl<'a> Out<'a> {
                 ..
             } => {
                 if escaped {
-                    let text = format!("{{{{<{name}>}}}}");
+                    let text = match ctx.generator {
+                        Generator::Zola => format!("{{{{ {name} }}}}"),
+                        _ => format!("{{{{<{name}>}}}}"),
+                    };
                     self.converted(&text);
                     return span.end;
                 }
@@ -494,6 +595,27 @@ impl<'a> Out<'a> {
                     span.end
                 }
             },
+            // Zola's: `gist(url=…, file=…)`, `streamable(id=…)`.
+            "gist" if get("url", None).is_some() => {
+                let url = get("url", None).unwrap_or_default();
+                match url::Url::parse(&url) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                        self.converted(&format!("[A gist on GitHub]({url})"))
+                    }
+                    _ => self.keep(span.clone()),
+                }
+                span.end
+            }
+            "streamable" if ctx.generator == Generator::Zola => {
+                match get("id", Some(0)).filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric()))
+                {
+                    Some(id) => self.converted(&format!(
+                        "[A video on Streamable](https://streamable.com/{id})"
+                    )),
+                    None => self.keep(span.clone()),
+                }
+                span.end
+            }
             "gist" => match (get("user", Some(0)), get("id", Some(1))) {
                 (Some(user), Some(id)) => {
                     let file = get("file", Some(2))

@@ -804,13 +804,6 @@ pub fn convert_file(
     };
     if generator == Generator::Zola {
         body = zola_links(&body);
-        let shortcodes = shortcodes(generator, &body);
-        if shortcodes > 0 {
-            dropped.push(format!(
-                "{shortcodes} zola shortcode{} in the body: shown as text, rewrite them in Markdown or as embeds",
-                if shortcodes == 1 { "" } else { "s" }
-            ));
-        }
     }
     Ok(Outcome::Post(Box::new(Converted {
         target,
@@ -1367,10 +1360,8 @@ pub fn finish(
             ),
         ));
     }
-    if generator == Generator::Zola {
-        return;
-    }
-    // Links to Markdown files: from the site's root, or from the post's folder.
+    // Links to Markdown files: from the site's root, or from the post's
+    // folder (Zola's links are `@/` links, made dealwire's already).
     let folder = post
         .source
         .rsplit_once('/')
@@ -1386,9 +1377,11 @@ pub fn finish(
             .get(&normal)
             .or_else(|| old_page_url(generator, site, &normal))
     };
-    let (body, pointed) = body::md_links(&post.body, &resolve);
-    if pointed > 0 {
-        post.body = body;
+    if generator != Generator::Zola {
+        let (body, pointed) = body::md_links(&post.body, &resolve);
+        if pointed > 0 {
+            post.body = body;
+        }
     }
     let link = |name: &str| {
         links
@@ -1768,25 +1761,6 @@ fn zola_links(body: &str) -> String {
     out
 }
 
-/// How many template shortcodes the body holds (they are not Markdown).
-fn shortcodes(generator: Generator, body: &str) -> usize {
-    match generator {
-        Generator::Hugo => body.matches("{{<").count() + body.matches("{{%").count(),
-        Generator::Zola => body
-            .match_indices("{{ ")
-            .chain(body.match_indices("{% "))
-            .filter(|(at, _)| {
-                let after = &body[at + 3..];
-                let name_len = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(0);
-                name_len > 0 && after[name_len..].starts_with('(')
-            })
-            .count(),
-        Generator::Jekyll => body.matches("{% ").count(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1857,7 +1831,6 @@ mod tests {
             [
                 "`extra.toc`: a theme setting of the old site",
                 "`template`: a page setting of the old generator",
-                "1 zola shortcode in the body: shown as text, rewrite them in Markdown or as embeds",
             ]
         );
     }
@@ -2000,7 +1973,10 @@ mod tests {
         assert!(c.text().unwrap().contains("date: 2026-12-01\n"));
         assert!(c.text().unwrap().contains("draft: true\n"));
         assert!(c.front.aliases.is_empty(), "never published: no old URL");
-        assert_eq!(kind_of(Generator::Jekyll, &site, "_drafts/soon.md"), FileKind::Draft);
+        assert_eq!(
+            kind_of(Generator::Jekyll, &site, "_drafts/soon.md"),
+            FileKind::Draft
+        );
     }
 
     #[test]

@@ -69,6 +69,11 @@ fn archives_of_three_generators_become_articles() {
         expect(&format!("import-{generator}"), &site, &run, &compared);
         let build = site.build();
         assert_eq!(build.status, 0, "{generator}: {}", build.stderr);
+        assert_eq!(
+            template_syntax_shown(&site),
+            Vec::<String>::new(),
+            "{generator}"
+        );
         let check = site.dealwire(&["check"]);
         assert_eq!(check.status, 0, "{generator}: {}", check.stderr);
         // Never overwrites: a second import changes nothing and says why.
@@ -152,7 +157,8 @@ fn answer(site: &TestSite, old: &str) -> Option<String> {
 }
 
 /// Published HTML that shows template syntax to readers: outside `<pre>` and
-/// `<code>`, any `{{<`, `{{%`, `{%` or `{{ site.`.
+/// `<code>`, any `{{<`, `{{%`, `{%` or `{{ site.`, or a Zola shortcode
+/// call `{{ name(`.
 fn template_syntax_shown(site: &TestSite) -> Vec<String> {
     let mut shown = Vec::new();
     for entry in walkdir::WalkDir::new(site.public()) {
@@ -171,10 +177,18 @@ fn template_syntax_shown(site: &TestSite) -> Vec<String> {
                     .as_element()
                     .is_some_and(|e| matches!(e.name(), "pre" | "code"))
             });
+            let zola_call = text.match_indices("{{").any(|(at, _)| {
+                let rest = text[at + 2..].trim_start();
+                let name = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                name > 0 && rest[name..].starts_with('(')
+            });
             if !in_code
-                && ["{{<", "{{%", "{%", "{{ site."]
-                    .iter()
-                    .any(|s| text.contains(s))
+                && (zola_call
+                    || ["{{<", "{{%", "{%", "{{ site."]
+                        .iter()
+                        .any(|s| text.contains(s)))
             {
                 shown.push(format!("{}: {}", entry.path().display(), text.trim()));
             }
