@@ -1,5 +1,6 @@
-//! `article::parse` over arbitrary file bytes, for an English and a French site,
-//! and `yaml::locate` over the front-matter text.
+//! `article::parse` over arbitrary file bytes, as an article of an English
+//! site and as a standalone page (`content/pages/x.md`) of a French one, and
+//! `yaml::locate` over the front-matter text.
 //!
 //! Invariants: no panic; an article that fails has at least one error, and every
 //! diagnostic names the file (`error: content/articles/x.md…`) at a line inside
@@ -19,7 +20,8 @@ use dealwire::{frontmatter, yaml};
 use dealwire_fuzz::{check_message, ensure};
 use libfuzzer_sys::fuzz_target;
 
-const PATH: &str = "content/articles/x.md";
+/// The file as an article (English site), then as a page (French site).
+const PATHS: [&str; 2] = ["content/articles/x.md", "content/pages/x.md"];
 
 const SITE: &str = "title: Fuzz Briefing\nbase_url: https://example.org/briefing/\nreporting_currency: USD\nrates:\n  EUR: 1.08\n  GBP: 1.27\n  JPY: 0.0066\n  CHF: \"1.1\"\nparties:\n  Amazon: { aliases: [AWS, Amazon Web Services] }\n  OpenAI: {}\n  Nvidia: {}\n";
 
@@ -43,7 +45,6 @@ const FIELDS: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let file = SourceFile::new(PATH, data.to_vec());
     // Lines as the YAML reader counts them (`\n`, `\r\n` or a lone `\r`): the
     // most any position may say. Lone CRs are reported apart (see docs/fuzzing.md).
     let lines = data
@@ -52,7 +53,8 @@ fuzz_target!(|data: &[u8]| {
         .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
         .count()
         + 1;
-    for config in configs() {
+    for (config, path) in configs().iter().zip(PATHS) {
+        let file = SourceFile::new(path, data.to_vec());
         let mut diagnostics = Diagnostics::new();
         let failed = match article::parse(&file, &config.article_settings(), &mut diagnostics) {
             Some(article) => {
@@ -97,7 +99,7 @@ fuzz_target!(|data: &[u8]| {
             };
             let shown = d.to_string();
             ensure(
-                d.path == PATH && shown.starts_with(&format!("{label}: {PATH}")),
+                d.path == path && shown.starts_with(&format!("{label}: {path}")),
                 "diagnostic-names-file",
                 || shown.clone(),
             );
