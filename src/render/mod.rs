@@ -483,6 +483,38 @@ fn collect(r: &Renderer, pages: Vec<Result<Page, Diagnostic>>) -> Result<Rendere
     Ok(Rendered { pages: count })
 }
 
+/// An article's or a page's meta data (`og:type` `og_type`), with its
+/// lead image.
+fn article_meta(r: &Renderer, i: ArticleIdx, og_type: &str) -> PageMeta {
+    let p = &r.site.articles[i];
+    let a = &p.article;
+    PageMeta {
+        image: embeds::lead_image(r.site, i),
+        ..r.meta(&a.title, &description(a), &p.rel_url, a.lang, og_type)
+    }
+}
+
+/// An article's or a page's body as its page shows it (embeds filled).
+fn page_body(r: &Renderer, i: ArticleIdx) -> Result<String, Diagnostic> {
+    let site = r.site;
+    embeds::fill(
+        site,
+        Some(r.templates),
+        i,
+        &site.articles[i].article.body_html()?,
+        embeds::Surface::Page,
+    )
+}
+
+/// Its headings of levels 2 and 3, for a table of contents.
+fn toc(a: &crate::article::Article) -> Vec<&TocEntry> {
+    a.body
+        .headings
+        .iter()
+        .filter(|h| (2..=3).contains(&h.level))
+        .collect()
+}
+
 /// The translations of an article or page, as links.
 fn translations(site: &Site, p: &crate::site::Placed) -> Vec<Translation> {
     p.translations
@@ -523,31 +555,17 @@ fn standalone_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
         sitemap: true,
     };
     r.emit_page(page, |file| {
-        let body = embeds::fill(
-            site,
-            Some(r.templates),
-            i,
-            &a.body_html()?,
-            embeds::Surface::Page,
-        )?;
+        let body = page_body(r, i)?;
         let ctx = PageContext {
             site: &r.site_view,
-            page: PageMeta {
-                image: embeds::lead_image(site, i),
-                ..r.meta(&a.title, &description(a), &p.rel_url, a.lang, "website")
-            },
+            page: article_meta(r, i, "website"),
             standalone: StandaloneView {
                 title: &a.title,
                 lang: a.lang.code(),
                 content_html: &body,
                 updated: a.updated.map(|d| format_date(d, a.lang)),
                 updated_iso: a.updated.map(|d| d.to_string()),
-                toc: a
-                    .body
-                    .headings
-                    .iter()
-                    .filter(|h| (2..=3).contains(&h.level))
-                    .collect(),
+                toc: toc(a),
                 translations: translations(site, p),
             },
         };
@@ -566,13 +584,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
     let lastmod = Some(a.updated.map_or(a.date, |u| u.max(a.date)));
     r.emit(p.rel_url.to_string(), lastmod, |file| {
         let config = r.config();
-        let body = embeds::fill(
-            site,
-            Some(r.templates),
-            i,
-            &a.body_html()?,
-            embeds::Surface::Page,
-        )?;
+        let body = page_body(r, i)?;
         let summary = embeds::fill(site, None, i, &a.summary_html, embeds::Surface::List)?;
         // The deals as this article reports them (the deals index and the
         // exports give their current figures, after later revisions).
@@ -589,10 +601,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             .collect();
         let ctx = ArticleContext {
             site: &r.site_view,
-            page: PageMeta {
-                image: embeds::lead_image(site, i),
-                ..r.meta(&a.title, &description(a), &p.rel_url, a.lang, "article")
-            },
+            page: article_meta(r, i, "article"),
             article: ArticleView {
                 title: &a.title,
                 scheduled: site.preview && a.date > crate::site::today(),
@@ -604,12 +613,7 @@ fn article_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
                 tags: &tags,
                 authors,
                 deals: rows,
-                toc: a
-                    .body
-                    .headings
-                    .iter()
-                    .filter(|h| (2..=3).contains(&h.level))
-                    .collect(),
+                toc: toc(a),
                 reading_minutes: a.body.words.div_ceil(220).max(1),
                 translations: translations(site, p),
                 json_ld: json_ld(config, p, embeds::lead_image(site, i)),
