@@ -396,6 +396,62 @@ fn parse_liquid(body: &str, at: usize) -> Option<Construct<'_>> {
     }
 }
 
+/// Why a page is a list the old site's templates made (a Liquid loop over
+/// its posts, tags, categories or pages, or its pagination), which dealwire
+/// makes its own way; `None` for a page of content. Code (blocks, spans,
+/// and Liquid's `raw` and `highlight` blocks), where a page shows such a
+/// loop as an example, does not count.
+pub fn made_by_templates(body: &str) -> Option<String> {
+    const LISTS: [&str; 5] = [
+        "site.posts",
+        "site.categories",
+        "site.tags",
+        "site.pages",
+        "paginator.",
+    ];
+    let code = code_ranges(body);
+    let mut at = 0;
+    while let Some(found) = next_construct(body, at, Generator::Jekyll) {
+        let Some(c) = parse_liquid(body, found) else {
+            at = found + 2;
+            continue;
+        };
+        at = c.span().end;
+        if inside(&code, found) {
+            continue;
+        }
+        let source = match c {
+            Construct::Tag {
+                name: name @ ("raw" | "highlight"),
+                ..
+            } => {
+                // Its text is shown as it is: on past its end tag.
+                let end = format!("end{name}");
+                at = body[at..]
+                    .find(&end)
+                    .map_or(body.len(), |e| at + e + end.len());
+                continue;
+            }
+            Construct::Tag {
+                name: "for", args, ..
+            } => {
+                let words: Vec<&str> = args.split_whitespace().collect();
+                (words.get(1) == Some(&"in"))
+                    .then(|| words.get(2).copied())
+                    .flatten()
+            }
+            Construct::Output { expr, .. } => Some(expr),
+            _ => None,
+        };
+        if let Some(list) = source.and_then(|s| LISTS.iter().find(|l| s.starts_with(*l))) {
+            return Some(format!(
+                "a list the old site's templates made (`{list}`): dealwire makes its own lists"
+            ));
+        }
+    }
+    None
+}
+
 /// The byte ranges of code (spans and blocks) in Markdown.
 fn code_ranges(body: &str) -> Vec<Range<usize>> {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};

@@ -6,18 +6,11 @@ use serde_json::Value;
 
 use crate::slug::Slug;
 
-/// The front matter as a generic value, and the body after it.
-pub fn front_matter(text: &str) -> Result<(Value, &str), String> {
-    front_matter_with(text, false).map(|(v, body, _)| (v, body))
-}
-
-/// `front_matter`; with `last_wins` (Jekyll, whose YAML reader keeps the
-/// last of a top-level key given twice), such a key's earlier values are
-/// left out, each with a note naming its lines, instead of an error.
-pub fn front_matter_with(
-    text: &str,
-    last_wins: bool,
-) -> Result<(Value, &str, Vec<String>), String> {
+/// The front matter as a generic value, the body after it, and notes. With
+/// `last_wins` (Jekyll, whose YAML reader keeps the last of a top-level key
+/// given twice), such a key's earlier values are left out, each with a note
+/// naming its lines, instead of an error.
+pub fn front_matter(text: &str, last_wins: bool) -> Result<(Value, &str, Vec<String>), String> {
     let mut notes = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (fence, toml) in [("+++", true), ("---", false)] {

@@ -332,7 +332,7 @@ pub fn convert_file(
 ) -> Result<Outcome, String> {
     let jekyll_draft =
         generator == Generator::Jekyll && rel.split('/').any(|part| part == "_drafts");
-    let (fields, body, twice) = front::front_matter_with(text, generator == Generator::Jekyll)?;
+    let (fields, body, twice) = front::front_matter(text, generator == Generator::Jekyll)?;
     let mut fields = match fields {
         Value::Object(map) => map,
         Value::Null => Default::default(),
@@ -625,7 +625,7 @@ pub fn convert_file(
         out.slug = slug.as_ref().map(|s| s.to_string());
     }
     if is_page && redirect.is_none() {
-        if let Some(why) = made_by_templates(body) {
+        if let Some(why) = body::made_by_templates(body) {
             return Ok(Outcome::Skipped(why));
         }
         let url = slug
@@ -880,90 +880,6 @@ fn post_date(
         ));
     }
     Ok((written, date))
-}
-
-/// Why a page is a list the old site's templates made (a loop over its
-/// posts, tags or categories, its pagination), which dealwire makes its own
-/// way; `None` for a page of content. Code (fenced blocks, code spans,
-/// `raw` and `highlight` blocks), where a page shows such a loop as an
-/// example, does not count.
-fn made_by_templates(body: &str) -> Option<String> {
-    const LISTS: [&str; 5] = [
-        "site.posts",
-        "site.categories",
-        "site.tags",
-        "site.pages",
-        "paginator.",
-    ];
-    let prose = outside_code(body);
-    let mut rest = prose.as_str();
-    while let Some(at) = rest.find("{%").or_else(|| rest.find("{{")) {
-        let tag = &rest[at + 2..];
-        let end = tag
-            .find("%}")
-            .or_else(|| tag.find("}}"))
-            .unwrap_or(tag.len());
-        let words: Vec<&str> = tag[..end]
-            .trim_start_matches('-')
-            .split_whitespace()
-            .collect();
-        let source = match words.as_slice() {
-            ["for", _, "in", source, ..] => Some(*source),
-            [first, ..] if first.starts_with("paginator.") => Some(*first),
-            _ => None,
-        };
-        if let Some(list) = source.and_then(|s| LISTS.iter().find(|l| s.starts_with(*l))) {
-            return Some(format!(
-                "a list the old site's templates made (`{list}`): dealwire makes its own lists"
-            ));
-        }
-        rest = &tag[end.min(tag.len())..];
-    }
-    None
-}
-
-/// The text outside code: fenced blocks, code spans, and Liquid's `raw`
-/// and `highlight` blocks left out.
-fn outside_code(body: &str) -> String {
-    let mut out = String::new();
-    let mut fence: Option<&str> = None;
-    let mut liquid: Option<&str> = None;
-    for line in body.lines() {
-        let trimmed = line.trim_start();
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
-            }
-            continue;
-        }
-        if let Some(end) = liquid {
-            if trimmed.contains(end) {
-                liquid = None;
-            }
-            continue;
-        }
-        if let Some(f) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(*f)) {
-            fence = Some(f);
-            continue;
-        }
-        let compact: String = trimmed.split_whitespace().collect();
-        if compact.starts_with("{%raw") || compact.starts_with("{%-raw") {
-            liquid = (!compact.contains("endraw")).then_some("endraw");
-            continue;
-        }
-        if compact.starts_with("{%highlight") || compact.starts_with("{%-highlight") {
-            liquid = (!compact.contains("endhighlight")).then_some("endhighlight");
-            continue;
-        }
-        // Code spans: every other run between backticks.
-        for (i, part) in line.split('`').enumerate() {
-            if i % 2 == 0 {
-                out.push_str(part);
-            }
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// Jekyll's `Utils.titleize_slug`: the slug's words, each capitalized
@@ -1786,7 +1702,7 @@ mod tests {
     #[test]
     fn a_key_twice_in_yaml_front_matter_names_the_file_lines() {
         let text = "---\ntitle: A\ndate: 2024-05-01\ntitle: B\n---\nx\n";
-        let e = super::front::front_matter(text).unwrap_err();
+        let e = super::front::front_matter(text, false).unwrap_err();
         assert_eq!(
             e,
             "the YAML front matter does not parse: duplicate key `title` (first at line 2)"
@@ -1932,6 +1848,13 @@ mod tests {
         // A loop shown as an example, in code, is content.
         let docs = "---\ntitle: Posts\n---\nWrite `{% for post in site.posts %}`:\n\n```liquid\n{% for post in site.posts %}\n```\n\n{% raw %}\n{{ paginator.posts }}\n{% endraw %}\n";
         assert!(convert(Generator::Jekyll, "/docs/posts.md", docs).is_ok());
+        // An output before any tag is read too.
+        let paged = "---\ntitle: Blog\n---\n{{ paginator.posts }}\n{% if x %}y{% endif %}\n";
+        assert!(
+            convert(Generator::Jekyll, "/blog/index.md", paged)
+                .unwrap_err()
+                .contains("`paginator.`")
+        );
         let live = "---\ntitle: Blog\n---\n{%- for post in site.categories.news -%}\n";
         assert!(
             convert(Generator::Jekyll, "/blog.md", live)

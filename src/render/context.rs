@@ -116,9 +116,10 @@ impl SiteView {
     /// when it has that translation, else as written.
     pub fn with_pages(mut self, site: &crate::site::Site, edition: &Edition) -> SiteView {
         let mut pages: Vec<PageLink> = site
-            .articles
+            .pages
             .iter()
-            .filter(|p| p.article.is_page() && !p.is_translation && p.article.redirect.is_none())
+            .map(|&i| &site.articles[i])
+            .filter(|p| p.article.redirect.is_none())
             .map(|p| {
                 let shown = std::iter::once(p)
                     .chain(p.translations.iter().map(|&t| &site.articles[t]))

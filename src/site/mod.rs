@@ -168,6 +168,9 @@ pub struct Site {
     pub authors: BTreeMap<Slug, AuthorEntry>,
     /// Listed articles by the (year, month) of their date, newest first.
     pub months: BTreeMap<(i16, i8), Vec<ArticleIdx>>,
+    /// The standalone pages (`content/pages/`) that are no other's
+    /// translation, redirects included.
+    pub pages: Vec<ArticleIdx>,
     /// The languages articles are written in, in `Lang::ALL` order.
     pub languages: Vec<Lang>,
     /// A preview (`serve`): articles dated after today are shown, marked
@@ -645,6 +648,11 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
             }
         }
     }
+    let pages = articles
+        .iter_enumerated()
+        .filter(|(_, p)| p.article.is_page() && !p.is_translation)
+        .map(|(i, _)| i)
+        .collect();
     let languages = Lang::ALL
         .into_iter()
         .filter(|&l| articles.iter().any(|p| p.article.lang == l))
@@ -664,6 +672,7 @@ fn index(config: Config, articles: IdxVec<ArticleIdx, Placed>) -> Result<Site, D
         tags,
         authors,
         months,
+        pages,
         preview: false,
         media: Arc::default(),
     };
