@@ -546,7 +546,9 @@ fn live_reload_reloads_only_the_pages_that_changed() {
 /// returns, or five seconds have passed; returns the last value.
 async fn poll(client: &Client, script: &str, done: impl Fn(&Value) -> bool) -> Value {
     let mut seen = Value::Null;
-    for _ in 0..100 {
+    // Up to about fifteen seconds: a loaded machine is slow to fetch and
+    // start the search's WebAssembly.
+    for _ in 0..300 {
         seen = client.execute(script, vec![]).await.expect("script");
         if done(&seen) {
             break;
@@ -560,6 +562,29 @@ async fn poll(client: &Client, script: &str, done: impl Fn(&Value) -> bool) -> V
 fn result_links(list: &str) -> String {
     format!(
         "return Array.from(document.querySelectorAll('#{list} li a')).map(a => new URL(a.href).pathname + new URL(a.href).hash);"
+    )
+}
+
+/// The links of a result list once they answer `query` (the list's
+/// `data-for`, in the address's form on the search page), and none before:
+/// a reader's typing runs a search per key, and a slow machine shows the
+/// results of `Abu` before those of `Abu Dhabi`.
+fn results_for(list: &str, query: &str) -> String {
+    format!(
+        "if (document.getElementById('{list}').getAttribute('data-for') !== '{query}') return []; {}",
+        result_links(list)
+    )
+}
+
+/// The rows of the search page's list once they answer a search with every
+/// parameter of `wanted` (in any order, beside any others), each as `row`
+/// makes it of its link `a`.
+fn deal_rows_for(wanted: &str, row: &str) -> String {
+    format!(
+        "const f = new URLSearchParams(document.getElementById('dw-search-results').getAttribute('data-for') || ''); \
+         const w = new URLSearchParams('{wanted}'); \
+         if ([...w].some(([k, v]) => f.get(k) !== v)) return []; \
+         return Array.from(document.querySelectorAll('#dw-search-results li a')).map(a => {row});"
     )
 }
 
@@ -595,7 +620,7 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
         assert_eq!(link_hidden, json!(true), "the script shows the box in place of the link");
         let input = client.find(Locator::Id("dw-find-q")).await.expect("box");
         input.send_keys("Abu Dhabi").await.expect("type");
-        let found = poll(&client, &result_links("dw-find-results"), |v| {
+        let found = poll(&client, &results_for("dw-find-results", "Abu Dhabi"), |v| {
             !strings(v).is_empty()
         })
         .await;
@@ -629,7 +654,7 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
             .goto(&format!("{root}search/?q=oracle"))
             .await
             .expect("goto search");
-        let found = poll(&client, &result_links("dw-search-results"), |v| {
+        let found = poll(&client, &results_for("dw-search-results", "q=oracle"), |v| {
             !strings(v).is_empty()
         })
         .await;
@@ -654,8 +679,11 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
             .await;
             assert_eq!(set, json!(true), "{id} offers {value}");
         }
-        let listed = "return location.search.includes('party=Oracle') && location.search.includes('year=2025') ? Array.from(document.querySelectorAll('#dw-search-results li')).map(li => li.querySelector('a').textContent + ' | ' + new URL(li.querySelector('a').href).pathname) : [];";
-        let deals = poll(&client, listed, |v| strings(v).len() == 3).await;
+        let listed = deal_rows_for(
+            "type=deal&party=Oracle&year=2025&sort=amount",
+            "a.textContent + ' | ' + new URL(a.href).pathname",
+        );
+        let deals = poll(&client, &listed, |v| strings(v).len() == 3).await;
         let deals = strings(&deals);
         assert_eq!(
             deals.len(),
@@ -674,7 +702,7 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
             .goto(&format!("{root}search/?type=deal&party=Oracle&year=2025&sort=amount"))
             .await
             .expect("goto shared search");
-        let shared = poll(&client, listed, |v| strings(v).len() == 3).await;
+        let shared = poll(&client, &listed, |v| strings(v).len() == 3).await;
         assert_eq!(strings(&shared), deals, "a shared search shows the same deals");
         let violations = axe_violations(&client, &axe).await;
         assert!(violations.is_empty(), "search page with deals: {violations:#?}");
@@ -684,7 +712,7 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
         client.goto(&format!("{root}fr/search/")).await.expect("goto fr");
         let input = client.find(Locator::Id("dw-search-q")).await.expect("fr box");
         input.send_keys("penurie").await.expect("type");
-        let found = poll(&client, &result_links("dw-search-results"), |v| {
+        let found = poll(&client, &results_for("dw-search-results", "q=penurie"), |v| {
             !strings(v).is_empty()
         })
         .await;
@@ -703,7 +731,7 @@ fn search_finds_articles_and_deals_in_both_languages_under_the_sub_path() {
             .expect("goto fr deals");
         let french = poll(
             &client,
-            "return Array.from(document.querySelectorAll('#dw-search-results li a')).map(a => a.textContent);",
+            &deal_rows_for("type=deal&party=Oracle&year=2025", "a.textContent"),
             |v| strings(v).len() == 3,
         )
         .await;

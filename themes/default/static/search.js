@@ -151,6 +151,8 @@
       }).then(function (found) {
         if (!found || ask !== asked) return;
         list.replaceChildren.apply(list, found.items.map(function (d) { return item(d, false, words(form, "cancelled")); }));
+        // Which query the shown results answer: typing runs several.
+        list.setAttribute("data-for", q);
         status.textContent = found.count ? counted(form, found.count) : words(form, "none", { q: q });
         all.href = page + "?q=" + encodeURIComponent(q);
         all.textContent = words(form, "all", { q: q });
@@ -241,12 +243,17 @@
       return s;
     }
 
-    function keepInUrl(s) {
+    /* A state as the query of an address. */
+    function queryOf(s) {
       var params = new URLSearchParams();
       Object.keys(s).forEach(function (k) {
         if (s[k] && !(k === "type" && s[k] === "article")) params.set(k, s[k]);
       });
-      var query = params.toString();
+      return params.toString();
+    }
+
+    function keepInUrl(s) {
+      var query = queryOf(s);
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
     }
 
@@ -297,6 +304,9 @@
         results = search.results;
         shown = 0;
         list.replaceChildren();
+        // Which search the shown results answer: typing and each filter
+        // run one, and an older one's results may still be on screen.
+        list.setAttribute("data-for", queryOf(s));
         status.textContent = results.length ? counted(form, results.length) : words(form, "none", { q: s.q });
         return showMore();
       }, function () {
