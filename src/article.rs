@@ -334,6 +334,17 @@ pub fn parse(
     config: &ArticleSettings,
     diags: &mut Diagnostics,
 ) -> Option<Article> {
+    parse_cached(file, config, diags, None)
+}
+
+/// `parse`, taking the rendered body from `bodies` when an earlier build
+/// rendered the same text with the same options.
+pub fn parse_cached(
+    file: &SourceFile,
+    config: &ArticleSettings,
+    diags: &mut Diagnostics,
+    bodies: Option<&crate::build_cache::BuildCache>,
+) -> Option<Article> {
     let path = file.path.as_str();
     let text = diags.ok(decode(path, &file.bytes))?;
     let (text, forbidden) = crate::text::clean(text);
@@ -356,6 +367,7 @@ pub fn parse(
         config,
         diags,
         errors: 0,
+        bodies,
     };
     if let Some(f) = forbidden {
         ctx.push(Diagnostic::warning(path, f.message()).at(f.line, f.col));
@@ -424,6 +436,8 @@ struct Checker<'a> {
     diags: &'a mut Diagnostics,
     /// Errors this file added so far.
     errors: usize,
+    /// Bodies rendered by earlier builds.
+    bodies: Option<&'a crate::build_cache::BuildCache>,
 }
 
 impl Checker<'_> {
@@ -940,14 +954,16 @@ impl Checker<'_> {
     /// The Markdown body rendered, with a warning for each unknown code
     /// language and each link published as `#`.
     fn body(&mut self, lang: Lang) -> Rendered {
-        let body = markdown::render(
-            self.split.body,
-            MarkdownOptions {
-                html: self.config.html,
-                typography: self.config.typography,
-                lang,
-            },
-        );
+        let opts = MarkdownOptions {
+            html: self.config.html,
+            typography: self.config.typography,
+            lang,
+        };
+        let text = self.split.body;
+        let body = match self.bodies {
+            Some(cache) => cache.body(text, opts, || markdown::render(text, opts)),
+            None => markdown::render(text, opts),
+        };
         let first = self.split.body_line - 1;
         for (code_lang, line) in &body.unknown_languages {
             let d = Diagnostic::warning(

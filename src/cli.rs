@@ -70,6 +70,9 @@ pub struct BuildArgs {
     /// Publishes articles dated after today too (held back by default).
     #[arg(long)]
     pub future: bool,
+    /// Builds from scratch: reads and writes no cache (`.dealwire-cache/`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Options of `dealwire check`.

@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod article;
+pub mod build_cache;
 pub mod cli;
 pub mod cmd;
 pub mod code;

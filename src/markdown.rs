@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::escape;
 use crate::html::{Cleaner, HtmlPolicy, Scan};
@@ -32,7 +32,7 @@ use crate::slug::Slug;
 pub mod embed;
 
 /// One heading, for a table of contents.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -43,7 +43,7 @@ pub struct Heading {
 }
 
 /// A link or image destination of the body: one slot of the HTML.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// The destination as written (after Markdown's own unescaping).
     pub written: String,
@@ -73,7 +73,7 @@ impl Link {
 }
 
 /// The rendered body and what was gathered on the way.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Rendered {
     /// The whole body as HTML, with link slots (see `fill_links`).
     pub html: String,
@@ -106,7 +106,7 @@ pub struct Rendered {
 }
 
 /// An element of the body made once the site is known (see `fill`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Element {
     /// An image: responsive when its file is one the build processes.
     Image(ImageElement),
@@ -124,7 +124,7 @@ pub enum Element {
 }
 
 /// An image of the body (`![alt](src "title")`, a raw `<img>`, or a figure).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ImageElement {
     /// The link slot of its source.
     pub slot: usize,
@@ -142,7 +142,7 @@ pub struct ImageElement {
 }
 
 /// A figure's caption and credit (plain text).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Caption {
     /// The caption, possibly empty.
     pub caption: String,
@@ -151,7 +151,7 @@ pub struct Caption {
 }
 
 /// A video embed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Video {
     /// `youtube` or `vimeo`.
     pub host: VideoHost,
@@ -162,7 +162,7 @@ pub struct Video {
 }
 
 /// Where a video is hosted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum VideoHost {
     /// YouTube, played from `youtube-nocookie.com`.
     YouTube,

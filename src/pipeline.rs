@@ -88,12 +88,13 @@ fn parse_streamed(
     file: SourceFile,
     settings: &config::ArticleSettings,
     spill: Option<&Arc<crate::spill::Spill>>,
+    bodies: Option<&crate::build_cache::BuildCache>,
 ) -> Parsed {
     let mut diags = Diagnostics::new();
     let Some(file) = diags.ok(file.read_deferred()) else {
         return (None, Arc::new(diags));
     };
-    let mut article = article::parse(&file, settings, &mut diags);
+    let mut article = article::parse_cached(&file, settings, &mut diags, bodies);
     drop(file);
     if let (Some(a), Some(spill)) = (article.as_mut(), spill)
         && diags.ok(a.move_body_to(spill)).is_none()
@@ -145,7 +146,14 @@ pub fn build_into(
     };
     let parsed = markdown
         .into_par_iter()
-        .map(|f| parse_streamed(f, &config.article_settings(), spill.as_ref()))
+        .map(|f| {
+            parse_streamed(
+                f,
+                &config.article_settings(),
+                spill.as_ref(),
+                sink.build_cache(),
+            )
+        })
         .collect();
     let staging = sink.staging();
     finish(
@@ -352,8 +360,7 @@ fn finish(
     // Opened (made, with its `.gitignore`) before the images are looked at:
     // what is learnt of each file is kept there too.
     let cache = sink
-        .staging()
-        .is_some()
+        .caches()
         .then(|| crate::images::Cache::open(&source.root));
     let media = collect_media(&source.root, &copies, &site, &mut diags);
     let site = Site {

@@ -30,14 +30,29 @@ pub fn run(args: &BuildArgs) -> bool {
         |e: output::WriteError| Diagnostic::error(target.display().to_string(), e.to_string());
     // The target is checked, locked and staged before the build, which writes
     // each page into the staging folder as it is made.
+    // The build cache (`.dealwire-cache/build/`), unless `--no-cache`.
     let staged = super::load_and_build(
         &args.root,
         &options,
         failed,
-        |root| output::Staging::begin(&target, root).map_err(refused),
-        |staging| output::Sink::folder(staging),
+        |root| {
+            let staging = output::Staging::begin(&target, root).map_err(refused)?;
+            let cache = (!args.no_cache)
+                .then(|| crate::build_cache::BuildCache::open(root))
+                .flatten()
+                .map(std::sync::Arc::new);
+            Ok((staging, cache))
+        },
+        |(staging, cache)| {
+            let sink = output::Sink::folder(staging);
+            if args.no_cache {
+                sink.without_caches()
+            } else {
+                sink.with_build_cache(cache.clone())
+            }
+        },
     );
-    let Some((staging, built)) = staged else {
+    let Some(((staging, cache), built)) = staged else {
         return false;
     };
     let recovered = staging
@@ -49,6 +64,9 @@ pub fn run(args: &BuildArgs) -> bool {
     if let Err(e) = staging.finish() {
         crate::diag::report([&refused(e)]);
         return false;
+    }
+    if let Some(cache) = cache {
+        crate::diag::report(&cache.finish(true));
     }
     if let Some((_, first)) = built.scheduled.first() {
         println!(

@@ -13,7 +13,7 @@ use super::{HtmlPolicy, OPTIONAL_END, VOID, cell_alignment, lists, tokens, url_k
 const SHOWN_LINES: usize = 5;
 
 /// A note for the editor about what the raw HTML policy changed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     /// 1-based body line (of its first occurrence, for a removal).
     pub line: usize,

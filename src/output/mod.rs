@@ -234,6 +234,11 @@ pub struct Sink<'a> {
     pages: std::sync::Mutex<std::collections::HashSet<String>>,
     folder: Option<&'a Staging>,
     keep_bytes: bool,
+    /// Whether a build into the folder uses the caches of `.dealwire-cache/`
+    /// (`dealwire build --no-cache` does not).
+    caches: bool,
+    /// The build cache, when one is used.
+    build_cache: Option<std::sync::Arc<crate::build_cache::BuildCache>>,
 }
 
 impl<'a> Sink<'a> {
@@ -244,6 +249,8 @@ impl<'a> Sink<'a> {
             pages: Default::default(),
             folder: None,
             keep_bytes: true,
+            caches: false,
+            build_cache: None,
         }
     }
 
@@ -254,6 +261,8 @@ impl<'a> Sink<'a> {
             pages: Default::default(),
             folder: None,
             keep_bytes: false,
+            caches: false,
+            build_cache: None,
         }
     }
 
@@ -262,14 +271,49 @@ impl<'a> Sink<'a> {
         self.folder.is_none() && !self.keep_bytes
     }
 
-    /// A sink that writes every file into `staging` at once.
+    /// A sink that writes every file into `staging` at once, using the
+    /// image cache.
     pub fn folder(staging: &'a Staging) -> Sink<'a> {
         Sink {
             files: Default::default(),
             pages: Default::default(),
             folder: Some(staging),
             keep_bytes: false,
+            caches: true,
+            build_cache: None,
         }
+    }
+
+    /// The sink, using `cache` too: a whole build then takes from it the
+    /// bodies and pages an earlier build made from the same inputs.
+    pub fn with_build_cache(
+        self,
+        cache: Option<std::sync::Arc<crate::build_cache::BuildCache>>,
+    ) -> Sink<'a> {
+        Sink {
+            build_cache: cache.filter(|_| self.caches),
+            ..self
+        }
+    }
+
+    /// The sink, using no cache at all, the image cache included
+    /// (`dealwire build --no-cache`).
+    pub fn without_caches(self) -> Sink<'a> {
+        Sink {
+            caches: false,
+            build_cache: None,
+            ..self
+        }
+    }
+
+    /// Whether the build uses the caches of `.dealwire-cache/`.
+    pub fn caches(&self) -> bool {
+        self.caches
+    }
+
+    /// The build cache, when the build uses one.
+    pub fn build_cache(&self) -> Option<&crate::build_cache::BuildCache> {
+        self.build_cache.as_deref()
     }
 
     /// Whether the files' bytes are kept (a memory sink).
@@ -310,9 +354,26 @@ impl<'a> Sink<'a> {
         rel: impl Into<String>,
         stored: &crate::images::Stored,
     ) -> Result<(), WriteError> {
-        let rel = rel.into();
+        self.put_linked(rel.into(), &stored.path, || {
+            if self.paths_only() {
+                return Ok(Bytes::new());
+            }
+            stored
+                .read()
+                .map_err(|e| WriteError::Io(stored.path.clone(), e))
+        })
+    }
+
+    /// Takes the file at `from` as `rel`: hard-linked into the staging
+    /// folder when it can be, else `put` with the `bytes` it gives.
+    fn put_linked(
+        &self,
+        rel: String,
+        from: &Path,
+        bytes: impl FnOnce() -> Result<Bytes, WriteError>,
+    ) -> Result<(), WriteError> {
         if let Some(staging) = self.folder {
-            match staging.put_link(&rel, &stored.path) {
+            match staging.put_link(&rel, from) {
                 Ok(true) => {
                     self.lock().insert(rel, Bytes::new());
                     return Ok(());
@@ -326,30 +387,49 @@ impl<'a> Sink<'a> {
                 }
             }
         }
-        if self.paths_only() {
-            return self.put(rel, Bytes::new());
-        }
-        let bytes = stored
-            .read()
-            .map_err(|e| WriteError::Io(stored.path.clone(), e))?;
-        self.put(rel, bytes)
+        self.put(rel, bytes()?)
     }
 
     /// Takes one rendered page: `put`, refusing a second page at the same
     /// path (a party or tag whose slug is a year's or another page's) rather
     /// than letting one silently replace the other.
     pub fn put_page(&self, rel: String, bytes: Bytes) -> Result<(), WriteError> {
+        self.first_page(&rel)?;
+        self.put(rel, bytes)
+    }
+
+    /// Takes one page kept in the build cache at `entry`: hard-linked into
+    /// the staging folder when it can be, else written from `bytes` (or
+    /// from the entry read back). As `put_page`, a second page at one path
+    /// is refused.
+    pub fn put_cached_page(
+        &self,
+        rel: String,
+        entry: &Path,
+        bytes: Option<Bytes>,
+    ) -> Result<(), WriteError> {
+        self.first_page(&rel)?;
+        self.put_linked(rel, entry, || match bytes {
+            Some(bytes) => Ok(bytes),
+            None => fs::read(entry)
+                .map(Bytes::from)
+                .map_err(|e| WriteError::Io(entry.to_path_buf(), e)),
+        })
+    }
+
+    /// Refuses a second page at `rel`.
+    fn first_page(&self, rel: &str) -> Result<(), WriteError> {
         let first = self
             .pages
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.clone());
+            .insert(rel.to_string());
         if !first {
             return Err(WriteError::Refused(format!(
                 "two pages are made for `{rel}` (a party, tag or author named like another page, such as a year?): rename one"
             )));
         }
-        self.put(rel, bytes)
+        Ok(())
     }
 
     /// Whether a path is taken.

@@ -313,16 +313,21 @@ impl Staging {
             .map_err(|e| self.failed(&self.path.join(MARKER), e))
     }
 
+    /// The previous output's file at `rel`, when it holds exactly `bytes`.
+    pub fn unchanged(&self, rel: &str, bytes: &[u8]) -> Option<PathBuf> {
+        if self.previous.reusable.get(rel) != Some(&(bytes.len() as u64)) {
+            return None;
+        }
+        let old = self.target.join(rel);
+        holds_exactly(&old, bytes).then_some(old)
+    }
+
     /// Links the previous output's file at `rel` to `path` when it holds
     /// exactly `bytes`; false when it does not or the link fails.
     fn link_unchanged(&self, rel: &str, bytes: &[u8], path: &Path) -> bool {
-        if self.previous.reusable.get(rel) != Some(&(bytes.len() as u64)) {
+        let Some(old) = self.unchanged(rel, bytes) else {
             return false;
-        }
-        let old = self.target.join(rel);
-        if !holds_exactly(&old, bytes) {
-            return false;
-        }
+        };
         match fs::hard_link(&old, path) {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {

@@ -109,35 +109,57 @@ impl<'a> Renderer<'a> {
 
     /// Renders a template for the page at `file`, or takes it from the memo
     /// when the template set and the context hash as they did.
+    ///
+    /// A whole build into a folder with a build cache links the page an
+    /// earlier build rendered from the same inputs instead
+    /// (`BuildCache::page`), and keeps each page it renders.
     fn template<C: serde::Serialize>(
         &self,
         template: &str,
         file: &str,
         context: &C,
-    ) -> Result<Bytes, Diagnostic> {
+    ) -> Result<Made, Diagnostic> {
+        if let (Some(store), Want::All) = (self.sink.build_cache(), self.want)
+            && let Some(key) = store.page_key(self.templates.fingerprint(), template, context)
+        {
+            if let Some(entry) = store.page(&key) {
+                return Ok(Made::Entry(entry, None));
+            }
+            let html = Bytes::from(self.templates.render(template, context)?);
+            // Unchanged since the last build (made from other inputs, a
+            // template edited elsewhere): the published file stays as it is.
+            let same = self.sink.staging().and_then(|s| s.unchanged(file, &html));
+            return Ok(match store.put_page(&key, &html, same.as_deref()) {
+                Some(entry) => Made::Entry(entry, Some(html)),
+                None => Made::Bytes(html),
+            });
+        }
         let remembered = self.memo.and_then(|memo| {
             let inputs = cache::inputs(self.templates.fingerprint(), template, context)?;
             Some((memo, inputs))
         });
         let Some((memo, inputs)) = remembered else {
-            return self.templates.render(template, context).map(Bytes::from);
+            return self
+                .templates
+                .render(template, context)
+                .map(|html| Made::Bytes(html.into()));
         };
         if let Some(html) = memo.get(file, inputs) {
-            return Ok(html);
+            return Ok(Made::Bytes(html));
         }
         let html = Bytes::from(self.templates.render(template, context)?);
         memo.put(file, inputs, html.clone());
-        Ok(html)
+        Ok(Made::Bytes(html))
     }
 
     /// Makes one file when it is wanted and puts it into the sink at once: a
     /// URL folder (`articles/x/`, or `` for home) as its `index.html`,
     /// anything else at its own path. A plan puts every file, empty.
-    fn emit(
+    fn emit<M: Into<Made>>(
         &self,
         rel: String,
         lastmod: Option<jiff::civil::Date>,
-        render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
+        render: impl FnOnce(&str) -> Result<M, Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         let sitemap = lastmod.is_some();
         self.emit_page(
@@ -151,24 +173,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// `emit` for a page whose place in the sitemap is given.
-    fn emit_page(
+    fn emit_page<M: Into<Made>>(
         &self,
         page: Page,
-        render: impl FnOnce(&str) -> Result<Bytes, Diagnostic>,
+        render: impl FnOnce(&str) -> Result<M, Diagnostic>,
     ) -> Result<Page, Diagnostic> {
         if self.stop.load(Ordering::Relaxed) {
             return Ok(page);
         }
         let file = page.file();
-        let bytes = match self.want {
-            Want::Plan => Bytes::new(),
-            want if want.renders(&file) => render(&file)?,
+        let made = match self.want {
+            Want::Plan => Made::Bytes(Bytes::new()),
+            want if want.renders(&file) => render(&file)?.into(),
             _ => return Ok(page),
         };
-        self.sink
-            .put_page(file, bytes)
-            .map_err(|e| Diagnostic::error(&page.rel, e.to_string()))?;
+        match made {
+            Made::Bytes(bytes) => self.sink.put_page(file, bytes),
+            Made::Entry(entry, bytes) => self.sink.put_cached_page(file, &entry, bytes),
+        }
+        .map_err(|e| Diagnostic::error(&page.rel, e.to_string()))?;
         Ok(page)
+    }
+}
+
+/// A page made: its bytes, or the build cache's entry holding them (with
+/// the bytes when they were just rendered).
+enum Made {
+    Bytes(Bytes),
+    Entry(std::path::PathBuf, Option<Bytes>),
+}
+
+impl From<Bytes> for Made {
+    fn from(bytes: Bytes) -> Made {
+        Made::Bytes(bytes)
     }
 }
 
@@ -410,12 +447,12 @@ fn export_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
     ];
     let mut pages: Vec<_> = exports
         .into_iter()
-        .map(|(rel, write)| r.emit(rel.into(), None, |_| Ok(write(site).into())))
+        .map(|(rel, write)| r.emit(rel.into(), None, |_| Ok(Bytes::from(write(site)))))
         .collect();
     // Each party's feed: its deals and their revisions.
     pages.extend(site.parties.values().map(|entry| {
         r.emit(format!("deals/{}/atom.xml", entry.slug), None, |_| {
-            Ok(feeds::party_atom(site, entry).into())
+            Ok(Bytes::from(feeds::party_atom(site, entry)))
         })
     }));
     pages
@@ -429,11 +466,10 @@ fn deal_data_pages(r: &Renderer) -> Vec<Result<Page, Diagnostic>> {
         let data = deal_data::Data::new(r.site, r.edition());
         for (rel, part) in data.parts() {
             let page = r.emit(rel, None, |_| {
-                Ok(match part {
+                Ok(Bytes::from(match part {
                     deal_data::Part::Index => data.index(),
                     deal_data::Part::Shard(deals) => data.shard(deals, |k| r.views.row(k)),
-                }
-                .into())
+                }))
             });
             pages.push(page);
         }
@@ -541,7 +577,9 @@ fn standalone_page(r: &Renderer, i: ArticleIdx) -> Result<Page, Diagnostic> {
             sitemap: false,
         };
         let target = p.target_url(&site.config);
-        return r.emit_page(page, |_| Ok(exports::redirect(&target, a.lang).into()));
+        return r.emit_page(page, |_| {
+            Ok(Bytes::from(exports::redirect(&target, a.lang)))
+        });
     }
     if !r.templates.has("page.html") {
         return Err(Diagnostic::error(

@@ -7,6 +7,7 @@ mod harness;
 // which `tests/run` always passes (it installs them first).
 #[cfg(feature = "real-clients")]
 mod browser;
+mod build_cache;
 mod check;
 mod cli;
 mod clients;

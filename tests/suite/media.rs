@@ -368,9 +368,10 @@ fn entries(root: &Path) -> Vec<String> {
     found
 }
 
-/// The cache's files and their modification times.
+/// The image cache's files and their modification times (the build
+/// cache beside it changes with every edit).
 fn cached_files(root: &Path) -> Vec<(String, std::time::SystemTime)> {
-    let mut found: Vec<_> = walkdir::WalkDir::new(root.join(".dealwire-cache"))
+    let mut found: Vec<_> = walkdir::WalkDir::new(root.join(".dealwire-cache/images"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())

@@ -562,6 +562,114 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// `dealwire build` with its cache (`.dealwire-cache/build/`) through a
+    /// sequence of edits of every kind, the site written to disk anew at
+    /// each (every file's time changes, not its bytes): after each, the
+    /// output is byte for byte that of a build with no cache (or both fail
+    /// alike), and every file whose bytes did not change since the last
+    /// build keeps its inode, so nothing unchanged is written.
+    #[test]
+    fn every_cached_build_equals_a_build_from_scratch(
+        edits in prop::collection::vec(edit(), 1..10),
+    ) {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("site");
+        let mut site = empty_site();
+        let mut last: Option<Folder> = None;
+        for (step, e) in edits.iter().enumerate() {
+            apply(&mut site, e);
+            write_site(&root, &site);
+            let cached = disk_build(&root, &tmp.path().join("cached"), true);
+            let fresh = disk_build(&root, &tmp.path().join("fresh"), false);
+            match (cached, fresh) {
+                (Ok(c), Ok(f)) => {
+                    let bytes = |f: &Folder| f.iter().map(|(p, (b, _))| (p.clone(), b.clone())).collect::<Vec<_>>();
+                    let differ: Vec<&String> = c.keys().filter(|p| f.get(*p).map(|x| &x.0) != c.get(*p).map(|x| &x.0)).collect();
+                    prop_assert!(bytes(&c) == bytes(&f), "after edit {} ({:?}): files differ: {:?}", step, e, differ);
+                    if let Some(last) = &last {
+                        for (path, (b, ino)) in &c {
+                            if let Some((old, old_ino)) = last.get(path) && old == b {
+                                prop_assert_eq!(ino, old_ino, "after edit {} ({:?}): {} was written again", step, e, path);
+                            }
+                        }
+                    }
+                    last = Some(c);
+                }
+                (Err(c), Err(f)) => prop_assert_eq!(c, f, "after edit {} ({:?})", step, e),
+                (c, f) => prop_assert!(false, "after edit {} ({:?}): cached ok: {}, fresh ok: {}", step, e, c.is_ok(), f.is_ok()),
+            }
+        }
+    }
+}
+
+/// An output folder: each file's bytes and inode.
+type Folder = std::collections::BTreeMap<String, (Vec<u8>, u64)>;
+
+/// Writes `site` at `root` anew: every file but the cache's removed, then
+/// `site.yaml` and each file written.
+fn write_site(root: &std::path::Path, site: &SiteSource) {
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for entry in entries.flatten() {
+            if entry.file_name() != ".dealwire-cache" {
+                let path = entry.path();
+                let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+            }
+        }
+    }
+    std::fs::create_dir_all(root).expect("mkdir");
+    std::fs::write(root.join("site.yaml"), &site.config).expect("config");
+    for f in &site.files {
+        let path = root.join(&f.path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, &f.bytes).expect("write");
+    }
+}
+
+/// `dealwire build` of the site at `root` into `target`, with the caches or
+/// without: the output's files (not its marker), or the build's
+/// diagnostics as text.
+fn disk_build(
+    root: &std::path::Path,
+    target: &std::path::Path,
+    cached: bool,
+) -> Result<Folder, Vec<String>> {
+    use dealwire::output::{MARKER, Sink, Staging};
+    use std::os::unix::fs::MetadataExt;
+    let text = |d: dealwire::diag::Diagnostics| {
+        d.sorted().iter().map(|d| d.to_string()).collect::<Vec<_>>()
+    };
+    let source = dealwire::source::load_deferred(root).map_err(text)?;
+    let staging = Staging::begin(target, &source.root).expect("staging");
+    let cache = cached
+        .then(|| dealwire::build_cache::BuildCache::open(&source.root))
+        .flatten()
+        .map(std::sync::Arc::new);
+    assert_eq!(cache.is_some(), cached, "the cache opens");
+    let sink = match &cache {
+        Some(cache) => Sink::folder(&staging).with_build_cache(Some(cache.clone())),
+        None => Sink::folder(&staging).without_caches(),
+    };
+    let built = pipeline::build_into(source, &BuildOptions::default(), sink).map_err(text)?;
+    staging.finish().expect("finish");
+    if let Some(cache) = cache {
+        let warnings = cache.finish(true);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+    let _ = built;
+    Ok(crate::harness::walk(target)
+        .into_iter()
+        .filter(|rel| rel != MARKER)
+        .map(|rel| {
+            let path = target.join(&rel);
+            let ino = std::fs::metadata(&path).expect("meta").ino();
+            (rel, (std::fs::read(&path).expect("read"), ino))
+        })
+        .collect())
+}
+
 /// Every file of a served site, each asked for on its own as a browser
 /// would (`Live::get`); or the errors of the first that fails, with the
 /// warnings, as a build reports them.
