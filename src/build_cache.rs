@@ -397,7 +397,7 @@ impl BuildCache {
     /// file's metadata.
     fn write_entry(&self, path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
         let temp = self.temp_for(path);
-        let written = fs::File::create(&temp).and_then(|mut f| {
+        let written = create_new(&temp).and_then(|mut f| {
             f.write_all(bytes)?;
             f.metadata()
         });
@@ -445,8 +445,10 @@ impl BuildCache {
         }
         let index = encode_index(&pages, &self.code);
         let path = self.dir.join("pages").join(INDEX);
-        let temp = path.with_file_name(format!("{TEMP_PREFIX}{}-index", std::process::id()));
-        let written = fs::write(&temp, index).and_then(|()| fs::rename(&temp, &path));
+        let temp = self.temp_for(&path);
+        let written = create_new(&temp)
+            .and_then(|mut f| f.write_all(&index))
+            .and_then(|()| fs::rename(&temp, &path));
         if let Err(e) = written {
             let _ = fs::remove_file(&temp);
             warnings.push(Diagnostic::warning(
@@ -462,6 +464,14 @@ impl BuildCache {
         });
         warnings
     }
+}
+
+/// A new file at `path`, never an existing one (nor through a link there).
+fn create_new(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 /// What a mutex holds, left empty.
@@ -707,6 +717,25 @@ mod tests {
         let cache = BuildCache::open(tmp.path()).expect("open");
         assert_eq!(cache.page(&key), None);
         cache.finish(false);
+    }
+
+    #[test]
+    fn an_entry_is_never_written_through_a_link_planted_at_its_temporary_name() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, b"keep").expect("write");
+        let cache = BuildCache::open(tmp.path()).expect("open");
+        let planted = tmp
+            .path()
+            .join(".dealwire-cache/build/pages")
+            .join(format!("{TEMP_PREFIX}{}-0", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("symlink");
+        let key = cache.page_key(1, "a.html", &1).expect("key");
+        assert_eq!(cache.put_page(&key, b"page", None), None, "not kept");
+        assert_eq!(fs::read(&victim).expect("read"), b"keep");
+        // The next name is free: the page is kept.
+        assert!(cache.put_page(&key, b"page", None).is_some());
+        cache.finish(true);
     }
 
     #[test]
