@@ -52,11 +52,11 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
+use crate::images::cache::{TEMP_MAX_AGE, TEMP_PREFIX, is_older, make_folder};
 use crate::markdown::{MarkdownOptions, Rendered};
 
 /// The folder of the build cache under the site's cache folder.
@@ -70,10 +70,6 @@ const BODY_HEAD: usize = 8 + 32 + 8 + 4;
 const ROW_LEN: usize = 32 + 8 + 8 + 4;
 /// The index of the page entries, in `pages/`.
 const INDEX: &str = "index";
-/// The prefix of temporary files; one left by a killed build is removed by a
-/// later build once it is an hour old.
-const TEMP_PREFIX: &str = ".tmp-";
-const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// A cache key: a SHA-256.
 pub type Key = [u8; 32];
@@ -211,38 +207,16 @@ pub struct BuildCache {
     finished: std::sync::atomic::AtomicBool,
 }
 
-/// Writes what a hasher is given as bytes.
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 impl BuildCache {
     /// The build cache of the site at `site_root`, made when missing; `None`
     /// when the running code cannot be identified (`code_id`) or the folder
     /// cannot be made: the build then goes on without it.
     pub fn open(site_root: &Path) -> Option<BuildCache> {
         let code = code_id()?;
-        let root = site_root.join(crate::images::CACHE_DIR);
-        let dir = root.join(BUILD_DIR);
-        fs::create_dir_all(dir.join("pages")).ok()?;
-        fs::create_dir_all(dir.join("bodies")).ok()?;
-        // As the image cache does: `create_new`, so two builds may race.
-        if let Ok(mut ignore) = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(root.join(".gitignore"))
-        {
-            let _ = ignore.write_all(b"*\n");
+        for kind in ["bodies", "pages"] {
+            make_folder(site_root, &format!("{BUILD_DIR}/{kind}")).ok()?;
         }
+        let dir = site_root.join(crate::images::CACHE_DIR).join(BUILD_DIR);
         let mut warnings = Vec::new();
         let recorded = match fs::read(dir.join("pages").join(INDEX)) {
             Ok(bytes) => match decode_index(&bytes, &code) {
@@ -345,7 +319,7 @@ impl BuildCache {
         h.update([0]);
         // postcard: strings as their length and bytes, never escaped, so
         // hashing a page's inputs costs little beside rendering it.
-        postcard::to_io(context, HashWriter(&mut h)).ok()?;
+        postcard::to_io(context, &mut h).ok()?;
         Some(h.finalize().into())
     }
 
@@ -445,12 +419,7 @@ impl BuildCache {
         }
         let index = encode_index(&pages, &self.code);
         let path = self.dir.join("pages").join(INDEX);
-        let temp = self.temp_for(&path);
-        let written = create_new(&temp)
-            .and_then(|mut f| f.write_all(&index))
-            .and_then(|()| fs::rename(&temp, &path));
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
+        if let Err(e) = self.write_entry(&path, &index) {
             warnings.push(Diagnostic::warning(
                 path.display().to_string(),
                 format!("the build cache's index could not be written ({e}): the next build renders every page again"),
@@ -496,15 +465,7 @@ fn sweep(dir: &Path, unused: impl Fn(&Key) -> bool) {
         let name = name.to_string_lossy();
         let remove = match parse_hex(&name) {
             Some(key) => unused(&key),
-            None => {
-                name.starts_with(TEMP_PREFIX)
-                    && entry
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age > TEMP_MAX_AGE)
-            }
+            None => name.starts_with(TEMP_PREFIX) && is_older(&entry, TEMP_MAX_AGE),
         };
         if remove {
             let _ = fs::remove_file(entry.path());
@@ -589,6 +550,7 @@ fn decode_index(bytes: &[u8], code: &Key) -> Result<HashMap<Key, Row>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_code_is_known_by_its_build_id() {

@@ -74,12 +74,13 @@ const SUM_LEN: usize = 4;
 /// The name of an entry's index, in its folder.
 const INDEX: &str = "index";
 
-/// The prefix of temporary files being written; one left by a build that was
-/// killed is removed by the next `Cache::open` once it is an hour old.
-const TEMP_PREFIX: &str = ".tmp-";
+/// The prefix of temporary files being written (here and in the build
+/// cache); one left by a build that was killed is removed by a later build
+/// once it is an hour old.
+pub(crate) const TEMP_PREFIX: &str = ".tmp-";
 
 /// How old a temporary or orphaned file is before it is taken for a leftover.
-const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
+pub(crate) const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// What a cache entry is looked up by: the SHA-256 of a source's bytes, the
 /// settings that change its variants, and `PROCESS_VERSION`.
@@ -262,20 +263,15 @@ impl Cache {
     /// and entries of the older one-file layout, are removed. Never fails: a
     /// folder that cannot be made shows in `put`.
     pub fn open(site_root: &Path) -> Cache {
-        let root = site_root.join(CACHE_DIR);
-        let dir = root.join("images");
-        if fs::create_dir_all(&dir).is_ok() {
-            // `create_new`: two builds starting at once both succeed.
-            if let Ok(mut ignore) = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(root.join(".gitignore"))
-            {
-                let _ = ignore.write_all(b"*\n");
+        match make_folder(site_root, "images") {
+            Ok(dir) => {
+                remove_leftovers(&dir);
+                Cache { dir }
             }
-            remove_leftovers(&dir);
+            Err(_) => Cache {
+                dir: site_root.join(CACHE_DIR).join("images"),
+            },
         }
-        Cache { dir }
     }
 
     /// The folder holding the entries.
@@ -545,8 +541,26 @@ fn remove_named(dir: &Path, prefix: &str, age: Duration) {
     }
 }
 
+/// The folder `rel` of the site's cache folder (`.dealwire-cache/rel`),
+/// made when missing, with the cache folder's `.gitignore` (`*`: git never
+/// adds it).
+pub(crate) fn make_folder(site_root: &Path, rel: &str) -> io::Result<PathBuf> {
+    let root = site_root.join(CACHE_DIR);
+    let dir = root.join(rel);
+    fs::create_dir_all(&dir)?;
+    // `create_new`: two builds starting at once both succeed.
+    if let Ok(mut ignore) = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(root.join(".gitignore"))
+    {
+        let _ = ignore.write_all(b"*\n");
+    }
+    Ok(dir)
+}
+
 /// Whether a folder entry was last modified more than `age` ago.
-fn is_older(entry: &fs::DirEntry, age: Duration) -> bool {
+pub(crate) fn is_older(entry: &fs::DirEntry, age: Duration) -> bool {
     entry
         .metadata()
         .and_then(|m| m.modified())

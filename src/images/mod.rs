@@ -24,7 +24,7 @@
 
 use std::fmt;
 
-mod cache;
+pub(crate) mod cache;
 mod known;
 mod metadata;
 mod probe;
