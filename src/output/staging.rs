@@ -54,7 +54,11 @@ fn check_target(target: &Path, root: &Path) -> Result<(), WriteError> {
     if target.parent().is_none() || root.starts_with(target) {
         return refuse("it contains the site itself");
     }
-    for folder in crate::source::SITE_FOLDERS {
+    // The cache folder too: the build writes and sweeps it while it runs.
+    let folders = crate::source::SITE_FOLDERS
+        .iter()
+        .chain(std::iter::once(&crate::images::CACHE_DIR));
+    for folder in folders {
         if target.starts_with(root.join(folder)) {
             return refuse(&format!("it is inside the site's `{folder}/` folder"));
         }

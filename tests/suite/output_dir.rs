@@ -45,6 +45,19 @@ fn refuses_a_folder_that_holds_the_site() {
     let run = site.dealwire(&["build", "--output-dir", &content]);
     assert_eq!(run.status, 1);
     assert!(site.root.join("content/articles").is_dir());
+    // Nor into the caches, which the build writes and sweeps as it runs,
+    // even before they exist.
+    for inside in [".dealwire-cache", ".dealwire-cache/build/pages"] {
+        let target = site.root.join(inside).to_string_lossy().into_owned();
+        let run = site.dealwire(&["build", "--output-dir", &target]);
+        assert_eq!(run.status, 1, "{inside}");
+        assert!(
+            run.stderr
+                .contains("inside the site's `.dealwire-cache/` folder"),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]
